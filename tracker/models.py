@@ -1,0 +1,493 @@
+"""TA Tracker data: what DESIGN.md "The data" lists, and state derived from it.
+
+Writes go through ``tracker.services``; the rules live in ``tracker.workflow``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+
+from tracker.errors import NotAllowed
+from tracker.workflow import Decision, RequestWorkflow, Role, Stage
+
+
+class Bilingual(models.Model):
+    """A row named in English and French; ``name`` follows the active language."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+
+
+class RegionalGroup(models.TextChoices):
+    AFRICA = "AFRICA", _("African States")
+    ASIA_PACIFIC = "ASIA_PACIFIC", _("Asia-Pacific States")
+    EASTERN_EUROPE = "EASTERN_EUROPE", _("Eastern European States")
+    LATIN_AMERICA_CARIBBEAN = "LATIN_AMERICA_CARIBBEAN", _("Latin American and Caribbean States")
+    WESTERN_EUROPE_OTHERS = "WESTERN_EUROPE_OTHERS", _("Western European and other States")
+    NONE = "NONE", _("No regional group")
+
+
+class MemberState(Bilingual):
+    """A UN Member State or observer State; loaded by a data migration."""
+
+    code = models.CharField(_("ISO 3166 alpha-3 code"), max_length=3, primary_key=True)
+    region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
+    is_ldc = models.BooleanField(_("least developed country"), default=False)
+    # A/HRC/43/31 para 63: States the Council considers under agenda item 10.
+    under_agenda_item_10 = models.BooleanField(_("under agenda item 10"), default=False)
+    is_observer = models.BooleanField(_("observer State"), default=False)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("Member State")
+
+
+class User(AbstractUser):
+    """An account; its role decides what it may do, and a focal point speaks for one State."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role, blank=True)
+    member_state = models.ForeignKey(
+        MemberState,
+        verbose_name=_("State"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="focal_points",
+    )
+    supervisor = models.ForeignKey(
+        "self", verbose_name=_("supervisor"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("en", "English"), ("fr", "Français")], default="en"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role=Role.FOCAL_POINT, member_state__isnull=False)
+                | (~Q(role=Role.FOCAL_POINT) & Q(member_state__isnull=True)),
+                name="focal_point_has_state",
+                violation_error_message=_("A focal point speaks for exactly one State."),
+            )
+        ]
+
+
+class Domain(Bilingual):
+    """A field of assistance (A/HRC/43/31 para 8)."""
+
+    code = models.SlugField(max_length=64, primary_key=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("domain")
+
+
+class AssistanceForm(Bilingual):
+    """A form of assistance (A/HRC/43/31 paras 7, 71)."""
+
+    code = models.SlugField(max_length=64, primary_key=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("form of assistance")
+
+
+class Channel(models.TextChoices):
+    """How a request reached the secretariat."""
+
+    PORTAL = "portal", _("State portal")
+    NOTE_VERBALE = "note_verbale", _("Note verbale")
+    LETTER = "letter", _("Letter")
+    UPR_FOLLOW_UP_LETTER = "upr_follow_up_letter", _("UPR follow-up letter")
+
+
+FORMAL_CHANNELS = [c for c in Channel if c != Channel.PORTAL]
+
+
+class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    requesting_state = models.ForeignKey(
+        MemberState,
+        verbose_name=_("requesting State"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    domains = models.ManyToManyField(Domain, verbose_name=_("domains"), blank=True)
+    forms = models.ManyToManyField(
+        AssistanceForm, verbose_name=_("forms of assistance"), blank=True
+    )
+    received_via = models.CharField(_("received via"), max_length=32, choices=Channel)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    # A/HRC/43/31 paras 40, 54: the State's own ranking, 1 = highest; only it sets it.
+    priority = models.PositiveIntegerField(_("State priority"), null=True, blank=True)
+    officer = models.ForeignKey(
+        User,
+        verbose_name=_("officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
+    opened_by = models.ForeignKey(
+        User, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    stage = FSMField(
+        _("stage"), max_length=32, choices=Stage, default=Stage.REQUESTED, protected=True
+    )
+    stage_entered_at = models.DateTimeField(_("in this stage since"))
+    # Bumped by every write the service layer makes: a write that read an older
+    # revision is refused as a conflict instead of silently overwriting.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("assistance request")
+        indexes = [
+            models.Index(fields=["stage", "stage_entered_at"]),
+            models.Index(fields=["requesting_state", "stage"]),
+            models.Index(fields=["opened_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_via=Channel.PORTAL)
+                | (~Q(document_number="") & Q(document_date__isnull=False)),
+                name="formal_request_is_referenced",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    # Derived state used by the workflow guards.
+
+    def latest_plan(self) -> Plan | None:
+        return self.plans.order_by("-version").first()
+
+    def approved_plan(self) -> Plan | None:
+        """The latest plan version the State approved."""
+        return self.plans.filter(consents__decision=Decision.APPROVED).order_by("-version").first()
+
+    def assessment_is_complete(self) -> bool:
+        assessment = NeedsAssessment.objects.filter(request=self).first()
+        return assessment is not None and assessment.is_complete
+
+    def has_delivered_activity(self) -> bool:
+        return Activity.objects.filter(plan__request=self, delivered_on__isnull=False).exists()
+
+    def has_measured_outcome(self) -> bool:
+        return (
+            OutcomeIndicator.objects.measured()
+            .filter(evaluation__request=self, evaluation__kind=EvaluationKind.FINAL)
+            .exists()
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED)
+
+
+class RecommendationSource(models.TextChoices):
+    UPR = "upr", _("Universal periodic review")
+    TREATY_BODY = "treaty_body", _("Treaty body")
+    SPECIAL_PROCEDURE = "special_procedure", _("Special procedure")
+
+
+class LinkedRecommendation(models.Model):
+    """A recommendation the request follows up (A/HRC/43/31 para 115)."""
+
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    source = models.CharField(_("mechanism"), max_length=32, choices=RecommendationSource)
+    document_symbol = models.CharField(
+        _("document symbol"), max_length=100, blank=True, help_text="e.g. CEDAW/C/SEN/CO/3-7"
+    )
+    upr_cycle = models.PositiveSmallIntegerField(_("UPR cycle"), null=True, blank=True)
+    recommending_state = models.ForeignKey(
+        MemberState,
+        verbose_name=_("recommending State"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mandate = models.CharField(_("special procedure mandate"), max_length=200, blank=True)
+    text = models.TextField(_("recommendation"), blank=True)
+
+    def __str__(self) -> str:
+        return self.document_symbol or self.get_source_display()
+
+
+class FundingSource(models.TextChoices):
+    VFTC = "vftc", _("UN Voluntary Fund for Technical Cooperation in the Field of Human Rights")
+    UPR_FUND = "upr_fund", _("UPR Voluntary Fund for Financial and Technical Assistance")
+    REGULAR_BUDGET = "regular_budget", _("Regular budget")
+    BILATERAL = "bilateral", _("Bilateral")
+    OTHER = "other", _("Other")
+
+
+class Funding(models.Model):
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="funding")
+    source = models.CharField(_("source"), max_length=32, choices=FundingSource)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()}: {self.amount} {self.currency}"
+
+
+class ProviderKind(models.TextChoices):
+    OHCHR = "ohchr", _("OHCHR office")
+    UN_AGENCY = "un_agency", _("UN agency")
+    BILATERAL_STATE = "bilateral_state", _("Bilateral State")
+    REGIONAL_ORGANISATION = "regional_organisation", _("Regional organisation")
+    NHRI = "nhri", _("National human rights institution")
+    NGO = "ngo", _("NGO")
+    ACADEMIA = "academia", _("Academia")
+
+
+class Provider(models.Model):
+    """Who delivers assistance (A/HRC/43/31 paras 72-75)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=ProviderKind)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NeedsAssessment(models.Model):
+    request = models.OneToOneField(
+        AssistanceRequest, on_delete=models.CASCADE, related_name="assessment"
+    )
+    findings = models.TextField(_("findings"))
+    gaps = models.TextField(_("gaps identified"))
+    assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return str(_("Needs assessment of %(reference)s") % {"reference": self.request.reference})
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.findings.strip() and self.gaps.strip())
+
+
+class Plan(models.Model):
+    """One version of the plan. A version never changes once written: a material
+    change (activities, providers, budget) is a new version (A/HRC/43/31 para 62)."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.PROTECT, related_name="plans")
+    version = models.PositiveIntegerField(_("version"))
+    summary = models.TextField(_("summary"), blank=True)
+    budget_amount = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
+    budget_currency = models.CharField(_("currency"), max_length=3, default="USD")
+    providers = models.ManyToManyField(Provider, verbose_name=_("providers"), blank=True)
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "version"], name="one_plan_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return _("Plan version %(version)s") % {"version": self.version}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise NotAllowed(_("A plan version cannot be changed: propose a new version."))
+        super().save(*args, **kwargs)
+
+    def decision(self) -> str | None:
+        """The State's last decision on this version, if any."""
+        return (
+            self.consents.filter(decision__in=[Decision.APPROVED, Decision.DECLINED])
+            .order_by("-recorded_at", "-pk")
+            .values_list("decision", flat=True)
+            .first()
+        )
+
+
+class Activity(models.Model):
+    """A planned activity of a plan version; its delivery is recorded during implementation."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
+    form = models.ForeignKey(
+        AssistanceForm, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "starts_on", "pk"]
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvaluationKind(models.TextChoices):
+    FINAL = "final", _("Final evaluation")
+    FOLLOW_UP_6 = "follow_up_6", _("Follow-up after 6 months")
+    FOLLOW_UP_12 = "follow_up_12", _("Follow-up after 12 months")
+
+
+class Evaluation(models.Model):
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    kind = models.CharField(max_length=16, choices=EvaluationKind, default=EvaluationKind.FINAL)
+    summary = models.TextField(_("summary"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    # A/HRC/43/31 para 114: only the State chooses to share its lessons.
+    lessons_published = models.BooleanField(_("lessons published by the State"), default=False)
+    evaluated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind"], name="one_evaluation_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.request.reference})"
+
+
+class IndicatorQuerySet(models.QuerySet["OutcomeIndicator"]):
+    def measured(self) -> IndicatorQuerySet:
+        return self.filter(baseline__isnull=False, target__isnull=False, measured__isnull=False)
+
+
+class OutcomeIndicator(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, null=True)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True)
+    measured = models.DecimalField(_("measured"), max_digits=14, decimal_places=2, null=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+    def progress(self) -> Decimal | None:
+        """Share of the way from baseline to target reached, or None if unmeasurable."""
+        if None in (self.baseline, self.target, self.measured) or self.target == self.baseline:
+            return None
+        return (self.measured - self.baseline) / (self.target - self.baseline)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows that record what happened: the application can add them, never change them."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise NotAllowed(_("History and consent records cannot be changed."))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise NotAllowed(_("History and consent records cannot be deleted."))
+
+
+class AppendOnly(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise NotAllowed(_("History and consent records cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise NotAllowed(_("History and consent records cannot be deleted."))
+
+
+class Consent(AppendOnly):
+    """What the State decided, when, through whom (A/HRC/43/31 paras 6, 62, 73, 89)."""
+
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.PROTECT, related_name="consents"
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Set when an officer records a decision the State sent in writing.
+    document_reference = models.CharField(_("document reference"), max_length=100, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("consent record")
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.recorded_at:%Y-%m-%d})"
+
+
+class HistoryEntry(AppendOnly):
+    """One row per transition, written in the same transaction as the stage change."""
+
+    request = models.ForeignKey(AssistanceRequest, on_delete=models.PROTECT, related_name="history")
+    from_stage = models.CharField(_("from"), max_length=32, choices=Stage, blank=True)
+    to_stage = models.CharField(_("to"), max_length=32, choices=Stage)
+    transition = models.CharField(_("transition"), max_length=32)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        indexes = [models.Index(fields=["request", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_stage or '-'} → {self.to_stage}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number given to a request in a year (TA-2026-0042)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

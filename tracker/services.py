@@ -1,0 +1,557 @@
+"""Every write to TA Tracker: the admin, the portal, the API, the commands and the
+tasks call these functions and nothing else.
+
+Each one is atomic. Writes to a request bump its ``revision`` with a conditional
+UPDATE, so of two people acting on the same request at the same moment one succeeds
+and the other gets a ``Conflict`` — never a lost or doubled step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils.translation import gettext as _
+
+from tracker import clock, workflow
+from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
+from tracker.models import (
+    FORMAL_CHANNELS,
+    Activity,
+    AssistanceForm,
+    AssistanceRequest,
+    Channel,
+    Consent,
+    Domain,
+    Evaluation,
+    EvaluationKind,
+    Funding,
+    HistoryEntry,
+    LinkedRecommendation,
+    MemberState,
+    NeedsAssessment,
+    OutcomeIndicator,
+    Plan,
+    Provider,
+    ReferenceCounter,
+    User,
+)
+from tracker.workflow import Decision, Role, Stage
+
+OPEN_TRANSITION = "open"
+
+
+@dataclass(frozen=True)
+class FormalRequest:
+    """The State's written request, as staff log it (A/HRC/43/31 paras 30, 105)."""
+
+    kind: str
+    number: str
+    date: date
+
+
+@dataclass(frozen=True)
+class ActivityDraft:
+    form: str
+    title: str
+    place: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorDraft:
+    name: str
+    baseline: Decimal | None = None
+    target: Decimal | None = None
+    measured: Decimal | None = None
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class RecommendationDraft:
+    source: str
+    document_symbol: str = ""
+    upr_cycle: int | None = None
+    recommending_state: str | None = None
+    mandate: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class FundingDraft:
+    source: str
+    amount: Decimal
+    currency: str = "USD"
+
+
+@dataclass
+class _Vocabulary:
+    domains: list[Domain] = field(default_factory=list)
+    forms: list[AssistanceForm] = field(default_factory=list)
+
+
+# --- opening a request (P1) ---------------------------------------------------------
+
+
+def open_request(
+    *,
+    by: User,
+    title: str,
+    description: str = "",
+    requesting_state: MemberState | str | None = None,
+    formal_request: FormalRequest | None = None,
+    domains: Iterable[str] = (),
+    forms: Iterable[str] = (),
+    recommendations: Sequence[RecommendationDraft] = (),
+    funding: Sequence[FundingDraft] = (),
+) -> AssistanceRequest:
+    """Open a request for assistance.
+
+    A/HRC/43/31 paras 30, 73, 105: assistance is given only at the State's request.
+    A focal point opens one for its own State; an officer logs one only with the
+    State's formal request (kind, number, date); nobody else can open one.
+    """
+    state, channel, number, doc_date = _requester(by, requesting_state, formal_request)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(_("Give the request a title."))
+    vocabulary = _vocabulary(domains, forms)
+    now = clock.now()
+    with transaction.atomic():
+        request = AssistanceRequest(
+            reference=_next_reference(now.year),
+            requesting_state=state,
+            title=title,
+            description=(description or "").strip(),
+            received_via=channel,
+            document_number=number,
+            document_date=doc_date,
+            priority=_lowest_priority(state) + 1,
+            opened_by=by,
+            opened_at=now,
+            stage_entered_at=now,
+            updated_at=now,
+        )
+        request.save()
+        request.domains.set(vocabulary.domains)
+        request.forms.set(vocabulary.forms)
+        _add_recommendations(request, recommendations)
+        Funding.objects.bulk_create(
+            Funding(request=request, source=f.source, amount=f.amount, currency=f.currency)
+            for f in funding
+        )
+        HistoryEntry.objects.create(
+            request=request,
+            from_stage="",
+            to_stage=Stage.REQUESTED,
+            transition=OPEN_TRANSITION,
+            actor=by,
+            at=now,
+        )
+        Consent.objects.create(
+            request=request,
+            decision=Decision.REQUESTED,
+            recorded_by=by,
+            document_reference=number,
+            document_date=doc_date,
+            recorded_at=now,
+        )
+    return request
+
+
+def _requester(
+    by: User, requesting_state: MemberState | str | None, formal: FormalRequest | None
+) -> tuple[MemberState, str, str, date | None]:
+    code = requesting_state.pk if isinstance(requesting_state, MemberState) else requesting_state
+    if by.is_active and by.role == Role.FOCAL_POINT:
+        own = by.member_state
+        if code and code != own.pk:
+            other = MemberState.objects.filter(pk=code).first()
+            raise NotAllowed(
+                _(
+                    "Only %(other)s can ask for assistance for %(other)s; as a focal "
+                    "point of %(own)s you can open requests for %(own)s only."
+                )
+                % {"other": other.name if other else code, "own": own.name}
+            )
+        return own, Channel.PORTAL, "", None
+    if workflow.is_officer(by):
+        if not code:
+            raise InvalidInput(_("Name the State that asked for assistance."))
+        state = MemberState.objects.filter(pk=str(code).upper()).first()
+        if state is None:
+            raise InvalidInput(_("There is no State with the code “%(code)s”.") % {"code": code})
+        if formal is None or not (formal.number or "").strip() or formal.date is None:
+            raise InvalidInput(
+                _(
+                    "Record the State's formal request: its kind (note verbale, letter, "
+                    "UPR follow-up letter), number and date."
+                )
+            )
+        if formal.kind not in FORMAL_CHANNELS:
+            raise InvalidInput(
+                _("A formal request is a note verbale, a letter or a UPR follow-up letter.")
+            )
+        if formal.date > clock.now().date():
+            raise InvalidInput(_("The formal request cannot be dated in the future."))
+        return state, formal.kind, formal.number.strip(), formal.date
+    raise NotAllowed(
+        _(
+            "Only a State's focal point, or an officer recording the State's formal "
+            "request, can open a request."
+        )
+    )
+
+
+def _vocabulary(domains: Iterable[str], forms: Iterable[str]) -> _Vocabulary:
+    wanted = _Vocabulary(
+        domains=list(Domain.objects.filter(code__in=list(domains))),
+        forms=list(AssistanceForm.objects.filter(code__in=list(forms))),
+    )
+    unknown = (set(domains) - {d.code for d in wanted.domains}) | (
+        set(forms) - {f.code for f in wanted.forms}
+    )
+    if unknown:
+        raise InvalidInput(
+            _("Unknown domain or form of assistance: %(codes)s.")
+            % {"codes": ", ".join(sorted(unknown))}
+        )
+    return wanted
+
+
+def _add_recommendations(request: AssistanceRequest, drafts: Sequence[RecommendationDraft]) -> None:
+    LinkedRecommendation.objects.bulk_create(
+        LinkedRecommendation(
+            request=request,
+            source=d.source,
+            document_symbol=d.document_symbol,
+            upr_cycle=d.upr_cycle,
+            recommending_state_id=d.recommending_state,
+            mandate=d.mandate,
+            text=d.text,
+        )
+        for d in drafts
+    )
+
+
+def _next_reference(year: int) -> str:
+    """TA-2026-0042: numbered per year; the counter row is locked while it is taken."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+                    year=year
+                )
+                ReferenceCounter.objects.filter(pk=year).update(last=F("last") + 1)
+                return f"TA-{year}-{counter.last + 1:04d}"
+        except IntegrityError:  # two first requests of a year at once: retry once
+            continue
+    raise Conflict(_("Could not number the request; try again."))
+
+
+def _lowest_priority(state: MemberState) -> int:
+    return (
+        AssistanceRequest.objects.filter(requesting_state=state, stage__in=workflow.OPEN).aggregate(
+            lowest=Max("priority")
+        )["lowest"]
+        or 0
+    )
+
+
+# --- transitions ---------------------------------------------------------------------
+
+
+def take_transition(
+    *,
+    request: AssistanceRequest,
+    name: str,
+    by: User,
+    expected_revision: int | None = None,
+    **inputs: Any,
+) -> AssistanceRequest:
+    """Apply the transition ``name`` to ``request`` as ``by``.
+
+    Writes exactly one history row and, for the State's decisions, one consent row,
+    in the same transaction as the stage change. ``expected_revision`` is the
+    revision the person saw; if the request has changed since, nothing is done.
+    """
+    with transaction.atomic():
+        current = _reload(request, expected_revision)
+        workflow.check(current, name, by)
+        from_stage, before = current.stage, _transition_fields(current)
+        outcome: workflow.Outcome = getattr(current, name)(by=by, **inputs)
+        now = clock.now()
+        # Only what the transition changed is written: the State may be re-ranking
+        # its requests at the same moment (set_priority does not bump the revision).
+        changed = {k: v for k, v in _transition_fields(current).items() if before[k] != v}
+        if current.stage != from_stage:
+            changed["stage_entered_at"] = current.stage_entered_at = now
+        _bump(current, now, **changed)
+        HistoryEntry.objects.create(
+            request=current,
+            from_stage=from_stage,
+            to_stage=current.stage,
+            transition=name,
+            actor=by,
+            at=now,
+            comment=outcome.comment,
+        )
+        if outcome.consent is not None:
+            Consent.objects.create(
+                request=current,
+                plan=outcome.consent.plan,
+                decision=outcome.consent.decision,
+                recorded_by=by,
+                document_reference=outcome.consent.document_reference,
+                document_date=outcome.consent.document_date,
+                comment=outcome.comment,
+                recorded_at=now,
+            )
+    return current
+
+
+def _transition_fields(request: AssistanceRequest) -> dict[str, Any]:
+    return {"stage": request.stage, "officer_id": request.officer_id, "priority": request.priority}
+
+
+def _reload(request: AssistanceRequest, expected_revision: int | None) -> AssistanceRequest:
+    current = AssistanceRequest.objects.select_related("requesting_state").get(pk=request.pk)
+    if expected_revision is not None and current.revision != expected_revision:
+        raise Conflict(
+            _(
+                "%(reference)s has changed since you opened it (it is now in %(stage)s): "
+                "reload it and decide again."
+            )
+            % {"reference": current.reference, "stage": current.get_stage_display()}
+        )
+    return current
+
+
+def _bump(request: AssistanceRequest, now: Any, **fields: Any) -> None:
+    """Save ``fields`` only if nobody wrote the request since it was read."""
+    updated = AssistanceRequest.objects.filter(pk=request.pk, revision=request.revision).update(
+        revision=F("revision") + 1, updated_at=now, **fields
+    )
+    if updated != 1:
+        raise Conflict(
+            _("Someone else changed %(reference)s at the same moment: reload it and decide again.")
+            % {"reference": request.reference}
+        )
+    request.revision += 1
+    request.updated_at = now
+
+
+# --- the State's priorities (P3) -------------------------------------------------------
+
+
+def set_priority(*, request: AssistanceRequest, by: User, rank: int) -> AssistanceRequest:
+    """Put ``request`` at ``rank`` among its State's open requests (1 = highest).
+
+    A/HRC/43/31 paras 40, 54, 56, 104: the State's priorities lead; only the State
+    ranks its requests, and staff cannot change the ranking.
+    """
+    if not workflow.is_focal_point_of(by, request.requesting_state_id):
+        raise NotAllowed(
+            _("Only %(state)s can rank its requests.") % {"state": request.requesting_state.name}
+        )
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
+        raise InvalidInput(_("A priority is a whole number from 1 (highest)."))
+    with transaction.atomic():
+        queue = list(
+            AssistanceRequest.objects.select_for_update()
+            .filter(requesting_state_id=request.requesting_state_id, stage__in=workflow.OPEN)
+            .order_by(F("priority").asc(nulls_last=True), "opened_at")
+        )
+        target = next((r for r in queue if r.pk == request.pk), None)
+        if target is None:
+            raise Refused(
+                _("%(reference)s is no longer open: only open requests are ranked.")
+                % {"reference": request.reference}
+            )
+        queue.remove(target)
+        queue.insert(min(rank, len(queue) + 1) - 1, target)
+        for position, item in enumerate(queue, start=1):
+            item.priority = position
+        AssistanceRequest.objects.bulk_update(queue, ["priority"])
+    target.requesting_state = request.requesting_state
+    return target
+
+
+# --- content of a request --------------------------------------------------------------
+
+
+def _editable(
+    request: AssistanceRequest, by: User, stages: Sequence[str], action: str
+) -> AssistanceRequest:
+    workflow.require_officer(by, action)
+    current = _reload(request, None)
+    workflow.require_stage(current, stages, action)
+    return current
+
+
+def record_assessment(
+    *, request: AssistanceRequest, by: User, findings: str, gaps: str
+) -> NeedsAssessment:
+    """Staff record the needs assessment (A/HRC/43/31 paras 6, 73)."""
+    findings, gaps = (findings or "").strip(), (gaps or "").strip()
+    if not findings or not gaps:
+        raise InvalidInput(_("A needs assessment records both its findings and the gaps found."))
+    with transaction.atomic():
+        current = _editable(request, by, workflow.ASSESSMENT_STAGES, _("record a needs assessment"))
+        now = clock.now()
+        assessment, _created = NeedsAssessment.objects.update_or_create(
+            request=current,
+            defaults={"findings": findings, "gaps": gaps, "assessed_by": by, "updated_at": now},
+        )
+        _bump(current, now)
+    return assessment
+
+
+def propose_plan(
+    *,
+    request: AssistanceRequest,
+    by: User,
+    budget_amount: Decimal,
+    activities: Sequence[ActivityDraft],
+    providers: Iterable[Provider | int] = (),
+    summary: str = "",
+    budget_currency: str = "USD",
+) -> Plan:
+    """Staff propose the next plan version; the State must approve it (P2)."""
+    if not activities:
+        raise InvalidInput(_("A plan has at least one activity."))
+    if budget_amount is None or Decimal(budget_amount) < 0:
+        raise InvalidInput(_("A plan has a budget of zero or more."))
+    forms = {
+        f.code: f for f in AssistanceForm.objects.filter(code__in=[a.form for a in activities])
+    }
+    missing = sorted({a.form for a in activities} - set(forms))
+    if missing:
+        raise InvalidInput(
+            _("Unknown kind of activity: %(codes)s.") % {"codes": ", ".join(missing)}
+        )
+    with transaction.atomic():
+        current = _editable(request, by, workflow.PLANNING_STAGES, _("propose a plan"))
+        now = clock.now()
+        latest = current.latest_plan()
+        plan = Plan.objects.create(
+            request=current,
+            version=(latest.version if latest else 0) + 1,
+            summary=(summary or "").strip(),
+            budget_amount=budget_amount,
+            budget_currency=budget_currency,
+            proposed_by=by,
+            proposed_at=now,
+        )
+        plan.providers.set(list(providers))
+        Activity.objects.bulk_create(
+            Activity(
+                plan=plan,
+                form=forms[a.form],
+                title=a.title,
+                place=a.place,
+                starts_on=a.starts_on,
+                ends_on=a.ends_on,
+            )
+            for a in activities
+        )
+        _bump(current, now)
+    return plan
+
+
+def record_delivery(
+    *,
+    activity: Activity,
+    by: User,
+    delivered_on: date,
+    participants: int | None = None,
+    place: str | None = None,
+) -> Activity:
+    """Staff record that an activity of the approved plan took place."""
+    if delivered_on is None:
+        raise InvalidInput(_("Give the date the activity was delivered."))
+    if delivered_on > clock.now().date():
+        raise InvalidInput(_("An activity cannot be delivered in the future."))
+    with transaction.atomic():
+        current = _editable(
+            activity.plan.request, by, workflow.DELIVERY_STAGES, _("record an activity")
+        )
+        approved = current.approved_plan()
+        if approved is None or activity.plan_id != approved.pk:
+            raise InvalidInput(_("Only activities of the approved plan can be delivered."))
+        now = clock.now()
+        Activity.objects.filter(pk=activity.pk).update(
+            delivered_on=delivered_on,
+            participants=participants,
+            **({"place": place} if place is not None else {}),
+        )
+        _bump(current, now)
+    activity.refresh_from_db()
+    return activity
+
+
+def record_evaluation(
+    *,
+    request: AssistanceRequest,
+    by: User,
+    indicators: Sequence[IndicatorDraft],
+    summary: str = "",
+    lessons_learned: str = "",
+) -> Evaluation:
+    """Staff record the final evaluation and its outcome indicators (A/HRC/43/31 para 100)."""
+    if not indicators:
+        raise InvalidInput(_("An evaluation has at least one outcome indicator."))
+    if any(not (i.name or "").strip() for i in indicators):
+        raise InvalidInput(_("Every outcome indicator needs a name."))
+    with transaction.atomic():
+        current = _editable(request, by, workflow.EVALUATION_STAGES, _("record an evaluation"))
+        now = clock.now()
+        evaluation, _created = Evaluation.objects.update_or_create(
+            request=current,
+            kind=EvaluationKind.FINAL,
+            defaults={
+                "summary": (summary or "").strip(),
+                "lessons_learned": (lessons_learned or "").strip(),
+                "evaluated_by": by,
+                "updated_at": now,
+            },
+        )
+        evaluation.indicators.all().delete()
+        OutcomeIndicator.objects.bulk_create(
+            OutcomeIndicator(
+                evaluation=evaluation,
+                name=i.name.strip(),
+                unit=i.unit,
+                baseline=i.baseline,
+                target=i.target,
+                measured=i.measured,
+            )
+            for i in indicators
+        )
+        _bump(current, now)
+    return evaluation
+
+
+def publish_lessons(*, request: AssistanceRequest, by: User, publish: bool) -> Evaluation:
+    """The State alone decides whether other States may read its lessons (A/HRC/43/31 para 114)."""
+    if not workflow.is_focal_point_of(by, request.requesting_state_id):
+        raise NotAllowed(
+            _("Only %(state)s can publish the lessons of its requests.")
+            % {"state": request.requesting_state.name}
+        )
+    with transaction.atomic():
+        current = _reload(request, None)
+        workflow.require_stage(current, [Stage.CLOSED], _("publish lessons learned"))
+        evaluation = Evaluation.objects.get(request=current, kind=EvaluationKind.FINAL)
+        if publish and not evaluation.lessons_learned.strip():
+            raise InvalidInput(_("There are no lessons learned to publish."))
+        Evaluation.objects.filter(pk=evaluation.pk).update(lessons_published=publish)
+        _bump(current, clock.now())
+    evaluation.lessons_published = publish
+    return evaluation

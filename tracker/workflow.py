@@ -1,0 +1,519 @@
+"""The workflow of an assistance request, readable next to report A/HRC/43/31.
+
+Stages, the transitions between them, who may take each one and the guards that
+must hold are declared here and only here. ``AssistanceRequest`` inherits
+``RequestWorkflow``; the service layer (``tracker.services``) applies a transition,
+saves it safely and writes its history and consent rows. The admin, the portal, the
+API and the Celery tasks all go through that service, so they all refuse the same
+things with the same message.
+
+Stage and transition names are a public contract (API paths, history rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import transition
+
+from tracker.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refused
+
+if TYPE_CHECKING:
+    from tracker.models import AssistanceRequest, Plan, User
+
+
+class Stage(models.TextChoices):
+    REQUESTED = "requested", gettext_lazy("Requested")
+    NEEDS_ASSESSMENT = "needs_assessment", gettext_lazy("Needs assessment")
+    CONSULTATION = "consultation", gettext_lazy("Consultation")
+    IMPLEMENTATION = "implementation", gettext_lazy("Implementation")
+    EVALUATION = "evaluation", gettext_lazy("Evaluation")
+    CLOSED = "closed", gettext_lazy("Closed")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+    DECLINED = "declined", gettext_lazy("Declined")
+
+
+#: The five stages a request goes through, in order (the portal's progress bar).
+PROGRESSION = (
+    Stage.REQUESTED,
+    Stage.NEEDS_ASSESSMENT,
+    Stage.CONSULTATION,
+    Stage.IMPLEMENTATION,
+    Stage.EVALUATION,
+)
+TERMINAL = (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED)
+OPEN = PROGRESSION
+
+# Where the content of a request may be written, stage by stage.
+ASSESSMENT_STAGES = (Stage.NEEDS_ASSESSMENT,)
+PLANNING_STAGES = (Stage.CONSULTATION, Stage.IMPLEMENTATION)
+DELIVERY_STAGES = (Stage.IMPLEMENTATION,)
+EVALUATION_STAGES = (Stage.EVALUATION,)
+
+
+class Role(models.TextChoices):
+    FOCAL_POINT = "focal_point", gettext_lazy("State focal point")
+    OFFICER = "officer", gettext_lazy("Secretariat officer")
+    ANALYST = "analyst", gettext_lazy("Analyst")
+
+
+class Decision(models.TextChoices):
+    """What a consent record says the State decided."""
+
+    REQUESTED = "requested", gettext_lazy("Requested assistance")
+    APPROVED = "approved", gettext_lazy("Approved the plan")
+    DECLINED = "declined", gettext_lazy("Rejected the plan")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrew the request")
+
+
+# --- who -------------------------------------------------------------------------
+
+
+def is_officer(user: User | None) -> bool:
+    return bool(user is not None and user.is_active and user.role == Role.OFFICER)
+
+
+def is_focal_point_of(user: User | None, state_code: str | None) -> bool:
+    return bool(
+        user is not None
+        and user.is_active
+        and user.role == Role.FOCAL_POINT
+        and state_code is not None
+        and user.member_state_id == state_code
+    )
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who may take a transition; a django-fsm ``permission`` callable."""
+
+    test: Callable[[AssistanceRequest, User], bool]
+    denial: Callable[[AssistanceRequest, str], str]
+
+    def __call__(self, request: AssistanceRequest, user: User) -> bool:
+        return self.test(request, user)
+
+
+STAFF = Actor(
+    test=lambda request, user: is_officer(user),
+    denial=lambda request, action: (
+        _("Only secretariat officers can %(action)s.") % {"action": action}
+    ),
+)
+
+# A/HRC/43/31 paras 30, 73: the requesting State decides, itself or by a written
+# communication that an officer records.
+REQUESTING_STATE = Actor(
+    test=lambda request, user: (
+        is_focal_point_of(user, request.requesting_state_id) or is_officer(user)
+    ),
+    denial=lambda request, action: (
+        _("Only %(state)s can %(action)s.")
+        % {"state": request.requesting_state.name, "action": action}
+    ),
+)
+
+
+def require_officer(user: User, action: str) -> None:
+    if not is_officer(user):
+        raise NotAllowed(STAFF.denial(None, action))  # type: ignore[arg-type]
+
+
+def require_stage(request: AssistanceRequest, stages: Iterable[str], action: str) -> None:
+    stages = tuple(stages)
+    if request.stage not in stages:
+        raise Refused(
+            _("%(reference)s is in %(stage)s: you can %(action)s only in %(allowed)s.")
+            % {
+                "reference": request.reference,
+                "stage": request.get_stage_display(),
+                "action": action,
+                "allowed": _(" or ").join(str(Stage(s).label) for s in stages),
+            }
+        )
+
+
+def require_document_when_staff(user: User, document_reference: str, action: str) -> None:
+    """Staff act for a State only on the strength of its written communication (P2, P4)."""
+    if is_officer(user) and not (document_reference or "").strip():
+        raise InvalidInput(
+            _(
+                "To %(action)s for the State, give the reference of its written "
+                "communication (note verbale or letter)."
+            )
+            % {"action": action}
+        )
+
+
+# --- guards ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition a transition needs; a django-fsm ``conditions`` callable with a message."""
+
+    test: Callable[[AssistanceRequest], bool]
+    message: Callable[[AssistanceRequest], str]
+
+    def __call__(self, request: AssistanceRequest) -> bool:
+        return self.test(request)
+
+
+def _plan_awaits_decision(request: AssistanceRequest) -> bool:
+    plan = request.latest_plan()
+    return plan is not None and plan.decision() is None
+
+
+def _plan_refusal(request: AssistanceRequest) -> str:
+    plan = request.latest_plan()
+    if plan is None:
+        return _("There is no plan yet: the secretariat must propose one first.")
+    if request.stage == Stage.IMPLEMENTATION:
+        return _(
+            "Plan version %(version)s is the one being implemented: propose a new "
+            "version before revising the plan."
+        ) % {"version": plan.version}
+    return _(
+        "Plan version %(version)s was rejected: the secretariat must propose a new "
+        "version before the State decides again."
+    ) % {"version": plan.version}
+
+
+PLAN_AWAITS_DECISION = Guard(test=_plan_awaits_decision, message=_plan_refusal)
+
+# A/HRC/43/31 paras 6, 73: assistance starts from an assessment of the State's needs.
+ASSESSMENT_RECORDED = Guard(
+    test=lambda request: request.assessment_is_complete(),
+    message=lambda request: _(
+        "Record the needs assessment's findings and the gaps identified before "
+        "consultation (A/HRC/43/31 para 73)."
+    ),
+)
+
+ACTIVITY_DELIVERED = Guard(
+    test=lambda request: request.has_delivered_activity(),
+    message=lambda request: _(
+        "Record the delivery of at least one activity before implementation ends."
+    ),
+)
+
+# A/HRC/43/31 para 100: results must be measured.
+OUTCOME_MEASURED = Guard(
+    test=lambda request: request.has_measured_outcome(),
+    message=lambda request: _(
+        "A request closes only with an evaluation that has at least one outcome "
+        "indicator with its baseline, target and measured value (A/HRC/43/31 para 100)."
+    ),
+)
+
+
+# --- outcome of a transition ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentDraft:
+    decision: str
+    plan: Plan | None = None
+    document_reference: str = ""
+    document_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a transition asks the service layer to record beside the stage change."""
+
+    comment: str = ""
+    consent: ConsentDraft | None = None
+
+
+def _required_text(value: str | None, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(message)
+    return value
+
+
+# --- the transitions ----------------------------------------------------------------
+
+
+class RequestWorkflow:
+    """The transitions of ``AssistanceRequest``; each one checks its inputs and returns
+    an ``Outcome``. The service layer saves the stage and writes the rows."""
+
+    @transition(
+        field="stage",
+        source=Stage.REQUESTED,
+        target=Stage.NEEDS_ASSESSMENT,
+        permission=STAFF,
+        custom={
+            "label": gettext_lazy("Accept"),
+            "action": gettext_lazy("accept a request"),
+        },
+    )
+    def accept(self, *, by: User, officer: User | None = None, comment: str = "") -> Outcome:
+        if officer is not None and not is_officer(officer):
+            raise InvalidInput(
+                _("%(user)s is not an active secretariat officer.") % {"user": officer}
+            )
+        self.officer = officer or by
+        return Outcome(comment=comment)
+
+    @transition(
+        field="stage",
+        source=[Stage.REQUESTED, Stage.NEEDS_ASSESSMENT],
+        target=Stage.DECLINED,
+        permission=STAFF,
+        custom={
+            "label": gettext_lazy("Decline"),
+            "action": gettext_lazy("decline a request"),
+        },
+    )
+    def decline(self, *, by: User, reason: str = "") -> Outcome:
+        reason = _required_text(reason, _("Give the reason for declining the request."))
+        self.priority = None
+        return Outcome(comment=reason)
+
+    @transition(
+        field="stage",
+        source=Stage.NEEDS_ASSESSMENT,
+        target=Stage.CONSULTATION,
+        conditions=[ASSESSMENT_RECORDED],
+        permission=STAFF,
+        custom={
+            "label": gettext_lazy("Complete assessment"),
+            "action": gettext_lazy("complete a needs assessment"),
+        },
+    )
+    def complete_assessment(self, *, by: User, comment: str = "") -> Outcome:
+        return Outcome(comment=comment)
+
+    @transition(
+        field="stage",
+        source=Stage.CONSULTATION,
+        target=Stage.IMPLEMENTATION,
+        conditions=[PLAN_AWAITS_DECISION],
+        permission=REQUESTING_STATE,
+        custom={
+            "label": gettext_lazy("Approve plan"),
+            "action": gettext_lazy("approve this plan"),
+        },
+    )
+    def approve_plan(
+        self,
+        *,
+        by: User,
+        plan_version: int | None = None,
+        document_reference: str = "",
+        document_date: date | None = None,
+        comment: str = "",
+    ) -> Outcome:
+        # A/HRC/43/31 paras 62, 89: consent binds to the plan the State actually saw.
+        plan = self._plan_decided_on(plan_version)
+        require_document_when_staff(by, document_reference, _("approve this plan"))
+        return Outcome(
+            comment=comment,
+            consent=ConsentDraft(
+                Decision.APPROVED, plan, document_reference.strip(), document_date
+            ),
+        )
+
+    @transition(
+        field="stage",
+        source=Stage.CONSULTATION,
+        target=Stage.CONSULTATION,
+        conditions=[PLAN_AWAITS_DECISION],
+        permission=REQUESTING_STATE,
+        custom={
+            "label": gettext_lazy("Reject plan"),
+            "action": gettext_lazy("reject this plan"),
+        },
+    )
+    def reject_plan(
+        self,
+        *,
+        by: User,
+        reason: str = "",
+        plan_version: int | None = None,
+        document_reference: str = "",
+        document_date: date | None = None,
+    ) -> Outcome:
+        plan = self._plan_decided_on(plan_version)
+        reason = _required_text(reason, _("Give the reason for rejecting the plan."))
+        require_document_when_staff(by, document_reference, _("reject this plan"))
+        return Outcome(
+            comment=reason,
+            consent=ConsentDraft(
+                Decision.DECLINED, plan, document_reference.strip(), document_date
+            ),
+        )
+
+    @transition(
+        field="stage",
+        source=Stage.IMPLEMENTATION,
+        target=Stage.CONSULTATION,
+        conditions=[PLAN_AWAITS_DECISION],
+        permission=STAFF,
+        custom={
+            "label": gettext_lazy("Revise plan"),
+            "action": gettext_lazy("revise a plan"),
+        },
+    )
+    def revise_plan(self, *, by: User, comment: str = "") -> Outcome:
+        # A/HRC/43/31 para 62: a materially changed plan needs the State's consent again.
+        return Outcome(comment=comment)
+
+    @transition(
+        field="stage",
+        source=Stage.IMPLEMENTATION,
+        target=Stage.EVALUATION,
+        conditions=[ACTIVITY_DELIVERED],
+        permission=STAFF,
+        custom={
+            "label": gettext_lazy("Complete implementation"),
+            "action": gettext_lazy("complete implementation"),
+        },
+    )
+    def complete_implementation(self, *, by: User, comment: str = "") -> Outcome:
+        return Outcome(comment=comment)
+
+    @transition(
+        field="stage",
+        source=Stage.EVALUATION,
+        target=Stage.CLOSED,
+        conditions=[OUTCOME_MEASURED],
+        permission=STAFF,
+        custom={
+            "label": gettext_lazy("Close"),
+            "action": gettext_lazy("close a request"),
+        },
+    )
+    def close(self, *, by: User, comment: str = "") -> Outcome:
+        self.priority = None
+        return Outcome(comment=comment)
+
+    # A/HRC/43/31 para 30: the State may withdraw at any time; nobody can compel it.
+    @transition(
+        field="stage",
+        source=list(OPEN),
+        target=Stage.WITHDRAWN,
+        permission=REQUESTING_STATE,
+        custom={
+            "label": gettext_lazy("Withdraw"),
+            "action": gettext_lazy("withdraw this request"),
+        },
+    )
+    def withdraw(
+        self,
+        *,
+        by: User,
+        reason: str = "",
+        document_reference: str = "",
+        document_date: date | None = None,
+    ) -> Outcome:
+        require_document_when_staff(by, document_reference, _("withdraw this request"))
+        self.priority = None
+        return Outcome(
+            comment=(reason or "").strip(),
+            consent=ConsentDraft(
+                Decision.WITHDRAWN, None, document_reference.strip(), document_date
+            ),
+        )
+
+    def _plan_decided_on(self, version: int | None) -> Plan:
+        plan = self.latest_plan()  # type: ignore[attr-defined]
+        if version is not None and plan.version != version:
+            raise Conflict(
+                _(
+                    "Plan version %(current)s has replaced version %(seen)s: read it "
+                    "before deciding."
+                )
+                % {"current": plan.version, "seen": version}
+            )
+        return plan
+
+
+TRANSITION_NAMES = (
+    "accept",
+    "decline",
+    "complete_assessment",
+    "approve_plan",
+    "reject_plan",
+    "revise_plan",
+    "complete_implementation",
+    "close",
+    "withdraw",
+)
+
+
+def _meta(name: str) -> Any:
+    from tracker.models import AssistanceRequest
+
+    if name not in TRANSITION_NAMES:
+        raise NotFound(_("There is no transition named “%(name)s”.") % {"name": name})
+    return getattr(AssistanceRequest, name)._django_fsm
+
+
+def custom(name: str) -> dict[str, Any]:
+    """The label and action phrase of a transition (same for every source stage)."""
+    return next(iter(_meta(name).transitions.values())).custom
+
+
+def _stage_refusal(request: AssistanceRequest, name: str) -> str:
+    meta = _meta(name)
+    action = custom(name)["action"]
+    if request.stage in TERMINAL:
+        # A/HRC/43/31 para 30: after withdrawal nothing more happens to a request.
+        return _("%(reference)s is %(stage)s: nothing more can happen to it.") % {
+            "reference": request.reference,
+            "stage": request.get_stage_display().lower(),
+        }
+    if (
+        request.stage == Stage.CONSULTATION
+        and Stage.IMPLEMENTATION in meta.transitions
+        and (approved := request.approved_plan()) is not None
+    ):
+        latest = request.latest_plan()
+        return _(
+            "The State must approve plan version %(version)s before implementation resumes."
+        ) % {"version": latest.version if latest else approved.version}
+    sources = [str(Stage(source).label) for source in meta.transitions]
+    return _("%(reference)s is in %(stage)s: you can %(action)s only in %(allowed)s.") % {
+        "reference": request.reference,
+        "stage": request.get_stage_display(),
+        "action": action,
+        "allowed": _(" or ").join(sources),
+    }
+
+
+def check(request: AssistanceRequest, name: str, user: User) -> None:
+    """Raise the error a person should see if ``user`` may not take ``name`` now.
+
+    The order is the one a person expects: who (403), then where (409), then the guard
+    (409). Inputs are checked by the transition itself (400).
+    """
+    meta = _meta(name)
+    any_transition = next(iter(meta.transitions.values()))
+    if not any_transition.has_perm(request, user):
+        raise NotAllowed(any_transition.permission.denial(request, custom(name)["action"]))
+    if not meta.has_transition(request.stage):
+        raise Refused(_stage_refusal(request, name))
+    for guard in meta.get_transition(request.stage).conditions:
+        if not guard(request):
+            raise Refused(guard.message(request))
+
+
+def may_ever(name: str, request: AssistanceRequest, user: User) -> bool:
+    """Whether this user's role allows the transition at all (403 when not)."""
+    return bool(next(iter(_meta(name).transitions.values())).has_perm(request, user))
+
+
+def available_transitions(request: AssistanceRequest, user: User) -> list[str]:
+    """The transitions ``user`` may take on ``request`` now, in contract order."""
+    available = {t.name for t in request.get_available_user_stage_transitions(user)}
+    return [name for name in TRANSITION_NAMES if name in available]
