@@ -85,7 +85,26 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail: printed on the console by default; production sets EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables.
+MAILERS = {
+    "default": {
+        "BACKEND": env(
+            "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "host": env("EMAIL_HOST", default=None),
+                "port": env.int("EMAIL_PORT", default=None),
+                "username": env("EMAIL_HOST_USER", default=None),
+                "password": env("EMAIL_HOST_PASSWORD", default=None),
+                "use_tls": env.bool("EMAIL_USE_TLS", default=None),
+            }.items()
+            if value is not None
+        },
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TA Tracker <noreply@localhost>")
 
 # Celery. The embedded default is kombu's filesystem transport: one host, no server,

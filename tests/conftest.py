@@ -1,0 +1,74 @@
+"""Standing personas, as the tests speak of them:
+
+- ``togo_focal`` (Afi) speaks for Togo, the requesting State in most tests;
+- ``senegal_focal`` (Moussa) speaks for Senegal: another State, who must see nothing;
+- ``officer`` (Olga) and ``other_officer`` (Omar) work in the secretariat;
+- ``analyst`` (Ana) reads everything and changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import FocalPointFactory, UserFactory, open_request
+from tracker.models import AssistanceRequest, MemberState, User
+from tracker.scenarios import bring_to
+from tracker.workflow import Role
+
+
+@pytest.fixture
+def togo(db) -> MemberState:
+    return MemberState.objects.get(pk="TGO")
+
+
+@pytest.fixture
+def senegal(db) -> MemberState:
+    return MemberState.objects.get(pk="SEN")
+
+
+@pytest.fixture
+def togo_focal(togo) -> User:
+    return FocalPointFactory(username="afi", member_state=togo)
+
+
+@pytest.fixture
+def senegal_focal(senegal) -> User:
+    return FocalPointFactory(username="moussa", member_state=senegal)
+
+
+@pytest.fixture
+def officer(db) -> User:
+    return UserFactory(username="olga", role=Role.OFFICER)
+
+
+@pytest.fixture
+def other_officer(db) -> User:
+    return UserFactory(username="omar", role=Role.OFFICER)
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    return UserFactory(username="ana", role=Role.ANALYST)
+
+
+@pytest.fixture
+def request_at(togo_focal, officer):
+    """Make a Togo request and bring it to a stage through the real transitions."""
+
+    def make(stage: str, **kwargs) -> AssistanceRequest:
+        request = open_request(togo_focal)
+        return bring_to(request, stage, officer=officer, focal_point=togo_focal, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def persona_user(request):
+    """Look a persona up by its fixture name, for tests parametrized over personas."""
+    return request.getfixturevalue
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 is slow on purpose; the tests check rules, not hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

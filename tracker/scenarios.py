@@ -1,0 +1,142 @@
+"""Bringing a request to a stage through the real transitions.
+
+``load_demo``, the tests and the benchmark generator use ``bring_to`` so that every
+request they make has the history and consent records a real one would have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from tracker import clock, services
+from tracker.models import AssistanceRequest, Provider, User
+from tracker.services import ActivityDraft, IndicatorDraft
+from tracker.workflow import Stage
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the secretariat records for a request along the way."""
+
+    findings: str = "Findings of the needs assessment."
+    gaps: str = "Gaps identified by the needs assessment."
+    plan_summary: str = "Plan of assistance agreed with the State."
+    budget: Decimal = Decimal("50000")
+    activities: Sequence[ActivityDraft] = (
+        ActivityDraft(form="workshop", title="National consultation workshop"),
+    )
+    providers: Sequence[str] = ()
+    indicators: Sequence[IndicatorDraft] = (
+        IndicatorDraft(
+            name="Officials trained", baseline=Decimal(0), target=Decimal(40), measured=Decimal(35)
+        ),
+    )
+    evaluation_summary: str = "Evaluation of the results with the State."
+    lessons: str = ""
+    # Days spent in each stage before moving on, for replaying a past request.
+    days_per_step: int = 0
+    declined_reason: str = "Outside the mandate of the programme."
+    withdrawn_reason: str = "The State has made other arrangements."
+
+
+#: The path to each stage, as transitions; side exits branch off the main line.
+PATHS: dict[str, tuple[str, ...]] = {
+    Stage.REQUESTED: (),
+    Stage.NEEDS_ASSESSMENT: ("accept",),
+    Stage.CONSULTATION: ("accept", "complete_assessment"),
+    Stage.IMPLEMENTATION: ("accept", "complete_assessment", "approve_plan"),
+    Stage.EVALUATION: (
+        "accept",
+        "complete_assessment",
+        "approve_plan",
+        "complete_implementation",
+    ),
+    Stage.CLOSED: (
+        "accept",
+        "complete_assessment",
+        "approve_plan",
+        "complete_implementation",
+        "close",
+    ),
+    Stage.DECLINED: ("accept", "decline"),
+    Stage.WITHDRAWN: ("accept", "complete_assessment", "withdraw"),
+}
+
+
+def bring_to(
+    request: AssistanceRequest,
+    stage: str,
+    *,
+    officer: User,
+    focal_point: User | None = None,
+    content: Content | None = None,
+) -> AssistanceRequest:
+    """Take ``request`` from ``requested`` to ``stage``, recording what each step needs.
+
+    The State's decisions are taken by ``focal_point``, or, without one, recorded by
+    the officer from a note verbale.
+    """
+    content = content or Content()
+    moment = request.opened_at
+    for name in PATHS[stage]:
+        moment += timedelta(days=content.days_per_step)
+        with clock.at(moment if content.days_per_step else clock.now()):
+            request = _step(request, name, officer, focal_point, content)
+    return request
+
+
+def _step(
+    request: AssistanceRequest,
+    name: str,
+    officer: User,
+    focal_point: User | None,
+    content: Content,
+) -> AssistanceRequest:
+    state_actor = focal_point or officer
+    on_paper = {} if focal_point else {"document_reference": f"NV/{request.reference}"}
+    if name == "complete_assessment":
+        services.record_assessment(
+            request=request, by=officer, findings=content.findings, gaps=content.gaps
+        )
+    elif name == "approve_plan":
+        services.propose_plan(
+            request=request,
+            by=officer,
+            summary=content.plan_summary,
+            budget_amount=content.budget,
+            activities=content.activities,
+            providers=Provider.objects.filter(name__in=content.providers),
+        )
+        return services.take_transition(
+            request=request, name=name, by=state_actor, **on_paper
+        )
+    elif name == "complete_implementation":
+        plan = request.approved_plan()
+        for activity in plan.activities.all():
+            services.record_delivery(
+                activity=activity, by=officer, delivered_on=_today(), participants=25
+            )
+    elif name == "close":
+        services.record_evaluation(
+            request=request,
+            by=officer,
+            indicators=content.indicators,
+            summary=content.evaluation_summary,
+            lessons_learned=content.lessons,
+        )
+    elif name == "decline":
+        return services.take_transition(
+            request=request, name=name, by=officer, reason=content.declined_reason
+        )
+    elif name == "withdraw":
+        return services.take_transition(
+            request=request, name=name, by=state_actor, reason=content.withdrawn_reason, **on_paper
+        )
+    return services.take_transition(request=request, name=name, by=officer)
+
+
+def _today() -> date:
+    return clock.now().date()
