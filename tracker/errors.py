@@ -16,8 +16,9 @@ class DomainError(Exception):
     code = "invalid"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        # Lazy translations are rendered now, in the language of the person acting.
+        self.message = str(message)
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message

@@ -1,0 +1,97 @@
+"""Two people acting on one request at once: one succeeds, the others get a conflict."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django_fsm.signals import pre_transition
+
+from tracker import services
+from tracker.errors import Conflict
+from tracker.models import AssistanceRequest, Consent, HistoryEntry
+from tracker.services import ActivityDraft
+from tracker.workflow import Stage
+
+
+@pytest.fixture
+def postgres_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locking: set DATABASE_URL=postgres://... (CI does)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conflicting_transitions_at_the_same_moment(postgres_only, request_at, officer, togo_focal):
+    request = request_at(Stage.CONSULTATION)
+    services.propose_plan(
+        request=request,
+        by=officer,
+        budget_amount=1000,
+        activities=[ActivityDraft(form="training", title="Training of judges")],
+    )
+    attempts = [
+        ("approve_plan", togo_focal, {}),
+        ("reject_plan", togo_focal, {"reason": "Too expensive"}),
+        ("withdraw", togo_focal, {"reason": "Other arrangements"}),
+        ("withdraw", officer, {"document_reference": "NV/2026/9"}),
+    ]
+    # Every thread has read the request and passed its checks before any of them
+    # writes: the race is decided by the database, not by who started first.
+    all_checked = threading.Barrier(len(attempts), timeout=20)
+
+    def wait_for_the_others(sender, **kwargs):
+        all_checked.wait()
+
+    outcomes: list[str] = []
+    history_before = HistoryEntry.objects.filter(request=request).count()
+
+    def act(name, by, inputs):
+        try:
+            services.take_transition(request=request, name=name, by=by, **inputs)
+            outcomes.append("ok")
+        except Conflict as error:
+            assert "at the same moment" in str(error)
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    pre_transition.connect(wait_for_the_others, sender=AssistanceRequest)
+    try:
+        threads = [threading.Thread(target=act, args=attempt) for attempt in attempts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        pre_transition.disconnect(wait_for_the_others, sender=AssistanceRequest)
+
+    assert sorted(outcomes) == ["conflict", "conflict", "conflict", "ok"]
+    assert HistoryEntry.objects.filter(request=request).count() == history_before + 1
+    request.refresh_from_db()
+    assert request.stage == HistoryEntry.objects.filter(request=request).last().to_stage
+    decisions = Consent.objects.filter(request=request).exclude(decision="requested")
+    assert decisions.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_decision_taken_on_a_stale_page_is_refused(request_at, officer, togo_focal):
+    request = request_at(Stage.CONSULTATION)
+    services.propose_plan(
+        request=request,
+        by=officer,
+        budget_amount=1000,
+        activities=[ActivityDraft(form="training", title="Training of judges")],
+    )
+    request.refresh_from_db()
+    seen = request.revision
+    services.take_transition(request=request, name="reject_plan", by=togo_focal, reason="No")
+    with pytest.raises(Conflict, match="has changed since you opened it"):
+        services.take_transition(
+            request=request,
+            name="reject_plan",
+            by=togo_focal,
+            reason="No",
+            expected_revision=seen,
+        )
+    assert Consent.objects.filter(request=request, decision="declined").count() == 1
