@@ -89,9 +89,7 @@ LOGIN_URL = "admin:login"
 # django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables.
 MAILERS = {
     "default": {
-        "BACKEND": env(
-            "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-        ),
+        "BACKEND": env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
         "OPTIONS": {
             key: value
             for key, value in {

@@ -46,9 +46,7 @@ def test_only_the_state_publishes_its_lessons(request_at, persona, persona_user,
 
 def test_lessons_are_published_only_from_a_closed_request(request_at, togo_focal):
     with pytest.raises(Refused, match="only in Closed"):
-        services.publish_lessons(
-            request=request_at(Stage.EVALUATION), by=togo_focal, publish=True
-        )
+        services.publish_lessons(request=request_at(Stage.EVALUATION), by=togo_focal, publish=True)
 
 
 def test_there_must_be_lessons_to_publish(request_at, togo_focal):

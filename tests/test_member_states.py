@@ -38,8 +38,13 @@ def test_agenda_item_10_states_are_those_of_para_63():
     [
         ("TGO", "Togo", "Togo", "AFRICA", True),
         ("MEX", "Mexico", "Mexique", "LATIN_AMERICA_CARIBBEAN", False),
-        ("LAO", "Lao People's Democratic Republic", "République démocratique populaire lao",
-         "ASIA_PACIFIC", True),
+        (
+            "LAO",
+            "Lao People's Democratic Republic",
+            "République démocratique populaire lao",
+            "ASIA_PACIFIC",
+            True,
+        ),
         ("RUS", "Russian Federation", "Fédération de Russie", "EASTERN_EUROPE", False),
         ("SEN", "Senegal", "Sénégal", "AFRICA", True),
         ("HTI", "Haiti", "Haïti", "LATIN_AMERICA_CARIBBEAN", True),
@@ -68,5 +73,7 @@ def test_name_follows_the_active_language():
 
 
 def test_domains_and_forms_of_the_report_are_loaded():
-    assert Domain.objects.filter(code__in=["justice", "elections", "nhri", "detention"]).count() == 4
+    assert (
+        Domain.objects.filter(code__in=["justice", "elections", "nhri", "detention"]).count() == 4
+    )
     assert AssistanceForm.objects.count() == 7

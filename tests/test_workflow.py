@@ -189,9 +189,7 @@ def test_no_approval_without_a_plan(request_at, togo_focal):
         take(request_at(Stage.CONSULTATION), "approve_plan", togo_focal)
 
 
-def test_approval_is_refused_for_a_version_the_state_did_not_see(
-    request_at, officer, togo_focal
-):
+def test_approval_is_refused_for_a_version_the_state_did_not_see(request_at, officer, togo_focal):
     request = request_at(Stage.CONSULTATION)
     propose(request, officer)
     propose(request, officer, budget="2000")
@@ -422,9 +420,7 @@ def test_nothing_moves_after_withdrawal_decline_or_close(
         (Stage.CLOSED, "togo_focal", []),
     ],
 )
-def test_available_transitions_for_the_caller(
-    request_at, persona_user, stage, persona, expected
-):
+def test_available_transitions_for_the_caller(request_at, persona_user, stage, persona, expected):
     request = request_at(stage)
     assert workflow.available_transitions(request, persona_user(persona)) == expected
 

@@ -38,6 +38,8 @@ class Content:
     lessons: str = ""
     # Days spent in each stage before moving on, for replaying a past request.
     days_per_step: int = 0
+    # Leave a plan waiting for the State's decision when stopping in consultation.
+    plan_awaiting_decision: bool = False
     declined_reason: str = "Outside the mandate of the programme."
     withdrawn_reason: str = "The State has made other arrangements."
 
@@ -85,7 +87,20 @@ def bring_to(
         moment += timedelta(days=content.days_per_step)
         with clock.at(moment if content.days_per_step else clock.now()):
             request = _step(request, name, officer, focal_point, content)
+    if stage == Stage.CONSULTATION and content.plan_awaiting_decision:
+        _propose(request, officer, content)
     return request
+
+
+def _propose(request: AssistanceRequest, officer: User, content: Content) -> None:
+    services.propose_plan(
+        request=request,
+        by=officer,
+        summary=content.plan_summary,
+        budget_amount=content.budget,
+        activities=content.activities,
+        providers=Provider.objects.filter(name__in=content.providers),
+    )
 
 
 def _step(
@@ -102,17 +117,8 @@ def _step(
             request=request, by=officer, findings=content.findings, gaps=content.gaps
         )
     elif name == "approve_plan":
-        services.propose_plan(
-            request=request,
-            by=officer,
-            summary=content.plan_summary,
-            budget_amount=content.budget,
-            activities=content.activities,
-            providers=Provider.objects.filter(name__in=content.providers),
-        )
-        return services.take_transition(
-            request=request, name=name, by=state_actor, **on_paper
-        )
+        _propose(request, officer, content)
+        return services.take_transition(request=request, name=name, by=state_actor, **on_paper)
     elif name == "complete_implementation":
         plan = request.approved_plan()
         for activity in plan.activities.all():

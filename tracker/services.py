@@ -555,3 +555,48 @@ def publish_lessons(*, request: AssistanceRequest, by: User, publish: bool) -> E
         _bump(current, clock.now())
     evaluation.lessons_published = publish
     return evaluation
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+def create_account(
+    *,
+    username: str,
+    role: str,
+    password: str,
+    state: str | None = None,
+    email: str = "",
+    language: str = "en",
+    supervisor: User | None = None,
+) -> User:
+    """Create a user with its role; a focal point speaks for exactly one State."""
+    if role not in Role.values:
+        raise InvalidInput(
+            _("Unknown role “%(role)s”: use one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
+    member_state = None
+    if role == Role.FOCAL_POINT:
+        if not state:
+            raise InvalidInput(_("A focal point needs the State it speaks for (--state ISO3)."))
+        member_state = MemberState.objects.filter(pk=state.upper()).first()
+        if member_state is None:
+            raise InvalidInput(_("There is no State with the code “%(code)s”.") % {"code": state})
+    elif state:
+        raise InvalidInput(_("Only focal points speak for a State."))
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(_("The user “%(username)s” already exists.") % {"username": username})
+    user = User(
+        username=username,
+        email=email,
+        role=role,
+        member_state=member_state,
+        language=language,
+        supervisor=supervisor,
+        # Officers and analysts work in the admin; focal points never do.
+        is_staff=role in (Role.OFFICER, Role.ANALYST),
+    )
+    user.set_password(password)
+    user.save()
+    return user

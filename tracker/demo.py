@@ -1,0 +1,547 @@
+"""Demo data: the assistance the report itself describes (A/HRC/43/31 paras 65-68, 80-88).
+
+Each case is opened as it arrived (by the State's focal point or from a note
+verbale) and brought to its stage through the real transitions, with its past
+replayed on the service clock, so its history, consents and overdue times are real.
+Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from tracker import clock, services
+from tracker.models import AssistanceRequest, Provider, User
+from tracker.scenarios import Content, bring_to
+from tracker.services import (
+    ActivityDraft,
+    FormalRequest,
+    IndicatorDraft,
+    RecommendationDraft,
+)
+from tracker.workflow import Role, Stage
+
+DEMO_PASSWORD = "demo-ta-2026"
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    role: str
+    state: str | None = None
+    language: str = "en"
+    supervisor: str | None = None
+
+
+ACCOUNTS = (
+    Account("sam", Role.OFFICER),
+    Account("olga", Role.OFFICER, supervisor="sam"),
+    Account("ana", Role.ANALYST),
+    Account("afi", Role.FOCAL_POINT, state="TGO", language="fr"),
+    Account("moussa", Role.FOCAL_POINT, state="SEN", language="fr"),
+    Account("sophea", Role.FOCAL_POINT, state="KHM", language="fr"),
+    Account("lucia", Role.FOCAL_POINT, state="MEX"),
+    Account("ines", Role.FOCAL_POINT, state="TUN", language="fr"),
+)
+
+PROVIDERS = (
+    ("OHCHR Regional Office for West Africa", "ohchr"),
+    ("OHCHR Cambodia", "ohchr"),
+    ("OHCHR Colombia", "ohchr"),
+    ("OHCHR Tunisia", "ohchr"),
+    ("UNDP", "un_agency"),
+    ("UNESCO", "un_agency"),
+    ("UNICEF", "un_agency"),
+    ("Organization of American States", "regional_organisation"),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    state: str
+    title: str
+    description: str
+    stage: str
+    opened_days_ago: int
+    domains: Sequence[str]
+    forms: Sequence[str]
+    content: Content = field(default_factory=Content)
+    recommendations: Sequence[RecommendationDraft] = ()
+    on_paper: bool = False
+    publish_lessons: bool = False
+
+
+def _plan(*activities: tuple[str, str, str], budget: int, providers: Sequence[str] = ()) -> dict:
+    return {
+        "activities": tuple(ActivityDraft(form=f, title=t, place=p) for f, t, p in activities),
+        "budget": Decimal(budget),
+        "providers": tuple(providers),
+    }
+
+
+def _indicator(name: str, baseline: int, target: int, measured: int) -> IndicatorDraft:
+    return IndicatorDraft(name, Decimal(baseline), Decimal(target), Decimal(measured))
+
+
+CASES = (
+    Case(
+        "MEX",
+        "Constitutional status for the State's treaty obligations",
+        "Give constitutional rank to all obligations under the conventions Mexico ratified "
+        "(A/HRC/43/31 para 80).",
+        Stage.CLOSED,
+        540,
+        ["legislation"],
+        ["advisory"],
+        Content(
+            findings="Treaty obligations had statutory rank only.",
+            gaps="No constitutional clause on international human rights law.",
+            **_plan(
+                ("advisory", "Drafting advice on the constitutional amendment", "Mexico City"),
+                budget=80000,
+            ),
+            indicators=(_indicator("Constitutional provisions adopted", 0, 1, 1),),
+            lessons="A reform anchored in the constitution outlasts changes of government.",
+            days_per_step=60,
+        ),
+        publish_lessons=True,
+    ),
+    Case(
+        "MMR",
+        "National human rights institution compliant with the Paris Principles",
+        "Help Myanmar set up a national human rights institution (A/HRC/43/31 para 80).",
+        Stage.EVALUATION,
+        420,
+        ["nhri"],
+        ["advisory", "training"],
+        Content(
+            findings="The commission's founding law lacks guarantees of independence.",
+            gaps="Appointment procedure, budget autonomy, staff training.",
+            **_plan(
+                ("advisory", "Review of the founding law", "Nay Pyi Taw"),
+                ("training", "Training of commission staff", "Yangon"),
+                budget=120000,
+            ),
+            days_per_step=80,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "RUS",
+        "Master's programme in human rights",
+        "Support a university master's programme in human rights (A/HRC/43/31 para 81).",
+        Stage.IMPLEMENTATION,
+        300,
+        ["education"],
+        ["advisory", "documentation"],
+        Content(
+            **_plan(("documentation", "Curriculum and reading lists", "Moscow"), budget=45000),
+            days_per_step=70,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "LAO",
+        "National report for the universal periodic review",
+        "Prepare the UPR national report and follow up its recommendations (A/HRC/43/31 para 81).",
+        Stage.CONSULTATION,
+        200,
+        ["upr-follow-up", "treaty-reporting"],
+        ["workshop"],
+        Content(days_per_step=30, plan_awaiting_decision=True),
+        recommendations=(RecommendationDraft(source="upr", upr_cycle=3),),
+        on_paper=True,
+    ),
+    Case(
+        "THA",
+        "Follow-up of UPR recommendations",
+        "Prepare the UPR national report and act on its recommendations (A/HRC/43/31 para 81).",
+        Stage.NEEDS_ASSESSMENT,
+        130,
+        ["upr-follow-up"],
+        ["workshop", "advisory"],
+        Content(days_per_step=20),
+        recommendations=(RecommendationDraft(source="upr", upr_cycle=3),),
+        on_paper=True,
+    ),
+    Case(
+        "HTI",
+        "Interministerial human rights committee",
+        "Create the interministerial committee that oversees reports to UN bodies "
+        "(A/HRC/43/31 para 81).",
+        Stage.IMPLEMENTATION,
+        260,
+        ["treaty-reporting"],
+        ["advisory", "training"],
+        Content(
+            **_plan(
+                ("training", "Training of the committee's secretariat", "Port-au-Prince"),
+                budget=60000,
+            ),
+            days_per_step=50,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "MAR",
+        "Interministerial committee for treaty reporting",
+        "Create the interministerial committee that prepares reports to UN bodies "
+        "(A/HRC/43/31 para 81).",
+        Stage.CLOSED,
+        700,
+        ["treaty-reporting"],
+        ["advisory"],
+        Content(
+            **_plan(("advisory", "Terms of reference of the committee", "Rabat"), budget=30000),
+            indicators=(_indicator("Overdue treaty reports", 4, 0, 1),),
+            lessons="A standing committee ends the backlog of overdue reports.",
+            days_per_step=90,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "PRY",
+        "Portal to follow up human rights recommendations",
+        "Launch a portal following the recommendations of UN mechanisms and the OAS "
+        "(A/HRC/43/31 para 81).",
+        Stage.CLOSED,
+        620,
+        ["upr-follow-up", "treaty-reporting"],
+        ["advisory", "documentation"],
+        Content(
+            **_plan(
+                ("documentation", "Portal design and data model", "Asunción"),
+                budget=70000,
+                providers=("Organization of American States",),
+            ),
+            indicators=(_indicator("Recommendations tracked in the portal", 0, 1000, 1300),),
+            lessons="Publishing the follow-up of every recommendation builds trust.",
+            days_per_step=75,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "TGO",
+        "Truth, justice and reconciliation commission",
+        "In 2006 the Government of Togo asked for help creating a truth, justice and "
+        "reconciliation commission (A/HRC/43/31 para 82).",
+        Stage.CLOSED,
+        660,
+        ["justice", "legislation"],
+        ["advisory", "training", "workshop"],
+        Content(
+            findings="No mechanism of transitional justice; victims not heard.",
+            gaps="Legal basis of a commission; trained staff; national consultations.",
+            **_plan(
+                ("workshop", "National consultations", "Lomé"),
+                ("training", "Training of the commission's staff", "Lomé"),
+                budget=250000,
+                providers=("OHCHR Regional Office for West Africa", "UNDP"),
+            ),
+            indicators=(_indicator("Victims heard by the commission", 0, 15000, 22415),),
+            lessons="National consultations before drafting gave the commission legitimacy.",
+            days_per_step=90,
+        ),
+        publish_lessons=True,
+    ),
+    Case(
+        "TUN",
+        "Constitution and independent bodies after January 2011",
+        "Help draft the new constitution, then create the bodies for elections, justice "
+        "and the media (A/HRC/43/31 para 83).",
+        Stage.EVALUATION,
+        480,
+        ["legislation", "elections", "justice"],
+        ["advisory", "expert-visit"],
+        Content(
+            **_plan(
+                ("advisory", "Comments on the draft constitution", "Tunis"),
+                ("expert-visit", "Electoral body set-up mission", "Tunis"),
+                budget=150000,
+                providers=("OHCHR Tunisia",),
+            ),
+            days_per_step=100,
+        ),
+    ),
+    Case(
+        "COL",
+        "Land restitution after the conflict",
+        "Support the land restitution process set up after the civil war (A/HRC/43/31 para 83).",
+        Stage.IMPLEMENTATION,
+        330,
+        ["justice"],
+        ["advisory", "training"],
+        Content(
+            **_plan(
+                ("training", "Training of land restitution judges", "Bogotá"),
+                budget=90000,
+                providers=("OHCHR Colombia",),
+            ),
+            days_per_step=60,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "SLV",
+        "National protocol for investigating femicides",
+        "Develop a national protocol for the investigation of femicides (A/HRC/43/31 para 83).",
+        Stage.CONSULTATION,
+        110,
+        ["justice"],
+        ["advisory"],
+        Content(
+            **_plan(("advisory", "Drafting of the protocol", "San Salvador"), budget=40000),
+            days_per_step=25,
+            plan_awaiting_decision=True,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "SEN",
+        "Nationality code without discrimination against women",
+        "Technical advice on a new nationality code ending the different treatment of "
+        "men and women (A/HRC/43/31 para 84).",
+        Stage.CLOSED,
+        580,
+        ["legislation"],
+        ["advisory"],
+        Content(
+            findings="Women could not pass on their nationality by marriage.",
+            gaps="Nationality code articles on marriage, birth and adoption.",
+            **_plan(
+                ("advisory", "Comments on the draft nationality code", "Dakar"),
+                budget=35000,
+                providers=("OHCHR Regional Office for West Africa",),
+            ),
+            indicators=(_indicator("Discriminatory provisions repealed", 0, 3, 3),),
+            lessons="Tying the reform to CEDAW's concluding observations eased its adoption.",
+            days_per_step=80,
+        ),
+        recommendations=(
+            RecommendationDraft(source="treaty_body", document_symbol="CEDAW/C/SEN/CO/3-7"),
+        ),
+    ),
+    Case(
+        "KHM",
+        "Pre-trial detention and fair trial guarantees",
+        "Round tables with judges on pre-trial detention and a first course for lawyers "
+        "on fair trial guarantees (A/HRC/43/31 para 85).",
+        Stage.IMPLEMENTATION,
+        250,
+        ["justice", "detention"],
+        ["workshop", "training"],
+        Content(
+            **_plan(
+                ("workshop", "Round table with judges", "Phnom Penh"),
+                ("training", "Fair trial course for lawyers", "Phnom Penh"),
+                budget=55000,
+                providers=("OHCHR Cambodia",),
+            ),
+            days_per_step=45,
+        ),
+    ),
+    Case(
+        "PHL",
+        "Housing, land and property standards after typhoon Yolanda",
+        "Draft standards on housing, land and property for people affected by typhoon "
+        "Yolanda (A/HRC/43/31 para 86).",
+        Stage.CLOSED,
+        500,
+        ["development"],
+        ["advisory"],
+        Content(
+            **_plan(("advisory", "Drafting of the standards", "Tacloban"), budget=25000),
+            indicators=(_indicator("Resettlement sites applying the standards", 0, 20, 14),),
+            days_per_step=70,
+        ),
+        recommendations=(
+            RecommendationDraft(
+                source="special_procedure", mandate="Special Rapporteur on adequate housing"
+            ),
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "LBN",
+        "Code of conduct protecting migrant domestic workers",
+        "Develop a code of conduct for the protection of migrant domestic workers "
+        "(A/HRC/43/31 para 86).",
+        Stage.CONSULTATION,
+        90,
+        ["employment"],
+        ["advisory"],
+        Content(days_per_step=20),
+        on_paper=True,
+    ),
+    Case(
+        "GTM",
+        "Maya programme for indigenous peoples' participation",
+        "Help indigenous peoples strengthen their participation in public life "
+        "(A/HRC/43/31 para 86).",
+        Stage.EVALUATION,
+        400,
+        ["development"],
+        ["training", "grant"],
+        Content(
+            **_plan(
+                ("training", "Training of indigenous organisations", "Cobán"),
+                budget=200000,
+                providers=("UNDP", "UNESCO", "UNICEF"),
+            ),
+            days_per_step=85,
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "KEN",
+        "Working group on governance, justice and the rule of law",
+        "Support thematic working groups on governance, justice, security and the rule of "
+        "law, and on gender and youth (A/HRC/43/31 para 87).",
+        Stage.NEEDS_ASSESSMENT,
+        120,
+        ["justice"],
+        ["advisory"],
+        Content(days_per_step=20),
+        on_paper=True,
+    ),
+    Case(
+        "ECU",
+        "Human rights in development planning",
+        "Bring human rights into development planning (A/HRC/43/31 para 88).",
+        Stage.REQUESTED,
+        30,
+        ["development"],
+        ["advisory"],
+        on_paper=True,
+    ),
+    Case(
+        "SRB",
+        "Consultation method for Roma communities",
+        "A method for consulting Roma communities (A/HRC/43/31 para 88).",
+        Stage.WITHDRAWN,
+        150,
+        ["development"],
+        ["workshop"],
+        Content(days_per_step=30),
+        on_paper=True,
+    ),
+    Case(
+        "LBY",
+        "Capacity to prevent violations and ensure accountability",
+        "Council resolution 40/27 asked OHCHR to assist Libya at its request "
+        "(A/HRC/43/31 para 65).",
+        Stage.REQUESTED,
+        20,
+        ["justice"],
+        ["advisory", "training"],
+        on_paper=True,
+    ),
+    Case(
+        "YEM",
+        "Support to the national commission of inquiry",
+        "Advice and legal support for the national commission of inquiry (A/HRC/43/31 para 66).",
+        Stage.DECLINED,
+        100,
+        ["justice"],
+        ["advisory"],
+        Content(
+            days_per_step=15,
+            declined_reason="Covered by the Council's own mandate; referred to that team.",
+        ),
+        on_paper=True,
+    ),
+    Case(
+        "CAF",
+        "Justice and security sector reform",
+        "Council resolution 39/19 encouraged assistance to reform justice and security "
+        "(A/HRC/43/31 para 68).",
+        Stage.NEEDS_ASSESSMENT,
+        160,
+        ["justice"],
+        ["advisory", "training"],
+        Content(days_per_step=15),
+        on_paper=True,
+    ),
+)
+
+
+def load() -> list[str]:
+    """Load the demo accounts and cases; return the references of cases added."""
+    users = _accounts()
+    for name, kind in PROVIDERS:
+        Provider.objects.get_or_create(name=name, defaults={"kind": kind})
+    added = []
+    now = timezone.now()
+    for case in CASES:
+        if AssistanceRequest.objects.filter(
+            requesting_state_id=case.state, title=case.title
+        ).exists():
+            continue
+        with transaction.atomic():
+            added.append(_load_case(case, users, now - timedelta(days=case.opened_days_ago)))
+    return added
+
+
+def _accounts() -> dict[str, User]:
+    users: dict[str, User] = {}
+    for account in ACCOUNTS:
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            user = services.create_account(
+                username=account.username,
+                role=account.role,
+                password=DEMO_PASSWORD,
+                state=account.state,
+                email=f"{account.username}@example.org",
+                language=account.language,
+                supervisor=users.get(account.supervisor or ""),
+            )
+        users[account.username] = user
+    return users
+
+
+def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
+    officer = users["olga"]
+    focal_point = next(
+        (
+            u
+            for u in users.values()
+            if u.role == Role.FOCAL_POINT and u.member_state_id == case.state
+        ),
+        None,
+    )
+    with clock.at(opened):
+        if case.on_paper or focal_point is None:
+            request = services.open_request(
+                by=officer,
+                title=case.title,
+                description=case.description,
+                requesting_state=case.state,
+                formal_request=FormalRequest(
+                    "note_verbale", f"NV/{case.state}/{opened:%Y}/{opened:%j}", opened.date()
+                ),
+                domains=case.domains,
+                forms=case.forms,
+                recommendations=case.recommendations,
+            )
+        else:
+            request = services.open_request(
+                by=focal_point,
+                title=case.title,
+                description=case.description,
+                domains=case.domains,
+                forms=case.forms,
+                recommendations=case.recommendations,
+            )
+    request = bring_to(
+        request, case.stage, officer=officer, focal_point=focal_point, content=case.content
+    )
+    if case.publish_lessons and focal_point is not None:
+        services.publish_lessons(request=request, by=focal_point, publish=True)
+    return request.reference

@@ -1,0 +1,25 @@
+"""python manage.py load_demo — the report's own cases, spread over every stage."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from tracker import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo accounts and the assistance cases A/HRC/43/31 describes (paras 65-68, "
+        "80-88), each brought to its stage through the real transitions. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        added = demo.load()
+        if added:
+            self.stdout.write(f"Loaded {len(added)} demo requests: {', '.join(added)}.")
+        else:
+            self.stdout.write("Demo data already loaded; nothing changed.")
+        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
+        for account in demo.ACCOUNTS:
+            state = f" for {account.state}" if account.state else ""
+            self.stdout.write(f"  {account.username:8} {account.role}{state}")
