@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from django.db.models import ProtectedError
@@ -39,7 +40,7 @@ def test_history_tells_the_whole_path_to_each_stage(request_at, stage):
     rows = list(request.history.order_by("at", "pk"))
     assert [r.transition for r in rows] == ["open", *PATHS[stage]]
     assert rows[-1].to_stage == stage
-    for previous, row in zip(rows, rows[1:], strict=False):
+    for previous, row in pairwise(rows):
         assert row.from_stage == previous.to_stage
 
 

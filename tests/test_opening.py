@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import UserFactory, open_request
 from tracker import services
@@ -104,7 +105,7 @@ def test_the_formal_request_is_a_note_verbale_or_a_letter(officer):
 
 
 def test_the_formal_request_cannot_come_from_the_future(officer):
-    tomorrow = date.today() + timedelta(days=2)
+    tomorrow = timezone.localdate() + timedelta(days=2)
     with pytest.raises(InvalidInput, match="future"):
         services.open_request(
             by=officer,

@@ -173,7 +173,7 @@ def test_staff_cannot_approve_without_the_states_written_consent(request_at, off
 def test_focal_point_cannot_approve_other_states_plan(request_at, officer, senegal_focal):
     request = request_at(Stage.CONSULTATION)
     propose(request, officer)
-    with pytest.raises(NotAllowed, match="^Only Togo can approve this plan.$"):
+    with pytest.raises(NotAllowed, match=r"^Only Togo can approve this plan\.$"):
         take(request, "approve_plan", senegal_focal)
 
 
@@ -259,7 +259,7 @@ def test_material_change_sends_the_request_back_for_consent(request_at, officer,
     assert request.stage == Stage.CONSULTATION
     assert request.approved_plan().version == 1
     with pytest.raises(
-        Refused, match="^The State must approve plan version 2 before implementation resumes.$"
+        Refused, match=r"^The State must approve plan version 2 before implementation resumes\.$"
     ):
         take(request, "complete_implementation", officer)
     request = take(request, "approve_plan", togo_focal, plan_version=2)

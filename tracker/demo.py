@@ -27,7 +27,8 @@ from tracker.services import (
 )
 from tracker.workflow import Role, Stage
 
-DEMO_PASSWORD = "demo-ta-2026"
+# Printed by load_demo and README: demo accounts exist only on demo databases.
+DEMO_PASSWORD = "demo-ta-2026"  # noqa: S105
 
 
 @dataclass(frozen=True)
