@@ -125,6 +125,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
+# Service-level days per stage (tracker.deadlines); only the stages named change.
+SERVICE_LEVEL_DAYS = env.dict("SERVICE_LEVEL_DAYS", cast={"value": int}, default={})
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import factory
+from django.contrib.auth.models import Group
 
 from tracker import services
 from tracker.models import AssistanceRequest, MemberState, Provider, User
 from tracker.services import FormalRequest
-from tracker.workflow import Role
+from tracker.workflow import ADMIN_GROUPS, Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,6 +24,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct horse battery staple")
     role = Role.OFFICER
+    is_staff = factory.LazyAttribute(lambda u: u.role in ADMIN_GROUPS)
+
+    @factory.post_generation
+    def admin_group(user, create, extracted, **kwargs):
+        if create and user.role in ADMIN_GROUPS:
+            user.groups.add(Group.objects.get(name=ADMIN_GROUPS[user.role]))
 
 
 class FocalPointFactory(UserFactory):

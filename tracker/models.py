@@ -11,10 +11,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
+from tracker import deadlines
 from tracker.errors import NotAllowed
 from tracker.workflow import Decision, RequestWorkflow, Role, Stage
 
@@ -207,6 +209,14 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage not in (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED)
+
+    @property
+    def days_in_stage(self) -> int:
+        return (timezone.now() - self.stage_entered_at).days
+
+    @property
+    def is_overdue(self) -> bool:
+        return deadlines.is_overdue(self.stage, self.stage_entered_at, timezone.now())
 
 
 class RecommendationSource(models.TextChoices):

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
@@ -347,6 +348,20 @@ def _bump(request: AssistanceRequest, now: Any, **fields: Any) -> None:
     request.updated_at = now
 
 
+def assign_officer(*, request: AssistanceRequest, by: User, officer: User) -> AssistanceRequest:
+    """Staff hand an open request to another officer."""
+    action = _("assign an officer")
+    workflow.require_officer(by, action)
+    if not workflow.is_officer(officer):
+        raise InvalidInput(_("%(user)s is not an active secretariat officer.") % {"user": officer})
+    with transaction.atomic():
+        current = _reload(request, None)
+        workflow.require_stage(current, workflow.OPEN, action)
+        _bump(current, clock.now(), officer=officer)
+    current.officer = officer
+    return current
+
+
 # --- the State's priorities (P3) -------------------------------------------------------
 
 
@@ -595,8 +610,10 @@ def create_account(
         language=language,
         supervisor=supervisor,
         # Officers and analysts work in the admin; focal points never do.
-        is_staff=role in (Role.OFFICER, Role.ANALYST),
+        is_staff=role in workflow.ADMIN_GROUPS,
     )
     user.set_password(password)
     user.save()
+    if role in workflow.ADMIN_GROUPS:
+        user.groups.add(Group.objects.get(name=workflow.ADMIN_GROUPS[role]))
     return user

@@ -63,6 +63,11 @@ class Role(models.TextChoices):
     ANALYST = "analyst", gettext_lazy("Analyst")
 
 
+#: The admin group each staff role belongs to (created by migration 0003);
+#: focal points have no admin access.
+ADMIN_GROUPS = {Role.OFFICER: "Secretariat", Role.ANALYST: "Reporting"}
+
+
 class Decision(models.TextChoices):
     """What a consent record says the State decided."""
 
