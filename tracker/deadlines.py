@@ -38,7 +38,9 @@ def overdue_q(now: datetime) -> Q:
 
 
 def overdue_annotation(now: datetime) -> Case:
-    return Case(When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField())
+    return Case(
+        When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def due_at(stage: str, stage_entered_at: datetime) -> datetime | None:

@@ -1,0 +1,71 @@
+"""CSV exports of requests, shared by the admin and the API."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from tracker import deadlines
+from tracker.models import AssistanceRequest, Domain
+
+REQUEST_COLUMNS = (
+    "reference",
+    "state_code",
+    "state",
+    "region",
+    "title",
+    "stage",
+    "officer",
+    "opened_at",
+    "stage_entered_at",
+    "days_in_stage",
+    "overdue",
+    "state_priority",
+    "domains",
+)
+
+
+def request_rows(requests: QuerySet[AssistanceRequest]) -> Iterator[list[object]]:
+    now = timezone.now()
+    requests = requests.select_related("requesting_state", "officer").prefetch_related(
+        Prefetch("domains", queryset=Domain.objects.order_by("code"))
+    )
+    for r in requests:
+        yield [
+            r.reference,
+            r.requesting_state_id,
+            r.requesting_state.name_en,
+            r.requesting_state.region,
+            r.title,
+            r.stage,
+            r.officer.username if r.officer else "",
+            r.opened_at.isoformat(),
+            r.stage_entered_at.isoformat(),
+            (now - r.stage_entered_at).days,
+            "yes" if deadlines.is_overdue(r.stage, r.stage_entered_at, now) else "no",
+            r.priority or "",
+            ";".join(d.code for d in r.domains.all()),
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(filename: str, header: Iterable[str], rows: Iterable[list[object]]):
+    """A streamed UTF-8 CSV with a byte-order mark, so spreadsheets read accents right."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
