@@ -317,13 +317,6 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
     def has_assign_permission(self, request):
         return workflow.is_officer(request.user)
 
-    def get_actions(self, request):
-        return {
-            name: value
-            for name, value in super().get_actions(request).items()
-            if name != "delete_selected"
-        }
-
     # URLs of the actions.
 
     def get_urls(self):

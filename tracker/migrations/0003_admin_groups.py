@@ -24,7 +24,6 @@ SECRETARIAT_EXTRA = [
     "change_assistancerequest",
     "add_provider",
     "change_provider",
-    "view_user",
 ]
 
 
@@ -36,7 +35,7 @@ def create_groups(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    view = [f"view_{model}" for model in READ_ONLY_MODELS]
+    view = [f"view_{model}" for model in READ_ONLY_MODELS] + ["view_user"]
     reporting, _ = Group.objects.get_or_create(name="Reporting")
     reporting.permissions.set(
         Permission.objects.filter(content_type__app_label="tracker", codename__in=view)

@@ -1,0 +1,500 @@
+"""The secretariat's admin, driven with the test client."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import UserFactory, open_request
+from tracker import clock, services
+from tracker.models import AssistanceRequest, Consent, Funding, Plan
+from tracker.services import ActivityDraft
+from tracker.workflow import Stage
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/tracker/assistancerequest/"
+
+
+@pytest.fixture
+def client_as(client, persona_user):
+    def login(persona):
+        user = persona_user(persona) if isinstance(persona, str) else persona
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def change_url(request):
+    return reverse("admin:tracker_assistancerequest_change", args=[request.pk])
+
+
+def transition_url(request, name):
+    return reverse("admin:tracker_assistancerequest_transition", args=[request.pk, name])
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def propose(request, officer):
+    return services.propose_plan(
+        request=request,
+        by=officer,
+        budget_amount=1000,
+        activities=[ActivityDraft(form="training", title="Training of judges")],
+    )
+
+
+# --- access -------------------------------------------------------------------------------
+
+
+def test_focal_points_have_no_admin_access(client_as):
+    response = client_as("togo_focal").get(CHANGELIST)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", role="", is_staff=True, is_superuser=True)
+
+
+@pytest.mark.parametrize("persona", ["officer", "analyst", "superuser"])
+def test_every_admin_page_renders_for_each_staff_role(client_as, request_at, persona):
+    requests = [request_at(stage) for stage in Stage.values]
+    client = client_as(persona)
+    urls = ["/admin/", "/admin/tracker/"]
+    for model in (
+        "assistancerequest",
+        "memberstate",
+        "domain",
+        "assistanceform",
+        "provider",
+        "user",
+    ):
+        urls.append(f"/admin/tracker/{model}/")
+    urls += [change_url(r) for r in requests]
+    urls += ["/admin/tracker/memberstate/TGO/change/", f"{CHANGELIST}?overdue=yes"]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_only_officers_log_requests(client_as):
+    assert client_as("analyst").get(f"{CHANGELIST}add/").status_code == 403
+    assert client_as("officer").get(f"{CHANGELIST}add/").status_code == 200
+
+
+def test_requests_cannot_be_deleted(client_as, request_at):
+    request = request_at(Stage.REQUESTED)
+    client = client_as("officer")
+    assert client.get(f"{CHANGELIST}{request.pk}/delete/").status_code == 403
+    response = client.get(CHANGELIST)
+    assert (
+        "delete_selected" not in response.context["action_form"].fields["action"].choices.__str__()
+    )
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def test_list_puts_overdue_first_then_the_states_priority(client_as, togo_focal, officer):
+    with clock.at(timezone.now() - timedelta(days=30)):
+        open_request(togo_focal, title="Late")
+    open_request(togo_focal, title="First")
+    second = open_request(togo_focal, title="Second")
+    services.set_priority(request=second, by=togo_focal, rank=1)
+    response = client_as("officer").get(CHANGELIST)
+    titles = [r.title for r in response.context["cl"].result_list]
+    assert titles == ["Late", "Second", "First"]
+    assert [r.overdue for r in response.context["cl"].result_list] == [True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("stage=needs_assessment", ["Accepted"]),
+        ("overdue=no", ["Accepted", "Senegal's", "Fresh"]),
+        ("requesting_state__region__exact=AFRICA", ["Accepted", "Senegal's", "Fresh"]),
+        ("requesting_state__region__exact=ASIA_PACIFIC", []),
+        ("requesting_state__code__exact=SEN", ["Senegal's"]),
+        ("domains__code__exact=health", ["Fresh"]),
+        ("funding__source__exact=vftc", ["Senegal's"]),
+        ("q=Sénégal", ["Senegal's"]),
+        ("q=fresh", ["Fresh"]),
+    ],
+)
+def test_list_filters_and_search(client_as, togo_focal, officer, query, expected):
+    accepted = open_request(togo_focal, title="Accepted")
+    services.take_transition(request=accepted, name="accept", by=officer)
+    senegal = open_request(officer, title="Senegal's", state="SEN")
+    Funding.objects.create(request=senegal, source="vftc", amount=1000)
+    open_request(togo_focal, title="Fresh", domains=["health"])
+    response = client_as("officer").get(f"{CHANGELIST}?{query}")
+    assert response.status_code == 200
+    assert sorted(r.title for r in response.context["cl"].result_list) == sorted(expected)
+
+
+def test_filter_by_officer(client_as, togo_focal, officer, other_officer):
+    request = open_request(togo_focal, title="Mine")
+    services.take_transition(request=request, name="accept", by=officer, officer=other_officer)
+    open_request(togo_focal, title="Nobody's")
+    response = client_as("officer").get(f"{CHANGELIST}?officer__id__exact={other_officer.pk}")
+    assert [r.title for r in response.context["cl"].result_list] == ["Mine"]
+
+
+def test_search_by_reference(client_as, togo_focal):
+    request = open_request(togo_focal, title="Needle")
+    open_request(togo_focal, title="Hay")
+    response = client_as("officer").get(f"{CHANGELIST}?q={request.reference}")
+    assert [r.title for r in response.context["cl"].result_list] == ["Needle"]
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_list_runs_a_bounded_number_of_queries(
+    client_as, togo_focal, officer, django_assert_max_num_queries, rows
+):
+    for n in range(rows):
+        request = open_request(togo_focal, title=f"Request {n}")
+        if n % 2:
+            services.take_transition(request=request, name="accept", by=officer)
+    client = client_as("officer")
+    with django_assert_max_num_queries(10):
+        response = client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_change_page_runs_a_bounded_number_of_queries(
+    client_as, request_at, django_assert_max_num_queries
+):
+    request = request_at(Stage.CLOSED)
+    client = client_as("officer")
+    with django_assert_max_num_queries(25):
+        assert client.get(change_url(request)).status_code == 200
+
+
+# --- logging a request received on paper (P1) -----------------------------------------------
+
+
+def test_officer_logs_a_request_received_by_note_verbale(client_as):
+    response = client_as("officer").post(
+        f"{CHANGELIST}add/",
+        {
+            "requesting_state": "SEN",
+            "title": "Nationality code",
+            "received_via": "note_verbale",
+            "document_number": "NV/SEN/2026/4",
+            "document_date": "2026-01-10",
+            "domains": ["legislation"],
+        },
+    )
+    request = AssistanceRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == change_url(request)
+    assert (request.requesting_state_id, request.document_number) == ("SEN", "NV/SEN/2026/4")
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("requesting_state", "Name the State that asked for assistance."),
+        ("document_number", "Record the State's formal request"),
+        ("document_date", "Record the State's formal request"),
+    ],
+)
+def test_the_add_form_requires_the_state_and_its_formal_request(client_as, missing, message):
+    data = {
+        "requesting_state": "SEN",
+        "title": "Nationality code",
+        "received_via": "letter",
+        "document_number": "L/4",
+        "document_date": "2026-01-10",
+    }
+    data[missing] = ""
+    response = client_as("officer").post(f"{CHANGELIST}add/", data)
+    assert response.status_code == 200
+    assert any(m.startswith(message) for m in messages_of(response))
+    assert response.context["forms"][0]["title"].value() == "Nationality code"
+    assert not AssistanceRequest.objects.exists()
+
+
+# --- transitions --------------------------------------------------------------------------
+
+
+TRANSITIONS = [
+    (Stage.REQUESTED, "accept", {}, Stage.NEEDS_ASSESSMENT),
+    (Stage.REQUESTED, "decline", {"reason": "Out of scope"}, Stage.DECLINED),
+    (Stage.NEEDS_ASSESSMENT, "complete_assessment", {}, Stage.CONSULTATION),
+    (Stage.CONSULTATION, "approve_plan", {"document_reference": "NV/9"}, Stage.IMPLEMENTATION),
+    (Stage.CONSULTATION, "reject_plan", {"reason": "Too costly", "document_reference": "L/1"},
+     Stage.CONSULTATION),
+    (Stage.IMPLEMENTATION, "revise_plan", {}, Stage.CONSULTATION),
+    (Stage.IMPLEMENTATION, "complete_implementation", {}, Stage.EVALUATION),
+    (Stage.EVALUATION, "close", {}, Stage.CLOSED),
+    (Stage.EVALUATION, "withdraw", {"document_reference": "NV/10"}, Stage.WITHDRAWN),
+]  # fmt: skip
+
+
+def prepare(request, name, officer):
+    """What each transition needs recorded before it (see test_workflow for the guards)."""
+    from tests.test_workflow import propose as propose_budget
+
+    if name == "complete_assessment":
+        services.record_assessment(request=request, by=officer, findings="f", gaps="g")
+    elif name in ("approve_plan", "reject_plan", "revise_plan"):
+        propose_budget(request, officer)
+    elif name == "complete_implementation":
+        activity = request.approved_plan().activities.get()
+        services.record_delivery(activity=activity, by=officer, delivered_on=timezone.localdate())
+    elif name == "close":
+        from decimal import Decimal
+
+        services.record_evaluation(
+            request=request,
+            by=officer,
+            indicators=[services.IndicatorDraft("x", Decimal(0), Decimal(1), Decimal(1))],
+        )
+
+
+@pytest.mark.parametrize(("stage", "name", "data", "expected"), TRANSITIONS)
+def test_each_transition_through_the_admin(
+    client_as, request_at, officer, stage, name, data, expected
+):
+    request = request_at(stage)
+    prepare(request, name, officer)
+    request.refresh_from_db()
+    client = client_as("officer")
+    page = client.get(change_url(request))
+    assert transition_url(request, name) in [a["url"] for a in page.context["request_actions"]]
+    form = client.get(transition_url(request, name)).context["forms"][0]
+    initial = {k: v for k, v in form.initial.items() if v is not None}
+    response = client.post(transition_url(request, name), initial | data)
+    assert response.status_code == 302, messages_of(response)
+    request.refresh_from_db()
+    assert request.stage == expected
+    assert request.history.last().transition == name
+
+
+def test_staff_approval_without_the_states_document_is_refused_in_the_admin(
+    client_as, request_at, officer
+):
+    request = request_at(Stage.CONSULTATION)
+    propose(request, officer)
+    request.refresh_from_db()
+    response = client_as("officer").post(
+        transition_url(request, "approve_plan"),
+        {"revision": request.revision, "plan_version": 1, "comment": "Agreed by phone"},
+    )
+    assert response.status_code == 200
+    assert any("written communication" in m for m in messages_of(response))
+    assert response.context["forms"][0]["comment"].value() == "Agreed by phone"
+    request.refresh_from_db()
+    assert request.stage == Stage.CONSULTATION
+    assert not Consent.objects.filter(decision="approved").exists()
+
+
+def test_a_transition_refused_by_its_guard_is_a_message_not_an_error(client_as, request_at):
+    request = request_at(Stage.NEEDS_ASSESSMENT)
+    response = client_as("officer").post(
+        transition_url(request, "complete_assessment"), {"revision": request.revision}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == change_url(request)
+    assert any("Record the needs assessment" in m for m in messages_of(response))
+    request.refresh_from_db()
+    assert request.stage == Stage.NEEDS_ASSESSMENT
+
+
+def test_a_transition_from_the_wrong_stage_is_refused(client_as, request_at):
+    request = request_at(Stage.CLOSED)
+    response = client_as("officer").get(transition_url(request, "accept"))
+    assert response.status_code == 302
+    assert any("nothing more can happen" in m for m in messages_of(response))
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_analysts_cannot_take_transitions(client_as, request_at, method):
+    request = request_at(Stage.REQUESTED)
+    response = getattr(client_as("analyst"), method)(
+        transition_url(request, "accept"), {"revision": request.revision}
+    )
+    assert response.status_code == 302
+    assert "Only secretariat officers can accept a request." in messages_of(response)
+    request.refresh_from_db()
+    assert request.stage == Stage.REQUESTED
+
+
+def test_a_decision_on_a_stale_page_is_a_conflict(client_as, request_at, officer):
+    request = request_at(Stage.REQUESTED)
+    stale = request.revision
+    services.take_transition(request=request, name="accept", by=officer)
+    response = client_as("officer").post(
+        transition_url(request, "decline"), {"revision": stale, "reason": "Late"}
+    )
+    assert any("has changed since you opened it" in m for m in messages_of(response))
+    request.refresh_from_db()
+    assert request.stage == Stage.NEEDS_ASSESSMENT
+
+
+def test_an_unknown_transition_is_404(client_as, request_at):
+    assert (
+        client_as("officer").get(transition_url(request_at("requested"), "teleport")).status_code
+        == 404
+    )
+
+
+def test_no_buttons_for_analysts(client_as, request_at):
+    page = client_as("analyst").get(change_url(request_at(Stage.REQUESTED)))
+    assert page.context["request_actions"] == []
+
+
+# --- content --------------------------------------------------------------------------------
+
+
+def test_officer_records_the_assessment_in_the_admin(client_as, request_at):
+    request = request_at(Stage.NEEDS_ASSESSMENT)
+    url = reverse("admin:tracker_assistancerequest_assessment", args=[request.pk])
+    response = client_as("officer").post(url, {"findings": "Old law", "gaps": "No NHRI"})
+    assert response.status_code == 302
+    assert request.assessment_is_complete()
+
+
+def test_assessment_form_refuses_outside_its_stage(client_as, request_at):
+    request = request_at(Stage.CONSULTATION)
+    url = reverse("admin:tracker_assistancerequest_assessment", args=[request.pk])
+    response = client_as("officer").post(url, {"findings": "Old law", "gaps": "No NHRI"})
+    assert response.status_code == 200
+    assert any("only in Needs assessment" in m for m in messages_of(response))
+
+
+def test_officer_proposes_a_plan_with_activities(client_as, request_at):
+    request = request_at(Stage.CONSULTATION)
+    url = reverse("admin:tracker_assistancerequest_plan", args=[request.pk])
+    data = {
+        "budget_amount": "12000",
+        "budget_currency": "USD",
+        "activities-TOTAL_FORMS": "3",
+        "activities-INITIAL_FORMS": "0",
+        "activities-0-form": "training",
+        "activities-0-title": "Training of prison staff",
+        "activities-1-form": "workshop",
+        "activities-1-title": "Validation workshop",
+    }
+    response = client_as("officer").post(url, data)
+    assert response.status_code == 302
+    plan = Plan.objects.get(request=request)
+    assert sorted(plan.activities.values_list("title", flat=True)) == [
+        "Training of prison staff",
+        "Validation workshop",
+    ]
+
+
+def test_a_plan_without_activities_is_refused(client_as, request_at):
+    request = request_at(Stage.CONSULTATION)
+    url = reverse("admin:tracker_assistancerequest_plan", args=[request.pk])
+    response = client_as("officer").post(
+        url,
+        {
+            "budget_amount": "12000",
+            "budget_currency": "USD",
+            "activities-TOTAL_FORMS": "3",
+            "activities-INITIAL_FORMS": "0",
+        },
+    )
+    assert any("at least one activity" in m for m in messages_of(response))
+    assert not Plan.objects.exists()
+
+
+def test_officer_records_delivery_and_evaluation(client_as, request_at):
+    request = request_at(Stage.IMPLEMENTATION)
+    client = client_as("officer")
+    activity = request.approved_plan().activities.get()
+    response = client.post(
+        reverse("admin:tracker_assistancerequest_delivery", args=[request.pk]),
+        {"activity": activity.pk, "delivered_on": "2026-02-01", "participants": "30"},
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.participants == 30
+    services.take_transition(
+        request=request, name="complete_implementation", by=activity.plan.proposed_by
+    )
+    response = client.post(
+        reverse("admin:tracker_assistancerequest_evaluation", args=[request.pk]),
+        {
+            "summary": "Good",
+            "lessons_learned": "Start early",
+            "indicators-TOTAL_FORMS": "2",
+            "indicators-INITIAL_FORMS": "0",
+            "indicators-0-name": "Staff trained",
+            "indicators-0-baseline": "0",
+            "indicators-0-target": "30",
+            "indicators-0-measured": "30",
+        },
+    )
+    assert response.status_code == 302
+    assert request.has_measured_outcome()
+
+
+def test_analysts_cannot_record_content(client_as, request_at):
+    request = request_at(Stage.NEEDS_ASSESSMENT)
+    url = reverse("admin:tracker_assistancerequest_assessment", args=[request.pk])
+    response = client_as("analyst").post(url, {"findings": "f", "gaps": "g"})
+    assert any("Only secretariat officers" in m for m in messages_of(response))
+    assert not request.assessment_is_complete()
+
+
+# --- bulk actions -----------------------------------------------------------------------------
+
+
+def test_assign_an_officer_to_the_selection(client_as, togo_focal, other_officer):
+    requests = [open_request(togo_focal, title=t) for t in ("A", "B")]
+    client = client_as("officer")
+    selection = {"action": "assign_officer", "_selected_action": [r.pk for r in requests]}
+    page = client.post(CHANGELIST, selection)
+    assert page.status_code == 200
+    response = client.post(CHANGELIST, selection | {"apply": "1", "officer": other_officer.pk})
+    assert response.status_code == 302
+    assert set(AssistanceRequest.objects.values_list("officer", flat=True)) == {other_officer.pk}
+
+
+def test_analysts_cannot_assign(client_as, togo_focal, other_officer):
+    request = open_request(togo_focal)
+    response = client_as("analyst").post(
+        CHANGELIST,
+        {"action": "assign_officer", "_selected_action": [request.pk], "apply": "1",
+         "officer": other_officer.pk},
+    )  # fmt: skip
+    request.refresh_from_db()
+    assert request.officer is None
+    assert response.status_code in (200, 302)
+
+
+def test_export_the_selection_to_csv(client_as, officer):
+    ivory = open_request(officer, title="Réforme pénitentiaire", state="CIV", domains=["detention"])
+    open_request(officer, title="Not selected", state="SEN")
+    response = client_as("analyst").post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [ivory.pk]}
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["reference", "state_code", "state"]
+    assert rows[1][:6] == [
+        ivory.reference,
+        "CIV",
+        "Côte d'Ivoire",
+        "AFRICA",
+        "Réforme pénitentiaire",
+        "requested",
+    ]
+    assert rows[1][-1] == "detention"
+    assert len(rows) == 2
