@@ -443,12 +443,29 @@ def test_officer_records_delivery_and_evaluation(client_as, request_at):
     assert request.has_measured_outcome()
 
 
-def test_analysts_cannot_record_content(client_as, request_at):
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("action", ["assessment", "plan", "delivery", "evaluation"])
+def test_analysts_cannot_record_content(client_as, request_at, action, method):
     request = request_at(Stage.NEEDS_ASSESSMENT)
-    url = reverse("admin:tracker_assistancerequest_assessment", args=[request.pk])
-    response = client_as("analyst").post(url, {"findings": "f", "gaps": "g"})
+    url = reverse(f"admin:tracker_assistancerequest_{action}", args=[request.pk])
+    response = getattr(client_as("analyst"), method)(url, {"findings": "f", "gaps": "g"})
+    assert response.status_code == 302
     assert any("Only secretariat officers" in m for m in messages_of(response))
     assert not request.assessment_is_complete()
+
+
+@pytest.mark.parametrize(
+    ("stage", "action"),
+    [
+        (Stage.NEEDS_ASSESSMENT, "assessment"),
+        (Stage.CONSULTATION, "plan"),
+        (Stage.IMPLEMENTATION, "delivery"),
+        (Stage.EVALUATION, "evaluation"),
+    ],
+)
+def test_content_forms_render_for_officers(client_as, request_at, stage, action):
+    url = reverse(f"admin:tracker_assistancerequest_{action}", args=[request_at(stage).pk])
+    assert client_as("officer").get(url).status_code == 200
 
 
 # --- bulk actions -----------------------------------------------------------------------------

@@ -330,7 +330,7 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
             *(
                 path(
                     f"<path:object_id>/{action}/",
-                    view(getattr(self, f"{action}_view")),
+                    view(self._officers_only(getattr(self, f"{action}_view"))),
                     name=f"tracker_assistancerequest_{action}",
                 )
                 for action in CONTENT_ACTIONS
@@ -585,6 +585,22 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404
         return obj
+
+    def _officers_only(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """Content forms are the secretariat's; others are sent back with the reason."""
+
+        def guarded(request: HttpRequest, object_id: str) -> HttpResponse:
+            if workflow.is_officer(request.user):
+                return view(request, object_id)
+            obj = self._get_or_404(request, object_id)
+            self.message_user(
+                request,
+                workflow.STAFF.denial(obj, _("record the content of a request")),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._change_url(obj))
+
+        return guarded
 
     def _change_url(self, obj: AssistanceRequest) -> str:
         return reverse("admin:tracker_assistancerequest_change", args=[obj.pk])
