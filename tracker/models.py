@@ -110,6 +110,7 @@ class AssistanceForm(Bilingual):
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("form of assistance")
+        verbose_name_plural = _("forms of assistance")
 
 
 class Channel(models.TextChoices):
@@ -264,6 +265,10 @@ class Funding(models.Model):
     source = models.CharField(_("source"), max_length=32, choices=FundingSource)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
+
+    class Meta:
+        verbose_name = _("funding")
+        verbose_name_plural = _("funding")
 
     def __str__(self) -> str:
         return f"{self.get_source_display()}: {self.amount} {self.currency}"

@@ -62,6 +62,7 @@ class AcceptForm(TransitionForm):
 
 
 class ReasonForm(TransitionForm):
+    field_order = ["reason"]
     comment = None
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
 
@@ -82,12 +83,14 @@ class ApprovePlanForm(WrittenDecisionForm):
 
 
 class RejectPlanForm(WrittenDecisionForm):
+    field_order = ["reason"]
     comment = None
     plan_version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
 
 
 class WithdrawForm(WrittenDecisionForm):
+    field_order = ["reason"]
     comment = None
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
 

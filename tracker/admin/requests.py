@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -232,7 +232,7 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
         ("officer", admin.RelatedOnlyFieldListFilter),
         "domains",
         "funding__source",
-        "requesting_state",
+        ("requesting_state", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = ("reference", "title", "requesting_state__name_en", "requesting_state__name_fr")
     list_select_related = ("requesting_state", "officer")
@@ -298,9 +298,12 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
     def days_in_stage(self, obj: AssistanceRequest) -> int:
         return obj.days_in_stage
 
-    @admin.display(description=gettext_lazy("overdue"), boolean=True, ordering="overdue")
-    def overdue(self, obj: AssistanceRequest) -> bool:
-        return getattr(obj, "overdue", obj.is_overdue)
+    @admin.display(description=gettext_lazy("overdue"), ordering="overdue")
+    def overdue(self, obj: AssistanceRequest) -> str:
+        # Words, not a green tick: being overdue is not good news.
+        if getattr(obj, "overdue", obj.is_overdue):
+            return format_html('<strong class="errornote">{}</strong>', _("Overdue"))
+        return "—"
 
     # Permissions: everything changes through the actions below, never the form.
 
