@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tracker",
 ]
 
@@ -128,11 +132,51 @@ CELERY_TIMEZONE = TIME_ZONE
 # Service-level days per stage (tracker.deadlines); only the stages named change.
 SERVICE_LEVEL_DAYS = env.dict("SERVICE_LEVEL_DAYS", cast={"value": int}, default={})
 
+# Token first, so that an anonymous call answers 401 with WWW-Authenticate.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tracker.api.throttles.AnonThrottle",
+        "tracker.api.throttles.UserThrottle",
+    ],
+    "EXCEPTION_HANDLER": "tracker.api.errors.handle",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+# Requests per client: anonymous by IP, authenticated by user.
+API_THROTTLE_RATES = {
+    "anon": env("API_THROTTLE_ANON", default="60/minute"),
+    "user": env("API_THROTTLE_USER", default="1200/minute"),
+}
+# The throttles count in the cache: one per process by default, shared (Redis) when
+# CACHE_URL is set, as in production.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TA Tracker API",
+    "DESCRIPTION": (
+        "Requests for human-rights technical assistance (A/HRC/43/31): read data and "
+        "figures, and act on requests within your role. Authenticate with "
+        "`Authorization: Token <token>` (POST /api/v1/auth/token/)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "tracker.workflow.Stage",
+        "RegionEnum": "tracker.models.RegionalGroup",
+    },
 }
 
 LOGGING = {

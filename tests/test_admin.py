@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory, open_request
+from tests.journeys import TRANSITIONS, prepare, propose
 from tracker import clock, services
 from tracker.models import AssistanceRequest, Consent, Funding, Plan
-from tracker.services import ActivityDraft
 from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +42,6 @@ def transition_url(request, name):
 
 def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def propose(request, officer):
-    return services.propose_plan(
-        request=request,
-        by=officer,
-        budget_amount=1000,
-        activities=[ActivityDraft(form="training", title="Training of judges")],
-    )
 
 
 # --- access -------------------------------------------------------------------------------
@@ -226,41 +217,6 @@ def test_the_add_form_requires_the_state_and_its_formal_request(client_as, missi
 
 
 # --- transitions --------------------------------------------------------------------------
-
-
-TRANSITIONS = [
-    (Stage.REQUESTED, "accept", {}, Stage.NEEDS_ASSESSMENT),
-    (Stage.REQUESTED, "decline", {"reason": "Out of scope"}, Stage.DECLINED),
-    (Stage.NEEDS_ASSESSMENT, "complete_assessment", {}, Stage.CONSULTATION),
-    (Stage.CONSULTATION, "approve_plan", {"document_reference": "NV/9"}, Stage.IMPLEMENTATION),
-    (Stage.CONSULTATION, "reject_plan", {"reason": "Too costly", "document_reference": "L/1"},
-     Stage.CONSULTATION),
-    (Stage.IMPLEMENTATION, "revise_plan", {}, Stage.CONSULTATION),
-    (Stage.IMPLEMENTATION, "complete_implementation", {}, Stage.EVALUATION),
-    (Stage.EVALUATION, "close", {}, Stage.CLOSED),
-    (Stage.EVALUATION, "withdraw", {"document_reference": "NV/10"}, Stage.WITHDRAWN),
-]  # fmt: skip
-
-
-def prepare(request, name, officer):
-    """What each transition needs recorded before it (see test_workflow for the guards)."""
-    from tests.test_workflow import propose as propose_budget
-
-    if name == "complete_assessment":
-        services.record_assessment(request=request, by=officer, findings="f", gaps="g")
-    elif name in ("approve_plan", "reject_plan", "revise_plan"):
-        propose_budget(request, officer)
-    elif name == "complete_implementation":
-        activity = request.approved_plan().activities.get()
-        services.record_delivery(activity=activity, by=officer, delivered_on=timezone.localdate())
-    elif name == "close":
-        from decimal import Decimal
-
-        services.record_evaluation(
-            request=request,
-            by=officer,
-            indicators=[services.IndicatorDraft("x", Decimal(0), Decimal(1), Decimal(1))],
-        )
 
 
 @pytest.mark.parametrize(("stage", "name", "data", "expected"), TRANSITIONS)

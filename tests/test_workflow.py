@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from tests.journeys import propose
 from tracker import services, workflow
 from tracker.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refused
 from tracker.models import Consent, HistoryEntry
 from tracker.scenarios import PATHS
-from tracker.services import ActivityDraft, IndicatorDraft
+from tracker.services import IndicatorDraft
 from tracker.workflow import Decision, Stage
 
 pytestmark = pytest.mark.django_db
@@ -19,15 +20,6 @@ pytestmark = pytest.mark.django_db
 
 def take(request, name, by, **inputs):
     return services.take_transition(request=request, name=name, by=by, **inputs)
-
-
-def propose(request, officer, budget="1000"):
-    return services.propose_plan(
-        request=request,
-        by=officer,
-        budget_amount=Decimal(budget),
-        activities=[ActivityDraft(form="training", title="Training of judges")],
-    )
 
 
 # --- accept --------------------------------------------------------------------------

@@ -513,6 +513,17 @@ def check(request: AssistanceRequest, name: str, user: User) -> None:
             raise Refused(guard.message(request))
 
 
+def inputs_of(name: str) -> tuple[str, ...]:
+    """The keyword inputs a transition takes besides ``by`` (for API and form validation)."""
+    import inspect
+
+    from tracker.models import AssistanceRequest
+
+    _meta(name)
+    signature = inspect.signature(getattr(AssistanceRequest, name))
+    return tuple(p for p in signature.parameters if p not in ("self", "by"))
+
+
 def may_ever(name: str, request: AssistanceRequest, user: User) -> bool:
     """Whether this user's role allows the transition at all (403 when not)."""
     return bool(next(iter(_meta(name).transitions.values())).has_perm(request, user))

@@ -1,0 +1,282 @@
+"""Input and output shapes of the API. Inputs are only parsed here; the service layer
+decides what is allowed."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker import workflow
+from tracker.models import (
+    FORMAL_CHANNELS,
+    Activity,
+    AssistanceRequest,
+    Evaluation,
+    FundingSource,
+    HistoryEntry,
+    MemberState,
+    OutcomeIndicator,
+    Plan,
+    RecommendationSource,
+)
+
+# --- output ------------------------------------------------------------------------------
+
+
+class MemberStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemberState
+        fields = ("code", "name_en", "name_fr", "region", "is_ldc", "under_agenda_item_10",
+                  "is_observer")  # fmt: skip
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    requesting_state = serializers.CharField(source="requesting_state_id")
+    requesting_state_name = serializers.CharField(source="requesting_state.name")
+    region = serializers.CharField(source="requesting_state.region")
+    officer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    forms = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    days_in_stage = serializers.IntegerField()
+    overdue = serializers.BooleanField(source="is_overdue")
+
+    class Meta:
+        model = AssistanceRequest
+        fields = (
+            "reference",
+            "requesting_state",
+            "requesting_state_name",
+            "region",
+            "title",
+            "stage",
+            "officer",
+            "priority",
+            "opened_at",
+            "stage_entered_at",
+            "days_in_stage",
+            "overdue",
+            "domains",
+            "forms",
+            "received_via",
+            "revision",
+        )
+
+
+class RecommendationSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=RecommendationSource.choices)
+    document_symbol = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    upr_cycle = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
+    recommending_state = serializers.CharField(
+        max_length=3, required=False, allow_null=True, source="recommending_state_id"
+    )
+    mandate = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    text = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class FundingSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=FundingSource.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    currency = serializers.CharField(max_length=3, default="USD")
+
+
+class RequestDetailSerializer(RequestSerializer):
+    recommendations = RecommendationSerializer(many=True, read_only=True)
+    funding = FundingSerializer(many=True, read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+    current_plan_version = serializers.SerializerMethodField()
+    approved_plan_version = serializers.SerializerMethodField()
+
+    class Meta(RequestSerializer.Meta):
+        fields = (
+            *RequestSerializer.Meta.fields,
+            "description",
+            "document_number",
+            "document_date",
+            "recommendations",
+            "funding",
+            "available_transitions",
+            "current_plan_version",
+            "approved_plan_version",
+        )
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=workflow.TRANSITION_NAMES))
+    )
+    def get_available_transitions(self, obj: AssistanceRequest) -> list[str]:
+        return workflow.available_transitions(obj, self.context["request"].user)
+
+    def get_current_plan_version(self, obj: AssistanceRequest) -> int | None:
+        plan = obj.latest_plan()
+        return plan.version if plan else None
+
+    def get_approved_plan_version(self, obj: AssistanceRequest) -> int | None:
+        plan = obj.approved_plan()
+        return plan.version if plan else None
+
+
+class HistorySerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = HistoryEntry
+        fields = ("at", "transition", "from_stage", "to_stage", "actor", "comment")
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    form = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = ("id", "form", "title", "place", "starts_on", "ends_on", "delivered_on",
+                  "participants")  # fmt: skip
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    activities = ActivitySerializer(many=True, read_only=True)
+    providers = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = ("version", "summary", "budget_amount", "budget_currency", "providers",
+                  "activities", "proposed_by", "proposed_at")  # fmt: skip
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutcomeIndicator
+        fields = ("name", "unit", "baseline", "target", "measured")
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = ("kind", "summary", "lessons_learned", "lessons_published", "indicators",
+                  "updated_at")  # fmt: skip
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+class StrictSerializer(serializers.Serializer):
+    """Unknown fields are an error, so that a typo is not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {"detail": f"Unknown field(s): {', '.join(unknown)}."}
+                )
+        return super().to_internal_value(data)
+
+
+class FormalRequestInput(StrictSerializer):
+    kind = serializers.ChoiceField(choices=[(c.value, c.label) for c in FORMAL_CHANNELS])
+    number = serializers.CharField(max_length=100)
+    date = serializers.DateField()
+
+
+class OpenRequestInput(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    requesting_state = serializers.CharField(
+        max_length=3, required=False, help_text="ISO3; staff only (focal points: own State)"
+    )
+    formal_request = FormalRequestInput(required=False, help_text="staff only")
+    domains = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    forms = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=50
+    )
+    recommendations = RecommendationSerializer(many=True, required=False, max_length=50)
+    funding = FundingSerializer(many=True, required=False, max_length=20)
+
+
+class TransitionInput(StrictSerializer):
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    document_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    document_date = serializers.DateField(required=False, allow_null=True)
+    officer = serializers.CharField(
+        max_length=150, required=False, help_text="username (accept only)"
+    )
+    plan_version = serializers.IntegerField(min_value=1, required=False)
+    expected_revision = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="the revision you saw; the transition is refused (409) if it changed",
+    )
+
+
+class PriorityInput(StrictSerializer):
+    rank = serializers.IntegerField(min_value=1, max_value=100000)
+
+
+class AssessmentInput(StrictSerializer):
+    findings = serializers.CharField(max_length=20000, allow_blank=True)
+    gaps = serializers.CharField(max_length=20000, allow_blank=True)
+
+
+class ActivityInput(StrictSerializer):
+    form = serializers.CharField(max_length=64)
+    title = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+
+
+class PlanInput(StrictSerializer):
+    summary = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    budget_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    budget_currency = serializers.CharField(max_length=3, default="USD")
+    providers = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+    activities = ActivityInput(many=True, max_length=200)
+
+
+class DeliveryInput(StrictSerializer):
+    activity = serializers.IntegerField(min_value=1, help_text="id of an activity of the plan")
+    delivered_on = serializers.DateField()
+    participants = serializers.IntegerField(min_value=0, max_value=10**7, required=False,
+                                            allow_null=True)  # fmt: skip
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class IndicatorInput(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    unit = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    baseline = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                        allow_null=True)  # fmt: skip
+    target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                      allow_null=True)  # fmt: skip
+    measured = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                        allow_null=True)  # fmt: skip
+
+
+class EvaluationInput(StrictSerializer):
+    """Staff send the evaluation; the State sends only ``lessons_published``."""
+
+    summary = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    lessons_learned = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    indicators = IndicatorInput(many=True, required=False, max_length=100)
+    lessons_published = serializers.BooleanField(required=False)
+
+
+class BacklogQuery(StrictSerializer):
+    on = serializers.DateField()
+    compare = serializers.DateField(required=False)
+    format = serializers.CharField(required=False)
+
+
+class TokenInput(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField()
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()

@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from tracker.api import views
+
+router = SimpleRouter()
+router.register("requests", views.RequestViewSet, basename="request")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("member-states/", views.MemberStateList.as_view(), name="api-member-states"),
+    path("reports/summary/", views.SummaryView.as_view(), name="api-summary"),
+    path("reports/backlog/", views.BacklogView.as_view(), name="api-backlog"),
+    *router.urls,
+]

@@ -1,0 +1,476 @@
+"""API views: parse, call a selector, service or report, serialize. No rule lives here."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, renderers, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import SearchFilter
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tracker import deadlines, reports, selectors, services, workflow
+from tracker.api import serializers as s
+from tracker.api.errors import errors
+from tracker.api.filters import (
+    KnownParameters,
+    Pagination,
+    RequestFilter,
+    StrictOrdering,
+    check_parameters,
+)
+from tracker.api.throttles import AnonThrottle, UserThrottle
+from tracker.errors import InvalidInput
+from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
+from tracker.models import (
+    Activity,
+    AssistanceRequest,
+    Evaluation,
+    EvaluationKind,
+    MemberState,
+    Plan,
+    Provider,
+    User,
+)
+from tracker.services import (
+    ActivityDraft,
+    FormalRequest,
+    FundingDraft,
+    IndicatorDraft,
+    RecommendationDraft,
+)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets ``?format=csv`` through content negotiation; the views stream the CSV."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+FORMAT = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="csv: the whole result as a CSV file"
+)
+CSV_OR_JSON = "application/json", "text/csv"
+
+
+# --- auth and reference data ----------------------------------------------------------------
+
+
+@extend_schema(
+    request=s.TokenInput,
+    responses={200: s.TokenOutput, **errors(400)},
+    examples=[OpenApiExample("Log in", value={"username": "olga", "password": "…"})],
+    auth=[],
+)
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for a token: `Authorization: Token <token>`."""
+
+    throttle_classes = (AnonThrottle, UserThrottle)  # not the defaults-free ObtainAuthToken
+
+
+@extend_schema(responses={200: s.MemberStateSerializer(many=True), **errors(400, 404)})
+class MemberStateList(generics.ListAPIView):
+    """The 193 UN Member States and 2 observer States."""
+
+    serializer_class = s.MemberStateSerializer
+    queryset = MemberState.objects.order_by("code")
+    filter_backends = (KnownParameters,)
+
+
+# --- requests -------------------------------------------------------------------------------
+
+TRANSITION_EXAMPLES = [
+    OpenApiExample("approve_plan by the State", value={"plan_version": 2, "comment": "Agreed"}),
+    OpenApiExample(
+        "approve_plan recorded by staff",
+        value={
+            "plan_version": 2,
+            "document_reference": "NV/TGO/2026/88",
+            "document_date": "2026-03-02",
+        },
+    ),
+    OpenApiExample("decline", value={"reason": "Outside the programme's mandate"}),
+    OpenApiExample("withdraw", value={"reason": "Other arrangements", "expected_revision": 7}),
+    OpenApiExample("accept, naming the officer", value={"officer": "omar"}),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[FORMAT],
+        responses={
+            (200, "application/json"): s.RequestSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **errors(400, 404),
+        },
+    ),
+    retrieve=extend_schema(responses={200: s.RequestDetailSerializer, **errors(404)}),
+    create=extend_schema(
+        request=s.OpenRequestInput,
+        responses={201: s.RequestDetailSerializer, **errors(400, 403)},
+        examples=[
+            OpenApiExample(
+                "A focal point asks for help",
+                value={"title": "Truth commission", "domains": ["justice"], "forms": ["advisory"]},
+            ),
+            OpenApiExample(
+                "Staff log a note verbale",
+                value={
+                    "title": "Nationality code",
+                    "requesting_state": "SEN",
+                    "formal_request": {
+                        "kind": "note_verbale",
+                        "number": "NV/12",
+                        "date": "2026-01-15",
+                    },
+                },
+            ),
+        ],
+    ),
+)
+class RequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Assistance requests the caller may see: a focal point sees its own State's only."""
+
+    lookup_field = "reference"
+    lookup_value_regex = r"TA-\d{4}-\d{4,}"
+    serializer_class = s.RequestSerializer
+    pagination_class = Pagination
+    filter_backends = (KnownParameters, DjangoFilterBackend, SearchFilter, StrictOrdering)
+    filterset_class = RequestFilter
+    search_fields = ("reference", "title", "requesting_state__name_en", "requesting_state__name_fr")
+    ordering_fields = ("reference", "opened_at", "stage_entered_at", "priority", "title", "stage")
+    ordering = ("-opened_at",)
+    renderer_classes = (renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer)
+
+    def get_queryset(self):
+        return (
+            selectors.visible_requests(self.request.user)
+            .annotate(overdue=deadlines.overdue_annotation(timezone.now()))
+            .prefetch_related("domains", "forms")
+        )
+
+    def get_serializer_class(self):
+        return s.RequestDetailSerializer if self.action != "list" else s.RequestSerializer
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.action == "retrieve":
+            obj = (
+                self.get_queryset()
+                .prefetch_related(
+                    "recommendations", "funding", Prefetch("plans", queryset=Plan.objects.all())
+                )
+                .get(pk=obj.pk)
+            )
+        return obj
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            rows = request_rows(self.filter_queryset(self.get_queryset()))
+            return csv_response("requests.csv", REQUEST_COLUMNS, rows)
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        data = self._valid(s.OpenRequestInput)
+        formal = data.get("formal_request")
+        opened = services.open_request(
+            by=request.user,
+            title=data["title"],
+            description=data.get("description", ""),
+            requesting_state=data.get("requesting_state"),
+            formal_request=FormalRequest(**formal) if formal else None,
+            domains=data.get("domains", ()),
+            forms=data.get("forms", ()),
+            recommendations=[
+                RecommendationDraft(
+                    **{
+                        k if k != "recommending_state_id" else "recommending_state": v
+                        for k, v in r.items()
+                    }
+                )
+                for r in data.get("recommendations", ())
+            ],
+            funding=[FundingDraft(**f) for f in data.get("funding", ())],
+        )
+        return Response(
+            self._detail(opened),
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"/api/v1/requests/{opened.reference}/"},
+        )
+
+    @extend_schema(
+        request=s.TransitionInput,
+        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
+        parameters=[
+            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*workflow.TRANSITION_NAMES])
+        ],
+        examples=TRANSITION_EXAMPLES,
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
+    def transitions(self, request, reference=None, name=None):
+        """Apply a workflow transition; the body carries what it needs."""
+        obj = self.get_object()
+        data = self._valid(s.TransitionInput)
+        expected = data.pop("expected_revision", None)
+        accepted = workflow.inputs_of(name)  # 404 for an unknown transition
+        extra = sorted(set(data) - set(accepted))
+        if extra:
+            raise ValidationError(
+                {"detail": f"{name} does not take {', '.join(extra)}; it takes "
+                 f"{', '.join(accepted) or 'nothing'} (and expected_revision)."}
+            )  # fmt: skip
+        if "officer" in data:
+            data["officer"] = User.objects.filter(username=data["officer"]).first()
+            if data["officer"] is None:
+                raise InvalidInput("There is no user with that username.")
+        updated = services.take_transition(
+            request=obj, name=name, by=request.user, expected_revision=expected, **data
+        )
+        return Response(self._detail(updated))
+
+    @extend_schema(responses={200: s.HistorySerializer(many=True), **errors(404)})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=())
+    def history(self, request, reference=None):
+        """Every transition of the request, oldest first."""
+        rows = self.get_object().history.select_related("actor").order_by("at", "pk")
+        return Response(s.HistorySerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=s.PriorityInput,
+        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
+        examples=[OpenApiExample("Make it the State's first priority", value={"rank": 1})],
+    )
+    @action(detail=True, methods=["put"], filter_backends=())
+    def priority(self, request, reference=None):
+        """The State ranks the request among its own open requests (1 = highest)."""
+        obj = self.get_object()
+        services.set_priority(request=obj, by=request.user, **self._valid(s.PriorityInput))
+        return Response(self._detail(obj))
+
+    @extend_schema(
+        request=s.AssessmentInput,
+        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
+        examples=[OpenApiExample("Assessment", value={"findings": "…", "gaps": "…"})],
+    )
+    @action(detail=True, methods=["put"], filter_backends=())
+    def assessment(self, request, reference=None):
+        """Staff record the needs assessment: its findings and the gaps identified."""
+        obj = self.get_object()
+        services.record_assessment(request=obj, by=request.user, **self._valid(s.AssessmentInput))
+        return Response(self._detail(obj))
+
+    @extend_schema(methods=["GET"], responses={200: s.PlanSerializer(many=True), **errors(404)})
+    @extend_schema(
+        methods=["POST"],
+        request=s.PlanInput,
+        responses={201: s.PlanSerializer, **errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Plan",
+                value={
+                    "budget_amount": "25000.00",
+                    "providers": ["UNDP"],
+                    "activities": [{"form": "training", "title": "Training of judges"}],
+                },
+            )
+        ],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=())
+    def plans(self, request, reference=None):
+        """Plan versions (GET); staff propose the next version (POST)."""
+        obj = self.get_object()
+        if request.method == "GET":
+            plans = obj.plans.prefetch_related("providers", "activities__form").select_related(
+                "proposed_by"
+            )
+            return Response(s.PlanSerializer(plans, many=True).data)
+        data = self._valid(s.PlanInput)
+        names = data.pop("providers", [])
+        providers = list(Provider.objects.filter(name__in=names))
+        if len(providers) != len(set(names)):
+            unknown = sorted(set(names) - {p.name for p in providers})
+            raise InvalidInput(f"Unknown provider(s): {', '.join(unknown)}.")
+        plan = services.propose_plan(
+            request=obj,
+            by=request.user,
+            providers=providers,
+            activities=[ActivityDraft(**a) for a in data.pop("activities")],
+            **data,
+        )
+        return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.DeliveryInput,
+        responses={200: s.ActivitySerializer, **errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Delivered",
+                value={"activity": 12, "delivered_on": "2026-05-04", "participants": 30},
+            )
+        ],
+    )
+    @action(detail=True, methods=["post", "patch"], filter_backends=())
+    def activities(self, request, reference=None):
+        """Staff record the delivery of an activity of the approved plan."""
+        obj = self.get_object()
+        data = self._valid(s.DeliveryInput)
+        activity = Activity.objects.filter(pk=data.pop("activity"), plan__request=obj).first()
+        if activity is None:
+            raise InvalidInput("There is no such activity in this request's plans.")
+        delivered = services.record_delivery(activity=activity, by=request.user, **data)
+        return Response(s.ActivitySerializer(delivered).data)
+
+    @extend_schema(methods=["GET"], responses={200: s.EvaluationSerializer, **errors(404)})
+    @extend_schema(
+        methods=["PUT"],
+        request=s.EvaluationInput,
+        responses={200: s.EvaluationSerializer, **errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Staff record the evaluation",
+                value={
+                    "summary": "…",
+                    "lessons_learned": "…",
+                    "indicators": [
+                        {
+                            "name": "Judges trained",
+                            "baseline": "0",
+                            "target": "50",
+                            "measured": "42",
+                        }
+                    ],
+                },
+            ),
+            OpenApiExample("The State publishes its lessons", value={"lessons_published": True}),
+        ],
+    )
+    @action(detail=True, methods=["get", "put"], filter_backends=())
+    def evaluation(self, request, reference=None):
+        """The final evaluation; the State alone decides whether its lessons are published."""
+        obj = self.get_object()
+        if request.method == "PUT":
+            data = self._valid(s.EvaluationInput)
+            if set(data) == {"lessons_published"}:
+                services.publish_lessons(
+                    request=obj, by=request.user, publish=data["lessons_published"]
+                )
+            else:
+                if "lessons_published" in data:
+                    raise InvalidInput(
+                        "Publishing lessons is the State's own choice: send lessons_published "
+                        "alone."
+                    )
+                services.record_evaluation(
+                    request=obj,
+                    by=request.user,
+                    indicators=[IndicatorDraft(**i) for i in data.pop("indicators", [])],
+                    **data,
+                )
+        evaluation = (
+            Evaluation.objects.filter(request=obj, kind=EvaluationKind.FINAL)
+            .prefetch_related("indicators")
+            .first()
+        )
+        if evaluation is None:
+            raise NotFound("This request has no evaluation yet.")
+        return Response(s.EvaluationSerializer(evaluation).data)
+
+    # helpers
+
+    def _valid(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _detail(self, obj: AssistanceRequest) -> dict:
+        fresh = self.get_queryset().prefetch_related("recommendations", "funding").get(pk=obj.pk)
+        return s.RequestDetailSerializer(fresh, context=self.get_serializer_context()).data
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[FORMAT],
+    responses={
+        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "text/csv"): OpenApiTypes.STR,
+        **errors(400, 404),
+    },
+)
+class SummaryView(APIView):
+    """Counts by stage, region, domain and year; median days per stage; withdrawal rate;
+    overdue count — over the requests the caller may see."""
+
+    renderer_classes = (renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer)
+
+    def get(self, request):
+        check_parameters(request, {"format"})
+        figures = reports.summary(selectors.visible_requests(request.user))
+        if request.accepted_renderer.format == "csv":
+            return csv_response("summary.csv", ("figure", "key", "value"), _flatten(figures))
+        return Response(figures)
+
+
+def _flatten(figures: dict) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for name, value in figures.items():
+        if isinstance(value, dict):
+            rows += [[name, key, v] for key, v in value.items()]
+        else:
+            rows.append([name, "", value])
+    return rows
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("on", OpenApiTypes.DATE, required=True),
+        OpenApiParameter("compare", OpenApiTypes.DATE),
+    ],
+    responses={200: OpenApiTypes.OBJECT, **errors(400)},
+    examples=[
+        OpenApiExample(
+            "2 300 → 2 386 open requests is +3.7 %",
+            value={
+                "on": {"date": "2026-06-30", "total": 2386, "by_stage": {"requested": 400}},
+                "compare": {"date": "2025-06-30", "total": 2300, "by_stage": {"requested": 380}},
+                "change": {"total": {"difference": 86, "percent": 3.7, "text": "+3.7 %"}},
+            },
+            response_only=True,
+        )
+    ],
+)
+class BacklogView(APIView):
+    """Open requests per stage as they stood on a date (from the history), and the change
+    in % from ``compare`` to ``on`` (A/HRC/43/31 paras 95-97)."""
+
+    def get(self, request):
+        query = s.BacklogQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return Response(
+            reports.backlog(
+                selectors.visible_requests(request.user), data["on"], data.get("compare")
+            )
+        )

@@ -1,0 +1,176 @@
+"""Figures for analysts and donors, computed in the database.
+
+Every function takes the requests a user may see (``selectors.visible_requests``)
+so that a focal point's figures cover its own State only. Nothing loops over rows
+in Python: counts are GROUP BY queries, medians an ordered-set aggregate (a
+registered aggregate on SQLite), the backlog a correlated subquery over history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from tracker import deadlines, workflow
+from tracker.models import AssistanceRequest, HistoryEntry
+from tracker.workflow import Stage
+
+
+def _counts(requests: QuerySet[AssistanceRequest], key: str) -> dict[Any, int]:
+    rows = (
+        requests.exclude(**{f"{key}__isnull": True})
+        .values_list(key)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by(key)
+    )
+    return dict(rows)
+
+
+def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    by_stage = _counts(requests, "stage")
+    total = sum(by_stage.values())
+    withdrawn = by_stage.get(Stage.WITHDRAWN, 0)
+    return {
+        "total": total,
+        "by_stage": {stage: by_stage.get(stage, 0) for stage in Stage.values},
+        "by_region": _counts(requests, "requesting_state__region"),
+        "by_domain": _counts(requests, "domains__code"),
+        "by_year": {
+            str(year): n
+            for year, n in requests.annotate(year=ExtractYear("opened_at"))
+            .values_list("year")
+            .annotate(n=Count("pk"))
+            .order_by("year")
+        },
+        "median_days_in_stage": median_days_in_stage(requests),
+        # Share of all requests that their State withdrew (A/HRC/43/31 para 30).
+        "withdrawal_rate": _ratio(withdrawn, total),
+        "overdue": requests.filter(deadlines.overdue_q(now)).count(),
+    }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+_DAYS = {
+    "postgresql": "EXTRACT(EPOCH FROM (left_at - entered_at)) / 86400.0",
+    "sqlite": "julianday(left_at) - julianday(entered_at)",
+}
+_MEDIAN = {
+    "postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY days)",
+    "sqlite": "median(days)",
+}
+
+
+def median_days_in_stage(requests: QuerySet[AssistanceRequest]) -> dict[str, float]:
+    """Median days requests spent in each stage before leaving it.
+
+    A stay starts at the history row that entered the stage and ends at the next
+    row that changed the stage (a rejected plan does not restart consultation).
+    """
+    ids_sql, ids_params = requests.values("pk").query.sql_with_params()
+    vendor = connection.vendor
+    history = HistoryEntry._meta.db_table
+    sql = f"""
+        WITH changes AS (
+            SELECT h.to_stage AS stage, h.at AS entered_at,
+                   LEAD(h.at) OVER (PARTITION BY h.request_id ORDER BY h.at, h.id) AS left_at
+            FROM {history} h
+            WHERE h.from_stage <> h.to_stage AND h.request_id IN ({ids_sql})
+        ),
+        stays AS (
+            SELECT stage, {_DAYS[vendor]} AS days FROM changes WHERE left_at IS NOT NULL
+        )
+        SELECT stage, {_MEDIAN[vendor]} FROM stays GROUP BY stage
+    """  # noqa: S608 (only table names and fixed fragments are formatted in)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids_params)
+        medians = dict(cursor.fetchall())
+    return {
+        stage.value: round(float(medians[stage]), 1) for stage in workflow.OPEN if stage in medians
+    }
+
+
+class Median:
+    """``median(x)`` for SQLite, registered on each new connection (tracker.apps)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+# --- backlog (A/HRC/43/31 paras 95-97) ----------------------------------------------------
+
+
+def open_on(requests: QuerySet[AssistanceRequest], day: date) -> dict[str, Any]:
+    """Open requests per stage as they stood at the end of ``day``, from their history."""
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    stage_then = (
+        HistoryEntry.objects.filter(request=OuterRef("pk"), at__lt=end)
+        .order_by("-at", "-pk")
+        .values("to_stage")[:1]
+    )
+    rows = (
+        requests.annotate(stage_then=Subquery(stage_then))
+        .filter(stage_then__in=workflow.OPEN)
+        .values_list("stage_then")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict(rows)
+    by_stage = {stage.value: counts.get(stage, 0) for stage in workflow.OPEN}
+    return {"date": day.isoformat(), "total": sum(by_stage.values()), "by_stage": by_stage}
+
+
+def change(before: int, after: int) -> dict[str, Any]:
+    """The change from ``before`` to ``after`` as the report states it: 2 300 → 2 386 is +3.7 %."""
+    if not before:
+        return {"difference": after - before, "percent": None, "text": "n/a"}
+    percent = (Decimal(after - before) * 100 / Decimal(before)).quantize(
+        Decimal("0.1"), ROUND_HALF_UP
+    )
+    return {
+        "difference": after - before,
+        "percent": float(percent),
+        "text": f"{'+' if percent > 0 else ''}{percent} %",
+    }
+
+
+def backlog(
+    requests: QuerySet[AssistanceRequest], on: date, compare: date | None = None
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"on": open_on(requests, on)}
+    if compare is not None:
+        then = open_on(requests, compare)
+        now_ = result["on"]
+        result["compare"] = then
+        result["change"] = {
+            "total": change(then["total"], now_["total"]),
+            "by_stage": {
+                stage: change(then["by_stage"][stage], now_["by_stage"][stage])
+                for stage in now_["by_stage"]
+            },
+        }
+    return result
