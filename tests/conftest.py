@@ -72,3 +72,30 @@ def persona_user(request):
 def _fast_password_hashing(settings):
     # PBKDF2 is slow on purpose; the tests check rules, not hashing strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _generous_throttles(settings):
+    # Throttling has its own test; elsewhere it must not interfere. Counts live in the
+    # cache, emptied between tests.
+    from django.core.cache import cache
+
+    settings.API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
+    cache.clear()
+
+
+@pytest.fixture
+def api(persona_user):
+    """An API client authenticated as a persona (by token), or anonymous with None."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client(persona=None):
+        api_client = APIClient()
+        if persona is not None:
+            user = persona_user(persona) if isinstance(persona, str) else persona
+            token, _created = Token.objects.get_or_create(user=user)
+            api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return api_client
+
+    return client

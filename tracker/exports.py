@@ -31,8 +31,10 @@ REQUEST_COLUMNS = (
 
 def request_rows(requests: QuerySet[AssistanceRequest]) -> Iterator[list[object]]:
     now = timezone.now()
-    requests = requests.select_related("requesting_state", "officer").prefetch_related(
-        Prefetch("domains", queryset=Domain.objects.order_by("code"))
+    requests = (
+        requests.select_related("requesting_state", "officer")
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("domains", queryset=Domain.objects.order_by("code")))
     )
     for r in requests:
         yield [

@@ -19,7 +19,7 @@ MAX_PAGE_SIZE = 100
 class RequestFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     state = django_filters.CharFilter(
-        field_name="requesting_state_id", lookup_expr="iexact", help_text="ISO3 code, e.g. TGO"
+        field_name="requesting_state__code", lookup_expr="iexact", help_text="ISO3 code, e.g. TGO"
     )
     region = django_filters.ChoiceFilter(
         field_name="requesting_state__region", choices=RegionalGroup.choices
@@ -27,11 +27,13 @@ class RequestFilter(django_filters.FilterSet):
     domain = django_filters.CharFilter(field_name="domains__code", distinct=True)
     opened_after = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__gte")
     opened_before = django_filters.DateFilter(field_name="opened_at", lookup_expr="date__lte")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_overdue"
+    )
 
     def filter_overdue(self, queryset, name, value):
         condition = deadlines.overdue_q(timezone.now())
-        return queryset.filter(condition) if value else queryset.exclude(condition)
+        return queryset.filter(condition) if value == "true" else queryset.exclude(condition)
 
 
 def check_parameters(request, allowed: set[str]) -> None:
