@@ -14,8 +14,11 @@ from tracker.errors import DomainError
 ERROR = inline_serializer(
     name="Error",
     fields={
-        "detail": serializers.CharField(),
+        "detail": serializers.CharField(help_text="what went wrong, for a person to read"),
         "code": serializers.CharField(required=False),
+        "errors": serializers.DictField(
+            required=False, help_text="per field, when the input was invalid"
+        ),
     },
 )
 
@@ -34,8 +37,32 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ERROR, description=_MEANING[code]) for code in (401, 429, *codes)}
 
 
+def _messages(errors: Any, prefix: str = "") -> list[str]:
+    if isinstance(errors, dict):
+        return [m for key, value in errors.items() for m in _messages(value, _join(prefix, key))]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value, prefix)]
+    return [f"{prefix}: {errors}" if prefix else str(errors)]
+
+
+def _join(prefix: str, key: Any) -> str:
+    if key in ("non_field_errors", "detail"):
+        return prefix
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
 def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus the domain error mapped to its status with its message."""
+    """Every error as ``{"detail", "code"}`` (plus ``errors`` per field for invalid input);
+    the domain error mapped to its status with its message."""
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(data, dict) and set(data) <= {"detail"} and isinstance(data.get("detail"), str):
+        response.data = {"detail": data["detail"], "code": code}
+    else:
+        response.data = {"detail": " ".join(_messages(data)), "code": code, "errors": data}
+    return response

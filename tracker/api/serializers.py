@@ -34,7 +34,7 @@ class RequestSerializer(serializers.ModelSerializer):
     requesting_state = serializers.CharField(source="requesting_state_id")
     requesting_state_name = serializers.CharField(source="requesting_state.name")
     region = serializers.CharField(source="requesting_state.region")
-    officer = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    officer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     forms = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     days_in_stage = serializers.IntegerField()
