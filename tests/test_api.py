@@ -158,6 +158,13 @@ def test_each_transition_through_the_api(api, request_at, officer, stage, name, 
         (Stage.NEEDS_ASSESSMENT, "complete_assessment", {}, 409, "Record the needs assessment"),
         (Stage.CONSULTATION, "approve_plan", {"document_reference": "NV/1"}, 409, "no plan yet"),
         (Stage.CONSULTATION, "approve_plan", {}, 409, "no plan yet"),
+        (
+            Stage.CONSULTATION,
+            "reject_plan",
+            {"reason": "r", "document_reference": "L"},
+            409,
+            "no plan yet",
+        ),
         (Stage.IMPLEMENTATION, "revise_plan", {}, 409, "propose a new version"),
         (Stage.IMPLEMENTATION, "complete_implementation", {}, 409, "at least one activity"),
         (Stage.EVALUATION, "close", {}, 409, "outcome indicator"),
@@ -178,6 +185,29 @@ def test_refused_transitions_say_why(api, request_at, stage, name, data, status,
     )
     assert response.status_code == status
     assert message.lower() in str(response.json()).lower()
+    request.refresh_from_db()
+    assert request.stage == stage
+
+
+NEVER_ALLOWED = [
+    (persona, stage, name, data)
+    for persona in ("togo_focal", "analyst")
+    for stage, name, data, _after in TRANSITIONS
+    # the requesting State takes these itself (tested above and below)
+    if not (persona == "togo_focal" and name in ("approve_plan", "reject_plan", "withdraw"))
+]
+
+
+@pytest.mark.parametrize(("persona", "stage", "name", "data"), NEVER_ALLOWED)
+def test_roles_that_may_never_take_a_transition_get_403(
+    api, request_at, officer, persona, stage, name, data
+):
+    request = request_at(stage)
+    prepare(request, name, officer)
+    response = api(persona).post(
+        f"/api/v1/requests/{request.reference}/transitions/{name}/", data, format="json"
+    )
+    assert response.status_code == 403
     request.refresh_from_db()
     assert request.stage == stage
 
