@@ -99,3 +99,14 @@ def api(persona_user):
         return api_client
 
     return client
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_inline():
+    """Tasks queued by the code under test run at once, in the test; the integration
+    test in test_reminders_worker.py turns this off and runs a real worker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -498,6 +498,78 @@ class HistoryEntry(AppendOnly):
         return f"{self.transition}: {self.from_stage or '-'} → {self.to_stage}"
 
 
+class NotificationKind(models.TextChoices):
+    # Reminders, found by the sweep (DESIGN.md "Reminders").
+    OVERDUE = "overdue", _("Overdue in its stage")
+    ESCALATION = "escalation", _("Overdue twice over: supervisor told")
+    FOLLOW_UP_6 = "follow_up_6", _("Follow-up evaluation due (6 months)")
+    FOLLOW_UP_12 = "follow_up_12", _("Follow-up evaluation due (12 months)")
+    # Notices of what just happened, written with the transition.
+    PLAN_AWAITS_DECISION = "plan_awaits_decision", _("A plan awaits the State's decision")
+    PLAN_APPROVED = "plan_approved", _("The State approved the plan")
+    PLAN_REJECTED = "plan_rejected", _("The State rejected the plan")
+    ACCEPTED = "accepted", _("Request accepted")
+    DECLINED = "declined", _("Request declined")
+    WITHDRAWN = "withdrawn", _("The State withdrew the request")
+    CLOSED = "closed", _("Request closed")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped (no longer due)")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """One e-mail event: a reminder that fell due or a notice of a transition.
+
+    Unique per (request, kind, basis): ``basis`` is the moment the event is counted
+    from (the stage entry for reminders, the transition for notices), so the same
+    due event is recorded once however many sweeps find it. A worker sends it only
+    after claiming it with a conditional UPDATE (tracker.reminders.claim).
+    """
+
+    request = models.ForeignKey(
+        AssistanceRequest, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind)
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage, blank=True)
+    basis = models.DateTimeField(_("counted from"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=NotificationStatus,
+        default=NotificationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("created at"))
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind", "basis"], name="one_notification_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["queued_at"],
+                name="pending_notifications",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.request_id}, {self.basis:%Y-%m-%d})"
+
+
 class ReferenceCounter(models.Model):
     """The last number given to a request in a year (TA-2026-0042)."""
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from tracker import clock, workflow
+from tracker import clock, reminders, workflow
 from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
 from tracker.models import (
     FORMAL_CHANNELS,
@@ -303,6 +303,8 @@ def take_transition(
             at=now,
             comment=outcome.comment,
         )
+        if name in reminders.NOTICES:
+            reminders.notice(current, reminders.NOTICES[name], now)
         if outcome.consent is not None:
             Consent.objects.create(
                 request=current,
@@ -465,6 +467,8 @@ def propose_plan(
             proposed_at=now,
         )
         plan.providers.set(list(providers))
+        if current.stage == Stage.CONSULTATION:
+            reminders.notice(current, reminders.Kind.PLAN_AWAITS_DECISION, now)
         Activity.objects.bulk_create(
             Activity(
                 plan=plan,

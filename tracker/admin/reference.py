@@ -1,4 +1,4 @@
-"""Admin for reference data and accounts."""
+"""Admin for reference data, accounts and the notifications log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import AssistanceForm, Domain, MemberState, Provider, User
+from tracker.models import AssistanceForm, Domain, MemberState, Notification, Provider, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,3 +50,14 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("TA Tracker"), {"fields": ("role", "member_state", "supervisor", "language")}),
     )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Reminders and notices; a failed one shows its error here."""
+
+    list_display = ("created_at", "request", "kind", "status", "attempts", "recipients",
+                    "last_error")  # fmt: skip
+    list_filter = ("status", "kind")
+    list_select_related = ("request",)
+    search_fields = ("request__reference", "recipients")

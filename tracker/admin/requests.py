@@ -37,6 +37,7 @@ from tracker.models import (
     HistoryEntry,
     LinkedRecommendation,
     NeedsAssessment,
+    Notification,
     Plan,
 )
 from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
@@ -185,6 +186,20 @@ class EvaluationInline(ReadOnlyInline):
         )
 
 
+class NotificationInline(ReadOnlyInline):
+    model = Notification
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "status",
+        "recipients",
+        "sent_at",
+        "attempts",
+        "last_error",
+    )
+    verbose_name_plural = gettext_lazy("Reminders and notices")
+
+
 # --- list filters -----------------------------------------------------------------------
 
 
@@ -279,6 +294,7 @@ class AssistanceRequestAdmin(admin.ModelAdmin):
         EvaluationInline,
         ConsentInline,
         HistoryInline,
+        NotificationInline,
     )
 
     # Queryset and ordering: overdue first, then the State's own priority (P3).

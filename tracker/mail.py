@@ -1,0 +1,56 @@
+"""E-mails of TA Tracker, each in its recipient's language (text and HTML)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from tracker import deadlines
+from tracker.models import Notification, User
+from tracker.workflow import Role, Stage
+
+LANGUAGES = ("en", "fr")
+
+
+def link_for(person: User, notification: Notification) -> str:
+    request = notification.request
+    if person.role == Role.FOCAL_POINT:
+        return f"{settings.SITE_URL}/portal/requests/{request.reference}/"
+    return f"{settings.SITE_URL}/admin/tracker/assistancerequest/{request.pk}/change/"
+
+
+def render(notification: Notification, person: User) -> tuple[str, str, str]:
+    """(subject, text, html) for one person, in that person's language."""
+    language = person.language if person.language in LANGUAGES else "en"
+    request = notification.request
+    with translation.override(language):
+        context = {
+            "kind": notification.kind,
+            "person": person,
+            "request": request,
+            "state": request.requesting_state.name,
+            "stage": Stage(notification.stage or request.stage).label,
+            "days": (notification.created_at - request.stage_entered_at).days,
+            "allowed_days": deadlines.service_levels().get(notification.stage, None),
+            "plan": request.latest_plan(),
+            "link": link_for(person, notification),
+        }
+        subject, _, text = render_to_string(
+            f"tracker/email/notification.{language}.txt", context
+        ).partition("\n")
+        html = render_to_string(
+            "tracker/email/notification.html",
+            {"subject": subject, "text": text.strip(), "link": context["link"], "lang": language},
+        )
+    return subject.strip(), text.strip() + "\n", html
+
+
+def send(notification: Notification, people: list[User]) -> None:
+    """One message per person: nobody sees who else was told."""
+    for person in people:
+        subject, text, html = render(notification, person)
+        message = EmailMultiAlternatives(subject, text, to=[person.email])
+        message.attach_alternative(html, "text/html")
+        message.send()

@@ -1,0 +1,41 @@
+"""Celery tasks: ids in, claim, call, retry. The logic is in tracker.reminders.
+
+Both tasks are idempotent, so they run with ``acks_late`` and
+``task_reject_on_worker_lost`` (settings): a message whose worker died is delivered
+again, and the claim makes sure the e-mail still goes out once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from tracker import reminders
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+
+
+@shared_task(name="tracker.sweep_reminders", acks_late=True)
+def sweep_reminders() -> int:
+    """Record what fell due and queue one delivery per notification (beat runs this)."""
+    ids = reminders.sweep()
+    for notification_id in ids:
+        deliver.delay(notification_id)
+    return len(ids)
+
+
+@shared_task(name="tracker.deliver", bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def deliver(self, notification_id: int) -> str:
+    try:
+        return reminders.deliver(notification_id)
+    except Exception as error:  # the mail server, mostly: try again later
+        final = self.request.retries >= MAX_RETRIES
+        reminders.release(notification_id, f"{type(error).__name__}: {error}", final=final)
+        if final:
+            log.exception("Notification %s failed for good", notification_id)
+            return "failed"
+        # 30 s, 1 min, 2 min, 4 min, 8 min: well inside Redis' visibility timeout.
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
