@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import clock, services
+from tracker import clock, reminders, services
 from tracker.models import AssistanceRequest, Provider, User
 from tracker.scenarios import Content, bring_to
 from tracker.services import (
@@ -545,4 +545,5 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
     )
     if case.publish_lessons and focal_point is not None:
         services.publish_lessons(request=request, by=focal_point, publish=True)
+    reminders.discard_notices(request, "Demo history replayed by load_demo: not sent.")
     return request.reference

@@ -118,6 +118,13 @@ def notice(request: AssistanceRequest, kind: str, at: datetime) -> None:
         transaction.on_commit(lambda: tasks.deliver.delay(notification.pk))
 
 
+def discard_notices(request: AssistanceRequest, reason: str) -> None:
+    """Notices of a replayed past (demo data) are recorded but never sent."""
+    Notification.objects.filter(
+        request=request, status=Status.PENDING, kind__in=set(NOTICES.values())
+    ).update(status=Status.SKIPPED, last_error=reason)
+
+
 # --- to whom ---------------------------------------------------------------------------------
 
 
