@@ -70,6 +70,7 @@ def test_every_admin_page_renders_for_each_staff_role(client_as, request_at, per
         "assistanceform",
         "provider",
         "user",
+        "notification",
     ):
         urls.append(f"/admin/tracker/{model}/")
     urls += [change_url(r) for r in requests]
