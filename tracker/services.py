@@ -367,24 +367,42 @@ def assign_officer(*, request: AssistanceRequest, by: User, officer: User) -> As
 # --- the State's priorities (P3) -------------------------------------------------------
 
 
+def _require_state(by: User, state: MemberState) -> None:
+    if not workflow.is_focal_point_of(by, state.pk):
+        raise NotAllowed(_("Only %(state)s can rank its requests.") % {"state": state.name})
+
+
+def _valid_rank(rank: object) -> int:
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
+        raise InvalidInput(_("A priority is a whole number from 1 (highest)."))
+    return rank
+
+
+def _open_queue(state: MemberState) -> list[AssistanceRequest]:
+    """The State's open requests in their current order, locked while they are renumbered."""
+    return list(
+        AssistanceRequest.objects.select_for_update()
+        .filter(requesting_state=state, stage__in=workflow.OPEN)
+        .order_by(F("priority").asc(nulls_last=True), "opened_at")
+    )
+
+
+def _renumber(queue: list[AssistanceRequest]) -> None:
+    for position, item in enumerate(queue, start=1):
+        item.priority = position
+    AssistanceRequest.objects.bulk_update(queue, ["priority"])
+
+
 def set_priority(*, request: AssistanceRequest, by: User, rank: int) -> AssistanceRequest:
     """Put ``request`` at ``rank`` among its State's open requests (1 = highest).
 
     A/HRC/43/31 paras 40, 54, 56, 104: the State's priorities lead; only the State
     ranks its requests, and staff cannot change the ranking.
     """
-    if not workflow.is_focal_point_of(by, request.requesting_state_id):
-        raise NotAllowed(
-            _("Only %(state)s can rank its requests.") % {"state": request.requesting_state.name}
-        )
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-        raise InvalidInput(_("A priority is a whole number from 1 (highest)."))
+    _require_state(by, request.requesting_state)
+    rank = _valid_rank(rank)
     with transaction.atomic():
-        queue = list(
-            AssistanceRequest.objects.select_for_update()
-            .filter(requesting_state_id=request.requesting_state_id, stage__in=workflow.OPEN)
-            .order_by(F("priority").asc(nulls_last=True), "opened_at")
-        )
+        queue = _open_queue(request.requesting_state)
         target = next((r for r in queue if r.pk == request.pk), None)
         if target is None:
             raise Refused(
@@ -393,11 +411,30 @@ def set_priority(*, request: AssistanceRequest, by: User, rank: int) -> Assistan
             )
         queue.remove(target)
         queue.insert(min(rank, len(queue) + 1) - 1, target)
-        for position, item in enumerate(queue, start=1):
-            item.priority = position
-        AssistanceRequest.objects.bulk_update(queue, ["priority"])
+        _renumber(queue)
     target.requesting_state = request.requesting_state
     return target
+
+
+def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> None:
+    """Re-rank the State's open requests at once: ``ranks`` maps references to ranks.
+
+    Requests sharing a rank keep their previous order; requests not named keep theirs
+    after the named ones (P3, as ``set_priority``).
+    """
+    _require_state(by, state)
+    ranks = {reference: _valid_rank(rank) for reference, rank in ranks.items()}
+    with transaction.atomic():
+        queue = _open_queue(state)
+        unknown = set(ranks) - {r.reference for r in queue}
+        if unknown:
+            raise Refused(
+                _("Not open requests of %(state)s: %(references)s.")
+                % {"state": state.name, "references": ", ".join(sorted(unknown))}
+            )
+        last = len(queue) + 1
+        queue.sort(key=lambda r: ranks.get(r.reference, last))  # stable: ties keep order
+        _renumber(queue)
 
 
 # --- content of a request --------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The State portal (/portal/): focal points follow and decide on their own requests."""

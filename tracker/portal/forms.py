@@ -1,0 +1,52 @@
+"""Portal forms: they collect input; the service layer decides."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import AssistanceForm, Domain, MemberState, RecommendationSource
+
+
+class NewRequestForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    domains = forms.ModelMultipleChoiceField(
+        Domain.objects.all(), label=_("Domains"), widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )  # fmt: skip
+    assistance_forms = forms.ModelMultipleChoiceField(
+        AssistanceForm.objects.all(), label=_("Forms of assistance"),
+        widget=forms.CheckboxSelectMultiple, required=False,
+    )  # fmt: skip
+
+
+class RecommendationForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("Mechanism"), choices=[("", "—"), *RecommendationSource.choices], required=False
+    )
+    document_symbol = forms.CharField(
+        label=_("Document symbol"), max_length=100, required=False,
+        help_text=_("e.g. CEDAW/C/SEN/CO/3-7"),
+    )  # fmt: skip
+    upr_cycle = forms.IntegerField(label=_("UPR cycle"), min_value=1, max_value=99, required=False)
+    recommending_state = forms.ModelChoiceField(
+        MemberState.objects.all(), label=_("Recommending State"), required=False
+    )
+    mandate = forms.CharField(label=_("Special procedure"), max_length=200, required=False)
+
+
+RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=2, max_num=20)
+
+
+class DecisionForm(forms.Form):
+    """Approve, reject or withdraw: the revision and plan the State saw, and its words."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    plan_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        max_length=5000,
+    )  # fmt: skip

@@ -1,0 +1,60 @@
+"""What the portal shows about a request: its progress and what the State must do now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tracker import workflow
+from tracker.models import AssistanceRequest, Consent, Evaluation
+from tracker.workflow import Stage
+
+
+def progress(request: AssistanceRequest) -> dict[str, Any]:
+    """Steps of the five-stage progress bar; withdrawn and declined shown as such."""
+    if request.stage in workflow.PROGRESSION:
+        reached = workflow.PROGRESSION.index(request.stage)
+    elif request.stage == Stage.CLOSED:
+        reached = len(workflow.PROGRESSION)
+    else:
+        reached = -1
+    return {
+        "steps": [
+            {"label": stage.label, "done": i < reached, "current": i == reached}
+            for i, stage in enumerate(workflow.PROGRESSION)
+        ],
+        "ended": request.stage in (Stage.WITHDRAWN, Stage.DECLINED),
+        "closed": request.stage == Stage.CLOSED,
+    }
+
+
+def state_action(request: AssistanceRequest, now: datetime | None = None) -> str:
+    """What the State must do now, in one sentence (empty when nothing)."""
+    now = now or timezone.now()
+    if request.stage == Stage.CONSULTATION:
+        plan = request.latest_plan()
+        if plan is not None and plan.decision() is None:
+            days = (now - plan.proposed_at).days
+            return ngettext(
+                "Plan version %(version)s has been waiting for your decision for %(days)s day.",
+                "Plan version %(version)s has been waiting for your decision for %(days)s days.",
+                days,
+            ) % {"version": plan.version, "days": days}
+    if request.stage == Stage.CLOSED:
+        evaluation = Evaluation.objects.filter(request=request, kind="final").first()
+        if evaluation and evaluation.lessons_learned and not evaluation.lessons_published:
+            return _("You may publish the lessons learned for other States.")
+    return ""
+
+
+def timeline(request: AssistanceRequest) -> list[dict[str, Any]]:
+    """History rows, each with the consent record written with it (if any)."""
+    consents = {c.recorded_at: c for c in Consent.objects.filter(request=request)}
+    return [
+        {"entry": entry, "consent": consents.get(entry.at)}
+        for entry in request.history.select_related("actor").order_by("at", "pk")
+    ]

@@ -1,0 +1,256 @@
+"""Portal views: each reads through the selectors and writes through the services, for
+the focal point's own State only."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from tracker import selectors, services, workflow
+from tracker.errors import DomainError, NotFound
+from tracker.models import AssistanceRequest, Evaluation, EvaluationKind
+from tracker.portal import status
+from tracker.portal.forms import DecisionForm, NewRequestForm, RecommendationFormSet
+from tracker.services import RecommendationDraft
+from tracker.workflow import Role, Stage
+
+#: The State's decisions the portal offers, and the words that go with each.
+DECISIONS = {
+    "approve_plan": {"text": "comment", "needs_plan": True},
+    "reject_plan": {"text": "reason", "needs_plan": True},
+    "withdraw": {"text": "reason", "needs_plan": False},
+}
+
+
+def focal_point_required(view):
+    """Focal points only; staff are sent to the admin, others refused."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+        if user.role in workflow.ADMIN_GROUPS:
+            return redirect("admin:index")
+        if user.role != Role.FOCAL_POINT or not user.is_active:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _own(request: HttpRequest, reference: str) -> AssistanceRequest:
+    try:
+        return selectors.get_request(request.user, reference)
+    except NotFound as missing:
+        raise Http404(str(missing)) from missing
+
+
+@focal_point_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    requests = list(
+        selectors.visible_requests(request.user).order_by("priority", "-opened_at")
+    )
+    rows = [
+        {"request": r, "progress": status.progress(r), "action": status.state_action(r)}
+        for r in requests
+    ]
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "open_rows": [row for row in rows if row["request"].is_open],
+            "ended_rows": [row for row in rows if not row["request"].is_open],
+        },
+    )
+
+
+@focal_point_required
+def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    obj = _own(request, reference)
+    plan = obj.latest_plan()
+    evaluation = (
+        Evaluation.objects.filter(request=obj, kind=EvaluationKind.FINAL)
+        .prefetch_related("indicators")
+        .first()
+    )
+    available = workflow.available_transitions(obj, request.user)
+    return render(
+        request,
+        "portal/request.html",
+        {
+            "obj": obj,
+            "progress": status.progress(obj),
+            "action": status.state_action(obj),
+            "timeline": status.timeline(obj),
+            "assessment": getattr(obj, "assessment", None),
+            "plan": plan,
+            "plan_decision": plan.decision() if plan else None,
+            "activities": plan.activities.select_related("form") if plan else [],
+            "evaluation": evaluation,
+            "decisions": [name for name in DECISIONS if name in available],
+            "can_publish": obj.stage == Stage.CLOSED
+            and evaluation is not None
+            and bool(evaluation.lessons_learned),
+        },
+    )
+
+
+@focal_point_required
+def decide(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """Confirm, then take the State's decision: approve or reject a plan, or withdraw."""
+    if name not in DECISIONS:
+        raise Http404
+    obj = _own(request, reference)
+    plan = obj.latest_plan()
+    form = DecisionForm(
+        request.POST or None,
+        initial={"revision": obj.revision, "plan_version": plan.version if plan else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        inputs = {DECISIONS[name]["text"]: form.cleaned_data["text"]}
+        if DECISIONS[name]["needs_plan"]:
+            inputs["plan_version"] = form.cleaned_data["plan_version"]
+        try:
+            services.take_transition(
+                request=obj,
+                name=name,
+                by=request.user,
+                expected_revision=form.cleaned_data["revision"],
+                **inputs,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": _label(name)})
+            return redirect("portal:request", reference=obj.reference)
+    return render(
+        request,
+        "portal/decide.html",
+        {
+            "obj": obj,
+            "plan": plan,
+            "name": name,
+            "label": _label(name),
+            "form": form,
+            "text_required": DECISIONS[name]["text"] == "reason",
+        },
+    )
+
+
+def _label(name: str) -> str:
+    return str(workflow.custom(name)["label"])
+
+
+@require_POST
+@focal_point_required
+def publish(request: HttpRequest, reference: str) -> HttpResponse:
+    obj = _own(request, reference)
+    publish_it = request.POST.get("publish") == "1"
+    try:
+        services.publish_lessons(request=obj, by=request.user, publish=publish_it)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Your lessons learned are now visible to other States.")
+            if publish_it
+            else _("Your lessons learned are no longer visible to other States."),
+        )
+    return redirect("portal:request", reference=obj.reference)
+
+
+@focal_point_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    form = NewRequestForm(request.POST or None)
+    recommendations = RecommendationFormSet(request.POST or None, prefix="rec")
+    if request.method == "POST" and form.is_valid() and recommendations.is_valid():
+        data = form.cleaned_data
+        try:
+            opened = services.open_request(
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                domains=[d.code for d in data["domains"]],
+                forms=[f.code for f in data["assistance_forms"]],
+                recommendations=[
+                    RecommendationDraft(
+                        source=r["source"],
+                        document_symbol=r["document_symbol"],
+                        upr_cycle=r["upr_cycle"],
+                        recommending_state=r["recommending_state"].pk
+                        if r["recommending_state"]
+                        else None,
+                        mandate=r["mandate"],
+                    )
+                    for r in recommendations.cleaned_data
+                    if r.get("source")
+                ],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Your request %(reference)s has been sent to the secretariat.")
+                % {"reference": opened.reference},
+            )
+            return redirect("portal:request", reference=opened.reference)
+    return render(
+        request, "portal/new_request.html", {"form": form, "recommendations": recommendations}
+    )
+
+
+@focal_point_required
+def priorities(request: HttpRequest) -> HttpResponse:
+    """The State ranks its open requests; plain form fields, no JavaScript needed."""
+    state = request.user.member_state
+    open_requests = list(
+        selectors.visible_requests(request.user)
+        .filter(stage__in=workflow.OPEN)
+        .order_by("priority", "opened_at")
+    )
+    if request.method == "POST":
+        try:
+            ranks = {
+                r.reference: int(value)
+                for r in open_requests
+                if (value := request.POST.get(f"rank-{r.reference}", "").strip())
+            }
+        except ValueError:
+            messages.error(request, _("A priority is a whole number from 1 (highest)."))
+        else:
+            try:
+                services.rank_requests(by=request.user, state=state, ranks=ranks)
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Your priorities have been saved."))
+                return redirect("portal:priorities")
+    return render(request, "portal/priorities.html", {"open_requests": open_requests})
+
+
+@focal_point_required
+def practices(request: HttpRequest) -> HttpResponse:
+    """Lessons learned that States chose to publish (A/HRC/43/31 para 114)."""
+    lessons = selectors.published_lessons(request.user).filter(lessons_published=True)
+    return render(request, "portal/practices.html", {"lessons": lessons})
+
+
+def language(request: HttpRequest) -> HttpResponse:
+    """Switch language: remembered in a cookie, and on the account for e-mails."""
+    response = set_language(request)
+    chosen = request.POST.get("language")
+    if request.user.is_authenticated and chosen in ("en", "fr"):
+        type(request.user).objects.filter(pk=request.user.pk).update(language=chosen)
+    return response
