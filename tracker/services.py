@@ -658,3 +658,10 @@ def create_account(
     if role in workflow.ADMIN_GROUPS:
         user.groups.add(Group.objects.get(name=workflow.ADMIN_GROUPS[role]))
     return user
+
+
+def set_language(*, user: User, language: str) -> None:
+    """The language of the portal and of the e-mails this person receives."""
+    if language not in dict(User._meta.get_field("language").choices):
+        raise InvalidInput(_("Unknown language “%(code)s”.") % {"code": language})
+    User.objects.filter(pk=user.pk).update(language=language)

@@ -252,5 +252,5 @@ def language(request: HttpRequest) -> HttpResponse:
     response = set_language(request)
     chosen = request.POST.get("language")
     if request.user.is_authenticated and chosen in ("en", "fr"):
-        type(request.user).objects.filter(pk=request.user.pk).update(language=chosen)
+        services.set_language(user=request.user, language=chosen)
     return response
