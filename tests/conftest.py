@@ -8,12 +8,30 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from tests.factories import FocalPointFactory, UserFactory, open_request
 from tracker.models import AssistanceRequest, MemberState, User
 from tracker.scenarios import bring_to
 from tracker.workflow import Role
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Tests that commit (threads, workers, the live server) get the database flushed
+    after them, data migrations included: put the reference data back first."""
+    if not MemberState.objects.exists():
+        from django.apps import apps
+
+        for migration, function in (
+            ("0002_reference_data", "load"),
+            ("0003_admin_groups", "create_groups"),
+            ("0004_notifications", "let_staff_view_notifications"),
+        ):
+            module = importlib.import_module(f"tracker.migrations.{migration}")
+            getattr(module, function)(apps, None)
 
 
 @pytest.fixture

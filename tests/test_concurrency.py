@@ -21,8 +21,8 @@ def postgres_only(db):
         pytest.skip("needs PostgreSQL's row locking: set DATABASE_URL=postgres://... (CI does)")
 
 
-# serialized_rollback: the Member States of the data migration survive the flush.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_conflicting_transitions_at_the_same_moment(postgres_only, request_at, officer, togo_focal):
     request = request_at(Stage.CONSULTATION)
     services.propose_plan(

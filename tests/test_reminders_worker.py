@@ -28,8 +28,8 @@ def wait_until(condition, timeout=60.0):
     return False
 
 
-# serialized_rollback: the Member States of the data migration survive the flush.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_a_real_worker_delivers_each_reminder_once(togo, senegal):
     app.conf.task_always_eager = False
     UserFactory(username="olga", email="olga@example.org")

@@ -30,9 +30,10 @@ SECRETARIAT_EXTRA = [
 def create_groups(apps, schema_editor):
     # Permissions are normally created after migrations; this one needs them now.
     for app_config in apps.get_app_configs():
+        previous = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     view = [f"view_{model}" for model in READ_ONLY_MODELS] + ["view_user"]

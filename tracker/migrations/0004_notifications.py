@@ -7,9 +7,10 @@ from django.db import migrations, models
 
 def let_staff_view_notifications(apps, schema_editor):
     app_config = apps.get_app_config("tracker")
+    previous = getattr(app_config, "models_module", None)
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = previous
     Permission = apps.get_model("auth", "Permission")
     view = Permission.objects.get(content_type__app_label="tracker", codename="view_notification")
     for group in apps.get_model("auth", "Group").objects.filter(

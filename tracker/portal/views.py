@@ -57,9 +57,7 @@ def _own(request: HttpRequest, reference: str) -> AssistanceRequest:
 
 @focal_point_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    requests = list(
-        selectors.visible_requests(request.user).order_by("priority", "-opened_at")
-    )
+    requests = list(selectors.visible_requests(request.user).order_by("priority", "-opened_at"))
     rows = [
         {"request": r, "progress": status.progress(r), "action": status.state_action(r)}
         for r in requests

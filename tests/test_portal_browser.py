@@ -1,0 +1,160 @@
+"""The portal in a real browser: headless Chromium (Debian's package) driven by
+Playwright against the live server. Screenshots of the dashboard and a request page,
+in English and French, go to test-artifacts/screenshots/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import open_request
+from tests.journeys import propose
+from tracker.models import AssistanceRequest
+from tracker.scenarios import bring_to
+from tracker.workflow import Stage
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+# are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+PASSWORD = "correct horse battery staple"
+
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None,
+        reason="needs Debian's chromium package (apt-get install chromium; .ci/run does)",
+    ),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def log_in(page, username="afi"):
+    page.goto("/portal/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/portal/")
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+@pytest.fixture
+def togo_cases(togo_focal, officer):
+    cases = {}
+    for title in ("Truth commission", "Prison reform"):
+        request = bring_to(
+            open_request(togo_focal, title=title), Stage.CONSULTATION, officer=officer,
+            focal_point=togo_focal,
+        )  # fmt: skip
+        propose(request, officer)
+        cases[title] = request
+    cases["Elections"] = open_request(togo_focal, title="Elections")
+    return cases
+
+
+def stage_of(request) -> str:
+    return AssistanceRequest.objects.get(pk=request.pk).stage
+
+
+def test_focal_point_approves_rejects_withdraws_and_ranks(page, togo_cases):
+    log_in(page)
+    assert page.get_by_text("Plan version 1 has been waiting for your decision").count() == 2
+    shot(page, "dashboard-en")
+
+    page.click("text=Truth commission")
+    page.get_by_role("link", name="Approve plan version 1").click()
+    page.get_by_role("button", name="Confirm: Approve plan").click()
+    page.wait_for_url("**/requests/*/")
+    assert page.get_by_text("Done: Approve plan.").is_visible()
+    shot(page, "request-en")
+    assert stage_of(togo_cases["Truth commission"]) == Stage.IMPLEMENTATION
+
+    page.goto("/portal/")
+    page.click("text=Prison reform")
+    page.get_by_role("link", name="Reject plan version 1").click()
+    page.get_by_role("button", name="Confirm: Reject plan").click()  # no reason yet
+    assert page.get_by_text("Give the reason for rejecting the plan.").is_visible()
+    page.fill("textarea[name=text]", "The budget leaves out the regions.")
+    page.get_by_role("button", name="Confirm: Reject plan").click()
+    page.wait_for_url("**/requests/*/")
+    assert page.get_by_text("The budget leaves out the regions.").is_visible()
+    assert stage_of(togo_cases["Prison reform"]) == Stage.CONSULTATION
+
+    page.goto("/portal/")
+    page.click("text=Elections")
+    page.get_by_role("link", name="Withdraw this request").click()
+    page.fill("textarea[name=text]", "Other arrangements were made.")
+    page.get_by_role("button", name="Confirm: Withdraw").click()
+    page.wait_for_url("**/requests/*/")
+    assert stage_of(togo_cases["Elections"]) == Stage.WITHDRAWN
+
+    page.goto("/portal/priorities/")
+    prison, truth = togo_cases["Prison reform"], togo_cases["Truth commission"]
+    page.fill(f"#rank-{prison.reference}", "1")
+    page.fill(f"#rank-{truth.reference}", "2")
+    page.get_by_role("button", name="Save priorities").click()
+    assert page.get_by_text("Your priorities have been saved.").is_visible()
+    assert AssistanceRequest.objects.get(pk=prison.pk).priority == 1
+
+
+def test_switching_to_french(page, togo_cases):
+    from django.utils import translation
+
+    log_in(page)
+    page.select_option("#language", "fr")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_load_state()
+    with translation.override("fr"):
+        heading = translation.gettext("Open requests")
+        waiting = translation.gettext("Your decision is needed:")
+    assert heading != "Open requests"
+    assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_text(waiting).count() == 2
+    shot(page, "dashboard-fr")
+    page.click("text=Truth commission")
+    shot(page, "request-fr")
+    page.goto("/portal/good-practices/")  # the choice is remembered across pages
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_phone_width(browser, live_server, togo_cases):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    log_in(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the dashboard scrolls sideways at phone width"
+    shot(page, "dashboard-phone")
+    context.close()
