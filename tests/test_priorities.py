@@ -64,3 +64,30 @@ def test_a_transition_keeps_the_rank_the_state_gave(togo_focal, three, officer):
     services.take_transition(request=stale, name="accept", by=officer)
     stale.refresh_from_db()
     assert (stale.stage, stale.priority) == (Stage.NEEDS_ASSESSMENT, 1)
+
+
+def test_the_state_reranks_all_at_once(togo_focal, three):
+    a, b, c = three
+    services.rank_requests(
+        by=togo_focal, state=togo_focal.member_state, ranks={c.reference: 1, a.reference: 2}
+    )
+    assert ranking(togo_focal) == ["C", "A", "B"]
+
+
+def test_reranking_refuses_requests_that_are_not_the_states_open_ones(
+    togo_focal, senegal_focal, three
+):
+    theirs = open_request(senegal_focal, title="Theirs")
+    with pytest.raises(Refused, match="Not open requests of Togo"):
+        services.rank_requests(
+            by=togo_focal, state=togo_focal.member_state, ranks={theirs.reference: 1}
+        )
+    assert ranking(togo_focal) == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("persona", ["officer", "senegal_focal"])
+def test_nobody_else_reranks(togo_focal, three, persona, persona_user):
+    with pytest.raises(NotAllowed):
+        services.rank_requests(
+            by=persona_user(persona), state=togo_focal.member_state, ranks={three[2].reference: 1}
+        )
