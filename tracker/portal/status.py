@@ -32,23 +32,25 @@ def progress(request: AssistanceRequest) -> dict[str, Any]:
     }
 
 
-def state_action(request: AssistanceRequest, now: datetime | None = None) -> str:
-    """What the State must do now, in one sentence (empty when nothing)."""
+def state_action(request: AssistanceRequest, now: datetime | None = None) -> dict[str, Any]:
+    """What the State must (``decision``) or may do now, in one sentence; {} when nothing."""
     now = now or timezone.now()
     if request.stage == Stage.CONSULTATION:
         plan = request.latest_plan()
         if plan is not None and plan.decision() is None:
             days = (now - plan.proposed_at).days
-            return ngettext(
+            text = ngettext(
                 "Plan version %(version)s has been waiting for your decision for %(days)s day.",
                 "Plan version %(version)s has been waiting for your decision for %(days)s days.",
                 days,
             ) % {"version": plan.version, "days": days}
+            return {"text": text, "decision": True}
     if request.stage == Stage.CLOSED:
         evaluation = Evaluation.objects.filter(request=request, kind="final").first()
         if evaluation and evaluation.lessons_learned and not evaluation.lessons_published:
-            return _("You may publish the lessons learned for other States.")
-    return ""
+            text = _("You may publish the lessons learned for other States.")
+            return {"text": text, "decision": False}
+    return {}
 
 
 def timeline(request: AssistanceRequest) -> list[dict[str, Any]]:
