@@ -128,3 +128,14 @@ def _celery_runs_inline():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    # A request served in French leaves French active in the thread; start each test
+    # in the default language.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
