@@ -67,7 +67,7 @@ def test_a_transition_keeps_the_rank_the_state_gave(togo_focal, three, officer):
 
 
 def test_the_state_reranks_all_at_once(togo_focal, three):
-    a, b, c = three
+    a, _b, c = three
     services.rank_requests(
         by=togo_focal, state=togo_focal.member_state, ranks={c.reference: 1, a.reference: 2}
     )
