@@ -27,9 +27,22 @@ def client_as(client, persona_user):
     def login(persona):
         user = persona_user(persona) if isinstance(persona, str) else persona
         client.force_login(user)
+        if user.is_superuser:
+            verify_second_factor(client, user)
         return client
 
     return login
+
+
+def verify_second_factor(client, user):
+    """What a successful admin login with a TOTP code leaves in the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def change_url(request):
@@ -77,6 +90,30 @@ def test_every_admin_page_renders_for_each_staff_role(client_as, request_at, per
     urls += ["/admin/tracker/memberstate/TGO/change/", f"{CHANGELIST}?overdue=yes"]
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_superusers_need_their_second_factor(client, superuser):
+    client.force_login(superuser)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_admin_login_asks_staff_with_a_device_for_their_code(client, officer):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    credentials = {"username": "olga", "password": "correct horse battery staple"}
+    refused = client.post("/admin/login/", credentials)
+    assert refused.status_code == 200  # no code: the form asks for it
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
+    accepted = client.post(
+        "/admin/login/",
+        {**credentials, "otp_device": device.persistent_id, "otp_token": f"{code:06d}"},
+    )
+    assert accepted.status_code == 302
+    assert client.get("/admin/").status_code == 200
 
 
 def test_only_officers_log_requests(client_as):
