@@ -19,6 +19,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # DJANGO_ENV=production: secrets and hosts must be given, cookies are secure, HTTPS only.
 PRODUCTION = env("DJANGO_ENV", default="development") == "production"
+# The image build collects static files with production storage, without secrets.
+BUILDING_IMAGE = env("DJANGO_ENV", default="") == "build"
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False) and not PRODUCTION
 if PRODUCTION:
@@ -151,7 +153,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if PRODUCTION or BUILDING_IMAGE
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -165,7 +167,12 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 # django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables.
 MAILERS = {
     "default": {
-        "BACKEND": env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": env(
+            "EMAIL_BACKEND",
+            default="django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
         "OPTIONS": {
             key: value
             for key, value in {
@@ -283,4 +290,5 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }

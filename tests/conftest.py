@@ -22,6 +22,11 @@ from tracker.workflow import Role
 def reference_data(transactional_db):
     """Tests that commit (threads, workers, the live server) get the database flushed
     after them, data migrations included: put the reference data back first."""
+    load_reference_data()
+
+
+def load_reference_data() -> None:
+    """What the data migrations put in a new database."""
     if not MemberState.objects.exists():
         from django.apps import apps
 

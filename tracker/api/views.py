@@ -83,6 +83,11 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = (AnonThrottle, UserThrottle)  # not the defaults-free ObtainAuthToken
 
+    def get_serializer_context(self):
+        # The login lockout (django-axes) marks the Django request it was given; the
+        # middleware turns that mark into 429, as for the admin and portal logins.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
 
 @extend_schema(responses={200: s.MemberStateSerializer(many=True), **errors(400, 404)})
 class MemberStateList(generics.ListAPIView):
