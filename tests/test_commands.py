@@ -100,3 +100,16 @@ def test_demo_accounts_can_log_in():
         assert User.objects.get(username=account.username).check_password(demo.DEMO_PASSWORD)
     roles = dict(User.objects.values_list("role").annotate(n=Count("pk")))
     assert roles["focal_point"] >= 2
+
+
+def test_add_totp_gives_staff_a_second_factor(capsys, officer):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    call_command("add_totp", "olga")
+    assert capsys.readouterr().out.splitlines()[-1].startswith("otpauth://totp/")
+    assert TOTPDevice.objects.get(user=officer).confirmed
+
+
+def test_add_totp_refuses_focal_points(togo_focal):
+    with pytest.raises(CommandError, match="no staff account"):
+        call_command("add_totp", "afi")

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.models import AssistanceForm, Domain, MemberState, Notification, Provider, User
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Loaded by migrations; nobody edits them in the admin."""
+    """Loaded by migrations or written by the service layer; nobody edits them here."""
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every field read-only: no form field is built, so no related queryset either.
+        return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
@@ -61,3 +68,19 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "kind")
     list_select_related = ("request",)
     search_fields = ("request__reference", "recipients")
+
+
+class DeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's TOTP device admin, answering 404 (not 500) for an unknown device."""
+
+    def config_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        get_object_or_404(TOTPDevice, pk=pk)
+        return super().qrcode_view(request, pk)
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, DeviceAdmin)
