@@ -102,6 +102,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracker.observability.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 ROOT_URLCONF = "config.urls"

@@ -16,10 +16,6 @@ from tracker.models import AssistanceRequest
 from tracker.scenarios import bring_to
 from tracker.workflow import Stage
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-# are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PASSWORD = "correct horse battery staple"
@@ -38,6 +34,9 @@ pytestmark = [
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls
+    # are still synchronous and safe. Set for these tests only, then removed.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -46,6 +45,7 @@ def browser():
         )  # fmt: skip
         yield chromium
         chromium.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
