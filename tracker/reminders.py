@@ -17,7 +17,7 @@ get only the follow-up evaluations (para 100: effects show late).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,6 +38,10 @@ Status = NotificationStatus
 
 #: Follow-up evaluations after closing, in days (6 and 12 months).
 FOLLOW_UPS = {Kind.FOLLOW_UP_6: 182, Kind.FOLLOW_UP_12: 365}
+#: A follow-up is looked for during this many days after it fell due: a decade of
+#: closed requests is not read again at every sweep (their follow-ups are recorded).
+FOLLOW_UP_WINDOW = timedelta(days=30)
+_SINCE_EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _lease() -> timedelta:
@@ -47,14 +51,16 @@ def _lease() -> timedelta:
 # --- what is due -----------------------------------------------------------------------------
 
 
-def due_rules(now: datetime) -> list[tuple[str, str, datetime]]:
-    """(kind, stage, entered before): a request in ``stage`` since before the moment is due."""
+def due_rules(now: datetime) -> list[tuple[str, str, datetime, datetime]]:
+    """(kind, stage, entered after, entered before): a request in ``stage`` that entered
+    it within the interval is due."""
     rules = []
     for stage, allowed in deadlines.service_levels().items():
-        rules.append((Kind.OVERDUE, stage, now - allowed))
-        rules.append((Kind.ESCALATION, stage, now - 2 * allowed))
+        rules.append((Kind.OVERDUE, stage, _SINCE_EVER, now - allowed))
+        rules.append((Kind.ESCALATION, stage, _SINCE_EVER, now - 2 * allowed))
     for kind, days in FOLLOW_UPS.items():
-        rules.append((kind, Stage.CLOSED, now - timedelta(days=days)))
+        due = now - timedelta(days=days)
+        rules.append((kind, Stage.CLOSED, due - FOLLOW_UP_WINDOW, due))
     return rules
 
 
@@ -66,7 +72,7 @@ def sweep(now: datetime | None = None) -> list[int]:
     adapt = connection.ops.adapt_datetimefield_value
     with transaction.atomic():
         with connection.cursor() as cursor:
-            for kind, stage, entered_before in due_rules(now):
+            for kind, stage, entered_after, entered_before in due_rules(now):
                 cursor.execute(
                     f"""
                     INSERT INTO {notifications}
@@ -74,10 +80,17 @@ def sweep(now: datetime | None = None) -> list[int]:
                          recipients, last_error)
                     SELECT id, %s, stage, stage_entered_at, %s, %s, 0, '', ''
                     FROM {requests}
-                    WHERE stage = %s AND stage_entered_at < %s
+                    WHERE stage = %s AND stage_entered_at >= %s AND stage_entered_at < %s
                     ON CONFLICT DO NOTHING
                     """,  # noqa: S608 (table names from the models; values are parameters)
-                    [kind, Status.PENDING, adapt(now), stage, adapt(entered_before)],
+                    [
+                        kind,
+                        Status.PENDING,
+                        adapt(now),
+                        stage,
+                        adapt(entered_after),
+                        adapt(entered_before),
+                    ],
                 )
         return _take_unqueued(now)
 
