@@ -187,7 +187,8 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
     # Derived state used by the workflow guards.
 
     def latest_plan(self) -> Plan | None:
-        return self.plans.order_by("-version").first()
+        # Reads all versions (a handful): works from a prefetch, as on the dashboard.
+        return max(self.plans.all(), key=lambda plan: plan.version, default=None)
 
     def approved_plan(self) -> Plan | None:
         """The latest plan version the State approved."""
@@ -343,12 +344,13 @@ class Plan(models.Model):
 
     def decision(self) -> str | None:
         """The State's last decision on this version, if any."""
-        return (
-            self.consents.filter(decision__in=[Decision.APPROVED, Decision.DECLINED])
-            .order_by("-recorded_at", "-pk")
-            .values_list("decision", flat=True)
-            .first()
-        )
+        decisions = [
+            consent
+            for consent in self.consents.all()  # prefetch-friendly, as latest_plan
+            if consent.decision in (Decision.APPROVED, Decision.DECLINED)
+        ]
+        latest = max(decisions, key=lambda c: (c.recorded_at, c.pk), default=None)
+        return latest.decision if latest else None
 
 
 class Activity(models.Model):

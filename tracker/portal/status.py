@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tracker import workflow
-from tracker.models import AssistanceRequest, Consent, Evaluation
+from tracker.models import AssistanceRequest, Consent
 from tracker.workflow import Stage
 
 
@@ -46,7 +46,7 @@ def state_action(request: AssistanceRequest, now: datetime | None = None) -> dic
             ) % {"version": plan.version, "days": days}
             return {"text": text, "decision": True}
     if request.stage == Stage.CLOSED:
-        evaluation = Evaluation.objects.filter(request=request, kind="final").first()
+        evaluation = next((e for e in request.evaluations.all() if e.kind == "final"), None)
         if evaluation and evaluation.lessons_learned and not evaluation.lessons_published:
             text = _("You may publish the lessons learned for other States.")
             return {"text": text, "decision": False}

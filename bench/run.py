@@ -1,0 +1,341 @@
+"""TA Tracker benchmark on PostgreSQL: python -m bench.run [--requests N] [--million]
+
+Generates N synthetic requests (default 100 000) with their history, consents, plans
+and reminders, then prints one table: each figure the median of repeated runs,
+through the Django stack and as one raw SQL query doing the same work, with ratios
+and the targets of the benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ta_tracker_bench"
+DUE = 1000  # reminders due: 1 % of 100 000 requests, the same number at every size
+
+
+def setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["API_THROTTLE_USER"] = os.environ["API_THROTTLE_ANON"] = "10000000/minute"
+    os.environ["AXES_ENABLED"] = "false"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def median(fn: Callable[[], object], repeat: int = 7) -> float:
+    fn()  # warm caches
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def rolled_back(fn: Callable[[], object]) -> Callable[[], None]:
+    """Run ``fn`` in a transaction that is undone, so each run finds the same data."""
+    from django.db import transaction
+
+    class Undo(Exception):
+        pass
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                fn()
+                raise Undo
+        except Undo:
+            pass
+
+    return run
+
+
+def raw(sql: str, params=None) -> Callable[[], object]:
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params or {})
+            return cursor.fetchall() if cursor.description else None
+
+    return run
+
+
+# --- the work measured ----------------------------------------------------------------------
+
+LIST_URL = "/api/v1/requests/?stage=closed&region=AFRICA&page_size=50"
+RAW_LIST = """
+SELECT (SELECT count(*) FROM tracker_assistancerequest r JOIN tracker_memberstate s
+          ON s.code = r.requesting_state_id WHERE r.stage = 'closed' AND s.region = 'AFRICA'),
+       (SELECT json_agg(t) FROM (
+          SELECT r.reference, r.requesting_state_id, s.name_en, s.region, r.title, r.stage,
+                 u.username AS officer, r.priority, r.opened_at, r.stage_entered_at,
+                 r.received_via, r.revision,
+                 (SELECT array_agg(d.domain_id) FROM tracker_assistancerequest_domains d
+                   WHERE d.assistancerequest_id = r.id) AS domains,
+                 (SELECT array_agg(f.assistanceform_id) FROM tracker_assistancerequest_forms f
+                   WHERE f.assistancerequest_id = r.id) AS forms
+          FROM tracker_assistancerequest r
+          JOIN tracker_memberstate s ON s.code = r.requesting_state_id
+          LEFT JOIN tracker_user u ON u.id = r.officer_id
+          WHERE r.stage = 'closed' AND s.region = 'AFRICA'
+          ORDER BY r.opened_at DESC LIMIT 50) t)
+"""
+RAW_SUMMARY = """
+WITH r AS (SELECT * FROM tracker_assistancerequest)
+SELECT
+  (SELECT json_object_agg(stage, n) FROM (SELECT stage, count(*) n FROM r GROUP BY 1) x),
+  (SELECT json_object_agg(region, n) FROM (SELECT s.region, count(*) n FROM r
+     JOIN tracker_memberstate s ON s.code = r.requesting_state_id GROUP BY 1) x),
+  (SELECT json_object_agg(domain_id, n) FROM (SELECT d.domain_id, count(DISTINCT r.id) n
+     FROM r JOIN tracker_assistancerequest_domains d ON d.assistancerequest_id = r.id
+     GROUP BY 1) x),
+  (SELECT json_object_agg(y, n) FROM (SELECT extract(year FROM opened_at) y, count(*) n
+     FROM r GROUP BY 1) x),
+  (SELECT json_object_agg(stage, m) FROM (
+     SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) m FROM (
+       SELECT to_stage AS stage, extract(epoch FROM (lead(at) OVER (PARTITION BY request_id
+              ORDER BY at, id) - at)) / 86400 AS days
+       FROM tracker_historyentry WHERE from_stage <> to_stage) s
+     WHERE days IS NOT NULL GROUP BY 1) x),
+  (SELECT count(*) FROM r WHERE
+     (stage = 'requested' AND stage_entered_at < now() - interval '14 days') OR
+     (stage = 'needs_assessment' AND stage_entered_at < now() - interval '90 days') OR
+     (stage = 'consultation' AND stage_entered_at < now() - interval '30 days') OR
+     (stage = 'implementation' AND stage_entered_at < now() - interval '365 days') OR
+     (stage = 'evaluation' AND stage_entered_at < now() - interval '60 days'))
+"""
+RAW_BACKLOG = """
+SELECT stage_then, count(*) FROM (
+  SELECT DISTINCT ON (request_id) to_stage AS stage_then
+  FROM tracker_historyentry WHERE at < %(end)s
+  ORDER BY request_id, at DESC, id DESC) x
+WHERE stage_then IN ('requested', 'needs_assessment', 'consultation', 'implementation',
+                     'evaluation')
+GROUP BY 1
+"""
+
+
+def raw_sweep() -> None:
+    from django.db import connection
+
+    from tracker import reminders
+
+    now = reminders.clock.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        for kind, stage, after, before in reminders.due_rules(now):
+            cursor.execute(
+                """INSERT INTO tracker_notification (request_id, kind, stage, basis, status,
+                       created_at, attempts, recipients, last_error)
+                   SELECT id, %s, stage, stage_entered_at, 'pending', %s, 0, '', ''
+                   FROM tracker_assistancerequest
+                   WHERE stage = %s AND stage_entered_at >= %s AND stage_entered_at < %s
+                   ON CONFLICT DO NOTHING""",
+                [kind, adapt(now), stage, adapt(after), adapt(before)],
+            )
+        cursor.execute(
+            "UPDATE tracker_notification SET queued_at = now() WHERE status = 'pending' "
+            "AND queued_at IS NULL"
+        )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def accounts():
+    from rest_framework.authtoken.models import Token
+
+    from tracker.models import AssistanceRequest, User
+    from tracker.workflow import Role
+
+    officer, _ = User.objects.get_or_create(
+        username="bench-officer", defaults={"role": Role.OFFICER, "is_staff": True}
+    )
+    analyst, _ = User.objects.get_or_create(
+        username="bench-analyst", defaults={"role": Role.ANALYST, "is_staff": True}
+    )
+    first = AssistanceRequest.objects.order_by("pk").first()
+    state = first.requesting_state_id if first else "TGO"
+    focal, _ = User.objects.update_or_create(
+        username="bench-focal", defaults={"role": Role.FOCAL_POINT, "member_state_id": state}
+    )
+    token, _ = Token.objects.get_or_create(user=analyst)
+    return officer, analyst, focal, token.key
+
+
+def generate(n: int) -> float:
+    from django.db import transaction
+
+    from bench.generate import generate as make
+
+    start = time.perf_counter()
+    with transaction.atomic():
+        make(n, DUE)
+    return time.perf_counter() - start
+
+
+# --- gunicorn under load ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load(token: str, seconds: float = 15, clients: int = 20) -> tuple[float, float]:
+    """Requests per second and p95 latency of the list endpoint on gunicorn (2 workers)."""
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 (our own server, on loopback)
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, "LOG_LEVEL": "WARNING"},
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        latencies: list[float] = []
+        errors = []
+        lock = threading.Lock()
+        stop = time.perf_counter() + seconds
+
+        def client() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            while time.perf_counter() < stop:
+                start = time.perf_counter()
+                connection.request("GET", LIST_URL, headers={"Authorization": f"Token {token}"})
+                response = connection.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - start
+                with lock:
+                    (latencies if response.status == 200 else errors).append(elapsed)
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        begin = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - begin
+        if errors:
+            raise RuntimeError(f"{len(errors)} requests failed under load")
+        latencies.sort()
+        return len(latencies) / elapsed, latencies[int(len(latencies) * 0.95) - 1]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="1 000 000 requests")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                  DEFAULT_URL))  # fmt: skip
+    parser.add_argument("--load-seconds", type=float, default=15)
+    args = parser.parse_args()
+    n = 1_000_000 if args.million else args.requests
+    setup(args.database_url)
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker import reminders
+
+    rows = []
+
+    # d. the sweep at growing sizes, the same number due
+    sweep_sizes = sorted({10_000, 100_000, n} if n >= 100_000 else {n // 10, n})
+    sweep_times = {}
+    for size in sweep_sizes:
+        accounts()
+        took = generate(size)
+        print(f"generated {size:>9,} requests in {took:6.1f} s", flush=True)
+        sweep_times[size] = (median(rolled_back(reminders.sweep)), median(rolled_back(raw_sweep)))
+    if sweep_sizes[-1] != n:
+        accounts()
+        print(f"generated {n:>9,} requests in {generate(n):6.1f} s", flush=True)
+
+    _officer, _analyst, focal, token = accounts()
+    api = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    portal = Client()
+    portal.force_login(focal)
+    from tracker.models import AssistanceRequest
+
+    sample = AssistanceRequest.objects.filter(stage="closed").order_by("pk").first()
+    past = (reminders.clock.now() - timedelta(days=730)).date()
+    end = f"{past + timedelta(days=1)} 00:00:00+00"
+
+    def get(client, url):
+        return lambda: client.get(url)
+
+    rows.append(("a. list (page 50, stage+region)", median(get(api, LIST_URL)),
+                 median(raw(RAW_LIST)), 3.0))  # fmt: skip
+    rows.append(("b. summary report", median(get(api, "/api/v1/reports/summary/"), 5),
+                 median(raw(RAW_SUMMARY), 5), 1.5))  # fmt: skip
+    backlog_url = f"/api/v1/reports/backlog/?on={past}"
+    rows.append(("c. backlog on a past date", median(get(api, backlog_url), 5),
+                 median(raw(RAW_BACKLOG, {"end": end}), 5), 2.0))  # fmt: skip
+    for size, (ours, theirs) in sweep_times.items():
+        rows.append((f"d. sweep, {DUE} due of {size:,}", ours, theirs, 2.0))
+
+    queries = {}
+    for label, client, url in (
+        ("list", api, LIST_URL),
+        ("detail", api, f"/api/v1/requests/{sample.reference}/"),
+        ("portal dashboard", portal, "/portal/"),
+    ):
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        queries[label] = len(captured)
+    dashboard_rows = AssistanceRequest.objects.filter(requesting_state=focal.member_state).count()
+    rps, p95 = load(token, args.load_seconds)
+
+    print()
+    print(f"TA Tracker benchmark, {n:,} requests, PostgreSQL; medians of repeated runs")
+    print(f"{'measure':38} {'TA Tracker':>11} {'raw SQL':>10} {'ratio':>7} {'target':>7}  holds")
+    for label, ours, theirs, target in rows:
+        ratio = ours / theirs
+        print(f"{label:38} {ours * 1000:9.1f}ms {theirs * 1000:8.1f}ms {ratio:6.2f}x "
+              f"{target:6.1f}x  {'yes' if ratio <= target else 'NO'}")  # fmt: skip
+    flat = [sweep_times[s][0] for s in sweep_sizes]
+    print(f"{'d. sweep flat in total rows':38} {max(flat) / min(flat):6.2f}x between "
+          f"{sweep_sizes[0]:,} and {sweep_sizes[-1]:,} requests (target ≤ 2x): "
+          f"{'yes' if max(flat) / min(flat) <= 2 else 'NO'}")  # fmt: skip
+    print(f"e. queries per request: list {queries['list']}, detail {queries['detail']}, "
+          f"portal dashboard {queries['portal dashboard']} ({dashboard_rows:,} requests "
+          f"of that State)")  # fmt: skip
+    print(f"f. gunicorn 2 workers, 20 clients, {args.load_seconds:.0f} s: {rps:.0f} requests/s, "
+          f"p95 {p95 * 1000:.0f} ms")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
