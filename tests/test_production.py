@@ -145,15 +145,14 @@ def test_healthz_answers_200_when_database_and_broker_answer(client):
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_when_the_broker_is_down(client):
+def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
+    from kombu import Connection
+
     from config.celery import app
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = previous
+    # A real connection attempt to a port where nothing listens.
+    monkeypatch.setattr(app, "connection_for_write", lambda: Connection("redis://127.0.0.1:1/0"))
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() | {"version": None} == {
         "status": "down", "database": "ok", "broker": "down", "version": None,

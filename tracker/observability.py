@@ -65,6 +65,9 @@ def _broker() -> str:
 
     with app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, timeout=2)
+        # Some transports connect lazily: declaring the (existing) default queue makes
+        # the broker answer for real.
+        broker.default_channel.queue_declare(app.conf.task_default_queue, passive=False)
     return "ok"
 
 
