@@ -310,3 +310,14 @@ def test_decisions_are_services_not_views(portal, with_plan, togo_focal):
     response = portal.post(url(with_plan, "approve_plan"), {"revision": with_plan.revision,
                                                             "plan_version": 7})  # fmt: skip
     assert str(refused.value) in messages_of(response)
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_dashboard_runs_a_bounded_number_of_queries(
+    portal, togo_focal, request_at, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        request_at([Stage.CLOSED, Stage.CONSULTATION, Stage.REQUESTED][n % 3])
+    with django_assert_max_num_queries(14):
+        response = portal.get("/portal/")
+    assert response.status_code == 200

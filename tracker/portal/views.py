@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.i18n import set_language
 
 from tracker import selectors, services, workflow
 from tracker.errors import DomainError, NotFound
-from tracker.models import AssistanceRequest, Evaluation, EvaluationKind
+from tracker.models import AssistanceRequest, Evaluation, EvaluationKind, Plan
 from tracker.portal import status
 from tracker.portal.forms import DecisionForm, NewRequestForm, RecommendationFormSet
 from tracker.services import RecommendationDraft
@@ -55,19 +56,31 @@ def _own(request: HttpRequest, reference: str) -> AssistanceRequest:
         raise Http404(str(missing)) from missing
 
 
+#: How many closed, withdrawn or declined requests the dashboard lists (newest first).
+ENDED_SHOWN = 20
+
+
 @focal_point_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    requests = list(selectors.visible_requests(request.user).order_by("priority", "-opened_at"))
-    rows = [
-        {"request": r, "progress": status.progress(r), "action": status.state_action(r)}
-        for r in requests
-    ]
+    mine = selectors.visible_requests(request.user).prefetch_related(
+        Prefetch("plans", queryset=Plan.objects.prefetch_related("consents")), "evaluations"
+    )
+    open_requests = mine.filter(stage__in=workflow.OPEN).order_by("priority", "-opened_at")
+    ended = mine.exclude(stage__in=workflow.OPEN).order_by("-stage_entered_at")
+
+    def rows(requests):
+        return [
+            {"request": r, "progress": status.progress(r), "action": status.state_action(r)}
+            for r in requests
+        ]
+
     return render(
         request,
         "portal/dashboard.html",
         {
-            "open_rows": [row for row in rows if row["request"].is_open],
-            "ended_rows": [row for row in rows if not row["request"].is_open],
+            "open_rows": rows(open_requests),
+            "ended_rows": rows(ended[:ENDED_SHOWN]),
+            "ended_count": ended.count(),
         },
     )
 
