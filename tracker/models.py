@@ -186,7 +186,7 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
                         "evaluation",
                     ]
                 ),
-            ),  # fmt: skip
+            ),
             # The API's default order within a stage filter.
             models.Index(fields=["stage", "-opened_at"], name="by_stage_newest_first"),
         ]
