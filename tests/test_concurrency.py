@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, connections
 from django_fsm.signals import pre_transition
 
+from tests.journeys import propose
 from tracker import services
 from tracker.errors import Conflict
 from tracker.models import AssistanceRequest, Consent, HistoryEntry
-from tracker.services import ActivityDraft
 from tracker.workflow import Stage
 
 
@@ -25,12 +25,7 @@ def postgres_only(db):
 @pytest.mark.usefixtures("reference_data")
 def test_conflicting_transitions_at_the_same_moment(postgres_only, request_at, officer, togo_focal):
     request = request_at(Stage.CONSULTATION)
-    services.propose_plan(
-        request=request,
-        by=officer,
-        budget_amount=1000,
-        activities=[ActivityDraft(form="training", title="Training of judges")],
-    )
+    propose(request, officer)
     attempts = [
         ("approve_plan", togo_focal, {}),
         ("reject_plan", togo_focal, {"reason": "Too expensive"}),
@@ -80,12 +75,7 @@ def test_conflicting_transitions_at_the_same_moment(postgres_only, request_at, o
 @pytest.mark.django_db
 def test_a_decision_taken_on_a_stale_page_is_refused(request_at, officer, togo_focal):
     request = request_at(Stage.CONSULTATION)
-    services.propose_plan(
-        request=request,
-        by=officer,
-        budget_amount=1000,
-        activities=[ActivityDraft(form="training", title="Training of judges")],
-    )
+    propose(request, officer)
     request.refresh_from_db()
     seen = request.revision
     services.take_transition(request=request, name="reject_plan", by=togo_focal, reason="No")
