@@ -127,6 +127,12 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Writers take SQLite's write lock when their transaction begins and wait for it
+    # (up to 20 s): two people acting at once are ordered, and the second one's
+    # revision check answers with a conflict, instead of "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
     # Tests on SQLite use a file, not shared memory: a real Celery worker thread in the
     # tests then reads and writes the same database without table locks.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}

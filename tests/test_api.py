@@ -79,12 +79,18 @@ def test_every_endpoint_for_every_role(api, request_at, method, path, stage, bod
     assert response.status_code == expected, response.content
 
 
-def test_analysts_change_nothing(api, request_at):
-    request = request_at(Stage.CONSULTATION)
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [("approve_plan", {}), ("reject_plan", {"reason": "x"}), ("withdraw", {"reason": "x"})],
+)
+def test_analysts_change_nothing(api, request_at, name, body):
+    request = request_at(Stage.CONSULTATION, content=Content(plan_awaiting_decision=True))
+    request.refresh_from_db()
     before = (request.revision, Consent.objects.count())
-    client = api("analyst")
-    for name in ("approve_plan", "reject_plan", "withdraw"):
-        client.post(f"/api/v1/requests/{request.reference}/transitions/{name}/", {"reason": "x"})
+    response = api("analyst").post(
+        f"/api/v1/requests/{request.reference}/transitions/{name}/", body, format="json"
+    )
+    assert response.status_code == 403
     request.refresh_from_db()
     assert (request.revision, Consent.objects.count()) == before
 
@@ -288,6 +294,24 @@ def test_focal_point_cannot_open_for_another_state(api):
     assert response.status_code == 403
     assert "Only Senegal can ask for assistance" in response.json()["detail"]
     assert not AssistanceRequest.objects.exists()
+
+
+def test_an_unknown_recommending_state_is_a_400(api):
+    response = api("togo_focal").post(
+        "/api/v1/requests/",
+        {"title": "x", "recommendations": [{"source": "upr", "recommending_state": "ZZZ"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "ZZZ" in response.json()["detail"]
+    assert not AssistanceRequest.objects.exists()
+
+
+def test_a_focal_point_may_name_its_own_state_in_lower_case(api):
+    response = api("togo_focal").post(
+        "/api/v1/requests/", {"title": "x", "requesting_state": "tgo"}, format="json"
+    )
+    assert response.status_code == 201
 
 
 def test_nul_bytes_are_refused_not_crashing(api):

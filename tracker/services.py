@@ -170,6 +170,7 @@ def _requester(
     by: User, requesting_state: MemberState | str | None, formal: FormalRequest | None
 ) -> tuple[MemberState, str, str, date | None]:
     code = requesting_state.pk if isinstance(requesting_state, MemberState) else requesting_state
+    code = str(code).upper() if code else None
     if by.is_active and by.role == Role.FOCAL_POINT:
         own = by.member_state
         if code and code != own.pk:
@@ -227,13 +228,19 @@ def _vocabulary(domains: Iterable[str], forms: Iterable[str]) -> _Vocabulary:
 
 
 def _add_recommendations(request: AssistanceRequest, drafts: Sequence[RecommendationDraft]) -> None:
+    named = {d.recommending_state.upper() for d in drafts if d.recommending_state}
+    unknown = named - set(MemberState.objects.filter(pk__in=named).values_list("pk", flat=True))
+    if unknown:
+        raise InvalidInput(
+            _("There is no State with the code “%(code)s”.") % {"code": ", ".join(sorted(unknown))}
+        )
     LinkedRecommendation.objects.bulk_create(
         LinkedRecommendation(
             request=request,
             source=d.source,
             document_symbol=d.document_symbol,
             upr_cycle=d.upr_cycle,
-            recommending_state_id=d.recommending_state,
+            recommending_state_id=d.recommending_state.upper() if d.recommending_state else None,
             mandate=d.mandate,
             text=d.text,
         )
@@ -443,9 +450,12 @@ def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> Non
 def _editable(
     request: AssistanceRequest, by: User, stages: Sequence[str], action: str
 ) -> AssistanceRequest:
+    """The request, checked and claimed: bumping its revision first takes its row lock,
+    so two writers are ordered and the second gets a Conflict, not a duplicate row."""
     workflow.require_officer(by, action)
     current = _reload(request, None)
     workflow.require_stage(current, stages, action)
+    _bump(current, clock.now())
     return current
 
 
@@ -463,7 +473,6 @@ def record_assessment(
             request=current,
             defaults={"findings": findings, "gaps": gaps, "assessed_by": by, "updated_at": now},
         )
-        _bump(current, now)
     return assessment
 
 
@@ -517,7 +526,6 @@ def propose_plan(
             )
             for a in activities
         )
-        _bump(current, now)
     return plan
 
 
@@ -541,13 +549,11 @@ def record_delivery(
         approved = current.approved_plan()
         if approved is None or activity.plan_id != approved.pk:
             raise InvalidInput(_("Only activities of the approved plan can be delivered."))
-        now = clock.now()
         Activity.objects.filter(pk=activity.pk).update(
             delivered_on=delivered_on,
             participants=participants,
             **({"place": place} if place is not None else {}),
         )
-        _bump(current, now)
     activity.refresh_from_db()
     return activity
 
@@ -590,7 +596,6 @@ def record_evaluation(
             )
             for i in indicators
         )
-        _bump(current, now)
     return evaluation
 
 
