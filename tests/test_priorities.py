@@ -7,7 +7,6 @@ import pytest
 from tests.factories import open_request
 from tracker import services
 from tracker.errors import InvalidInput, NotAllowed, Refused
-from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +58,20 @@ def test_closed_requests_leave_the_ranking(togo_focal, three, officer):
 
 
 def test_a_transition_keeps_the_rank_the_state_gave(togo_focal, three, officer):
-    services.set_priority(request=three[2], by=togo_focal, rank=1)
-    stale = three[2]  # read before the State re-ranked
-    services.take_transition(request=stale, name="accept", by=officer)
-    stale.refresh_from_db()
-    assert (stale.stage, stale.priority) == (Stage.NEEDS_ASSESSMENT, 1)
+    from django_fsm.signals import pre_transition
+
+    from tracker.models import AssistanceRequest
+
+    def state_reranks_meanwhile(sender, **kwargs):
+        # After the transition read C (rank 3), the State moves A to the end: C is now 2.
+        services.set_priority(request=three[0], by=togo_focal, rank=3)
+
+    pre_transition.connect(state_reranks_meanwhile, sender=AssistanceRequest)
+    try:
+        services.take_transition(request=three[2], name="accept", by=officer)
+    finally:
+        pre_transition.disconnect(state_reranks_meanwhile, sender=AssistanceRequest)
+    assert ranking(togo_focal) == ["B", "C", "A"]
 
 
 def test_the_state_reranks_all_at_once(togo_focal, three):
