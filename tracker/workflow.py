@@ -524,11 +524,6 @@ def inputs_of(name: str) -> tuple[str, ...]:
     return tuple(p for p in signature.parameters if p not in ("self", "by"))
 
 
-def may_ever(name: str, request: AssistanceRequest, user: User) -> bool:
-    """Whether this user's role allows the transition at all (403 when not)."""
-    return bool(next(iter(_meta(name).transitions.values())).has_perm(request, user))
-
-
 def available_transitions(request: AssistanceRequest, user: User) -> list[str]:
     """The transitions ``user`` may take on ``request`` now, in contract order."""
     available = {t.name for t in request.get_available_user_stage_transitions(user)}
