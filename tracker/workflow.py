@@ -12,6 +12,7 @@ Stage and transition names are a public contract (API paths, history rows).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -515,8 +516,6 @@ def check(request: AssistanceRequest, name: str, user: User) -> None:
 
 def inputs_of(name: str) -> tuple[str, ...]:
     """The keyword inputs a transition takes besides ``by`` (for API and form validation)."""
-    import inspect
-
     from tracker.models import AssistanceRequest
 
     _meta(name)
