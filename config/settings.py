@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "tracker",
 ]
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.AccountLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tracker.middleware.DomainErrorMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -105,7 +107,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tracker.observability.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
+# Second factor for staff (tracker.signin): "required" makes every staff account enrol
+# an authenticator before it can work; "optional" lets each choose. Superusers always
+# need one.
+STAFF_TWO_FACTOR = env("STAFF_TWO_FACTOR", default="required" if PRODUCTION else "optional")
+if STAFF_TWO_FACTOR not in ("required", "optional"):
+    raise ImproperlyConfigured("STAFF_TWO_FACTOR must be “required” or “optional”.")
+OTP_TOTP_ISSUER = "TA Tracker"
+
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "tracker.errorpages.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -234,8 +245,8 @@ SERVICE_LEVEL_DAYS = env.dict("SERVICE_LEVEL_DAYS", cast={"value": int}, default
 # Token first, so that an anonymous call answers 401 with WWW-Authenticate.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "tracker.api.auth.TokenAuthentication",
+        "tracker.api.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -9,8 +9,19 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(url="/portal/", permanent=False)),
     path("portal/", include("tracker.portal.urls")),
+    # The admin login page offers this link; one password reset serves every account.
+    path(
+        "admin/password-reset/",
+        RedirectView.as_view(pattern_name="portal:password_reset"),
+        name="admin_password_reset",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler400 = "tracker.errorpages.bad_request"
+handler403 = "tracker.errorpages.permission_denied"
+handler404 = "tracker.errorpages.page_not_found"
+handler500 = "tracker.errorpages.server_error"

@@ -17,4 +17,9 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from tracker import signin
+
         connection_created.connect(_add_sqlite_functions, dispatch_uid="tracker-sqlite-median")
+        user_logged_in.connect(signin.apply_account_language, dispatch_uid="tracker-language")

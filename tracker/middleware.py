@@ -3,8 +3,10 @@ page with its message and its status (the API has its own handler)."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.conf import settings
+from django.utils.translation import gettext as _
 
+from tracker import errorpages
 from tracker.errors import DomainError
 
 
@@ -17,10 +19,31 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError):
-            return render(
-                request,
-                "portal/error.html",
-                {"message": exception.message},
-                status=exception.status_code,
+            return errorpages.page(
+                request, exception.status_code, _("Not possible"), exception.message, exception.code
             )
         return None
+
+
+class AccountLanguageMiddleware:
+    """Keeps the language an account chose in the language cookie when it signs in
+    (``signin.apply_account_language`` marks the request), so every door opens onto
+    the account's own language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        language = getattr(request, "account_language", None)
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response

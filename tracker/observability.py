@@ -89,13 +89,12 @@ def healthz(request):
 
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login gets (django-axes): JSON for the API, a page otherwise."""
-    from django.shortcuts import render
     from django.utils.translation import gettext as _
+
+    from tracker import errorpages
 
     message = _(
         "Too many failed logins for this account from your address: wait %(minutes)s "
         "minutes, or ask the secretariat to lift the lock."
     ) % {"minutes": int(settings.AXES_COOLOFF_TIME * 60)}
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
-    return render(request, "portal/error.html", {"message": message}, status=429)
+    return errorpages.page(request, 429, _("Too many tries"), message, "locked_out")

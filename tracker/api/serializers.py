@@ -3,10 +3,12 @@ decides what is allowed."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from tracker import workflow
+from tracker import signin, workflow
 from tracker.models import (
     FORMAL_CHANNELS,
     Activity,
@@ -273,9 +275,38 @@ class BacklogQuery(StrictSerializer):
     format = serializers.CharField(required=False)
 
 
-class TokenInput(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField()
+class TokenInput(AuthTokenSerializer):
+    """A password, and for a staff account with two-factor sign-in its current code:
+    a token is never given on a password alone where the admin would ask for a code."""
+
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="staff accounts with two-factor sign-in: the code their app shows now, "
+        "or one of their backup codes",
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        user, request = attrs["user"], self.context["request"]
+        if signin.must_enrol(user):
+            raise serializers.ValidationError(
+                _("This account must turn on two-factor sign-in in the admin before it "
+                  "can have a token."), code="two_factor_enrolment",
+            )  # fmt: skip
+        if signin.has_device(user):
+            if not attrs.get("otp_token"):
+                raise serializers.ValidationError(
+                    {"otp_token": _("This account has two-factor sign-in: send the code "
+                                    "its app shows now (or a backup code) as otp_token.")},
+                    code="otp_required",
+                )  # fmt: skip
+            if signin.verify(request, user, attrs["otp_token"]) is None:
+                raise serializers.ValidationError(
+                    {"otp_token": _("That code is not right.")}, code="otp_invalid"
+                )
+        return attrs
 
 
 class TokenOutput(serializers.Serializer):

@@ -75,13 +75,24 @@ CSV_OR_JSON = "application/json", "text/csv"
 @extend_schema(
     request=s.TokenInput,
     responses={200: s.TokenOutput, **errors(400)},
-    examples=[OpenApiExample("Log in", value={"username": "olga", "password": "…"})],
+    examples=[
+        OpenApiExample("Log in", value={"username": "ana", "password": "…"}),
+        OpenApiExample(
+            "Log in with two-factor sign-in",
+            value={"username": "olga", "password": "…", "otp_token": "123456"},
+        ),
+    ],
     auth=[],
 )
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for a token: `Authorization: Token <token>`."""
+    """Exchange a username and password for a token: `Authorization: Token <token>`.
+
+    A staff account with two-factor sign-in also sends its current code as `otp_token`
+    (or a backup code); where the policy requires two-factor sign-in, an account that
+    has not turned it on gets no token."""
 
     throttle_classes = (AnonThrottle, UserThrottle)  # not the defaults-free ObtainAuthToken
+    serializer_class = s.TokenInput
 
     def get_serializer_context(self):
         # The login lockout (django-axes) marks the Django request it was given; the

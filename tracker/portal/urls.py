@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
+from tracker import signin
 from tracker.portal import views
 
 app_name = "portal"
@@ -19,7 +20,7 @@ urlpatterns = [
     path("priorities/", views.priorities, name="priorities"),
     path("good-practices/", views.practices, name="practices"),
     path("language/", views.language, name="language"),
-    path("login/", _auth(auth.LoginView, "login", redirect_authenticated_user=True),
+    path("login/", _auth(signin.PasswordStep, "login", redirect_authenticated_user=True),
          name="login"),
     path("logout/", auth.LogoutView.as_view(next_page=reverse_lazy("portal:login")),
          name="logout"),
