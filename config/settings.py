@@ -181,15 +181,16 @@ LOGIN_REDIRECT_URL = "portal:dashboard"
 USE_THOUSAND_SEPARATOR = True
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
-# E-mail: printed on the console by default; production sets EMAIL_BACKEND to
-# django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables.
+# E-mail: on one's own machine each message is kept under var/mail/ with one line on
+# the console (EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend prints them
+# whole); production sends by SMTP with the EMAIL_* variables.
 MAILERS = {
     "default": {
         "BACKEND": env(
             "EMAIL_BACKEND",
             default="django.core.mail.backends.smtp.EmailBackend"
             if PRODUCTION
-            else "django.core.mail.backends.console.EmailBackend",
+            else "tracker.mailbox.FolderBackend",
         ),
         "OPTIONS": {
             key: value

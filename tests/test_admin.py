@@ -493,3 +493,32 @@ def test_export_the_selection_to_csv(client_as, officer):
     ]
     assert rows[1][-1] == "detention"
     assert len(rows) == 2
+
+
+# --- the home page: each staff member's work -------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["officer", "analyst"])
+def test_the_home_page_runs_a_bounded_number_of_queries(
+    client_as, request_at, persona, django_assert_max_num_queries
+):
+    for stage in Stage.values * 3:
+        request_at(stage)
+    client = client_as(persona)
+    with django_assert_max_num_queries(14):
+        response = client.get("/admin/")
+    assert response.status_code == 200
+
+
+def test_an_officers_queue_lists_its_own_open_requests_overdue_first(
+    client_as, request_at, officer, other_officer
+):
+    waiting = request_at(Stage.NEEDS_ASSESSMENT)
+    with clock.at(timezone.now() - timedelta(days=200)):
+        late = request_at(Stage.NEEDS_ASSESSMENT)
+    request_at(Stage.CLOSED)
+    theirs = open_request(late.requesting_state.focal_points.first())
+    services.take_transition(request=theirs, name="accept", by=other_officer)
+    queue = client_as("officer").get("/admin/").context["queue"]
+    assert [r.reference for r in queue] == [late.reference, waiting.reference]
+    assert client_as("officer").get("/admin/").context["queue_count"] == 2

@@ -11,7 +11,7 @@ from django.utils import translation
 from tests.factories import UserFactory, open_request
 from tests.journeys import propose
 from tracker import services
-from tracker.errors import Conflict
+from tracker.errors import Conflict, DomainError
 from tracker.models import AssistanceRequest, Consent
 from tracker.scenarios import Content
 from tracker.workflow import Stage
@@ -321,3 +321,33 @@ def test_dashboard_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(14):
         response = portal.get("/portal/")
     assert response.status_code == 200
+
+
+# --- the State's ranking (P3) --------------------------------------------------------------
+
+
+def test_the_dashboard_asks_the_state_to_rank_requests_it_has_not_ranked(portal, request_at):
+    request_at(Stage.REQUESTED)
+    assert 'id="rank-prompt"' not in portal.get("/portal/").content.decode()  # just one
+    request_at(Stage.REQUESTED)
+    page = portal.get("/portal/").content.decode()
+    assert "2 open requests have not been ranked by you yet" in page
+
+
+def test_once_ranked_only_requests_opened_since_are_asked_for(portal, request_at, togo_focal):
+    first, second = request_at(Stage.REQUESTED), request_at(Stage.REQUESTED)
+    services.rank_requests(by=togo_focal, state=togo_focal.member_state,
+                           ranks={second.reference: 1, first.reference: 2})  # fmt: skip
+    assert 'id="rank-prompt"' not in portal.get("/portal/").content.decode()
+    request_at(Stage.REQUESTED)
+    assert (
+        "1 open request has not been ranked by you yet" in portal.get("/portal/").content.decode()
+    )
+
+
+def test_staff_ranking_nothing_leaves_the_prompt(portal, request_at, officer):
+    request_at(Stage.REQUESTED)
+    request = request_at(Stage.REQUESTED)
+    with pytest.raises(DomainError):
+        services.set_priority(request=request, by=officer, rank=1)
+    assert 'id="rank-prompt"' in portal.get("/portal/").content.decode()

@@ -56,6 +56,11 @@ class TrackerAdminSite(AdminSite):
             template_name="admin/tracker/login.html",
         )(request)
 
+    def index(self, request, extra_context=None):
+        from tracker.admin import home
+
+        return super().index(request, {**home.context(request.user), **(extra_context or {})})
+
     def get_urls(self):
         from tracker.admin import signin as views
 

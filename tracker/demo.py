@@ -49,6 +49,7 @@ ACCOUNTS = (
     Account("sophea", Role.FOCAL_POINT, state="KHM", language="fr"),
     Account("lucia", Role.FOCAL_POINT, state="MEX"),
     Account("ines", Role.FOCAL_POINT, state="TUN", language="fr"),
+    Account("elena", Role.FOCAL_POINT, state="SLV"),
 )
 
 PROVIDERS = (
@@ -76,6 +77,7 @@ class Case:
     recommendations: Sequence[RecommendationDraft] = ()
     on_paper: bool = False
     publish_lessons: bool = False
+    officer: str = "olga"
 
 
 def _plan(*activities: tuple[str, str, str], budget: int, providers: Sequence[str] = ()) -> dict:
@@ -170,6 +172,7 @@ CASES = (
         Content(days_per_step=20),
         recommendations=(RecommendationDraft(source="upr", upr_cycle=3),),
         on_paper=True,
+        officer="sam",
     ),
     Case(
         "HTI",
@@ -253,22 +256,43 @@ CASES = (
     ),
     Case(
         "TUN",
-        "Constitution and independent bodies after January 2011",
-        "Help draft the new constitution, then create the bodies for elections, justice "
-        "and the media (A/HRC/43/31 para 83).",
+        "Human rights in the new constitution",
+        "After the revolution of January 2011, help draft the new constitution so that it "
+        "includes human rights as international standards set them (A/HRC/43/31 para 83).",
         Stage.EVALUATION,
         480,
-        ["legislation", "elections", "justice"],
+        ["legislation"],
         ["advisory", "expert-visit"],
         Content(
             **_plan(
                 ("advisory", "Comments on the draft constitution", "Tunis"),
-                ("expert-visit", "Electoral body set-up mission", "Tunis"),
+                ("expert-visit", "Constitutional drafting committee mission", "Tunis"),
                 budget=150000,
                 providers=("OHCHR Tunisia",),
             ),
             days_per_step=100,
         ),
+    ),
+    Case(
+        "TUN",
+        "Independent body for elections",
+        "Create the body that runs elections, in line with recognised standards "
+        "(A/HRC/43/31 para 83).",
+        Stage.NEEDS_ASSESSMENT,
+        70,
+        ["elections"],
+        ["advisory", "expert-visit"],
+        Content(days_per_step=20),
+    ),
+    Case(
+        "TUN",
+        "Independent bodies for justice and the media",
+        "Create the bodies that oversee the judiciary and the media, in line with "
+        "recognised standards (A/HRC/43/31 para 83).",
+        Stage.REQUESTED,
+        6,
+        ["justice"],
+        ["advisory"],
     ),
     Case(
         "COL",
@@ -508,7 +532,7 @@ def _accounts() -> dict[str, User]:
 
 
 def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
-    officer = users["olga"]
+    officer = users[case.officer]
     focal_point = next(
         (
             u

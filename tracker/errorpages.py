@@ -30,8 +30,8 @@ def page(request: HttpRequest, status: int, title: str, message: str, code: str)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return page(request, 400, _("Bad request"),
-                _("The address or the form sent was not understood."), "bad_request")  # fmt: skip
+    message = _("The address or the form sent was not understood.")
+    return page(request, 400, _("Bad request"), message, "bad_request")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -45,8 +45,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return page(request, 404, _("Page not found"),
-                _("There is nothing at this address, or nothing you may see."), "not_found")  # fmt: skip
+    message = _("There is nothing at this address, or nothing you may see.")
+    return page(request, 404, _("Page not found"), message, "not_found")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

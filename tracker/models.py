@@ -56,6 +56,9 @@ class MemberState(Bilingual):
     # A/HRC/43/31 para 63: States the Council considers under agenda item 10.
     under_agenda_item_10 = models.BooleanField(_("under agenda item 10"), default=False)
     is_observer = models.BooleanField(_("observer State"), default=False)
+    priorities_reviewed_at = models.DateTimeField(
+        _("priorities last ranked"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["name_en"]

@@ -7,9 +7,13 @@ State (A/HRC/43/31 para 114); officers and analysts see everything.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from tracker import deadlines, workflow
 from tracker.errors import NotFound
 from tracker.models import AssistanceRequest, Evaluation, EvaluationKind, User
 from tracker.workflow import Role, Stage
@@ -62,3 +66,42 @@ def published_lessons(user: User | None) -> QuerySet[Evaluation]:
     return lessons.filter(
         Q(lessons_published=True) | Q(request__requesting_state_id=user.member_state_id)
     ).select_related("request__requesting_state")
+
+
+# --- what a staff member's first screen shows ----------------------------------------------
+
+#: How many requests the admin's home page lists in an officer's queue.
+QUEUE_SHOWN = 10
+
+
+def officer_queue(user: User, now: datetime) -> QuerySet[AssistanceRequest]:
+    """Open requests assigned to ``user``: overdue first, then the State's own ranking
+    (A/HRC/43/31 para 40: the State's priorities lead), then the longest waiting."""
+    return (
+        visible_requests(user)
+        .filter(officer_id=user.pk, stage__in=workflow.OPEN)
+        .annotate(overdue=deadlines.overdue_annotation(now))
+        .order_by("-overdue", F("priority").asc(nulls_last=True), "stage_entered_at")
+    )
+
+
+def unassigned_new_requests(user: User) -> QuerySet[AssistanceRequest]:
+    """New requests no officer has taken yet, oldest first."""
+    return (
+        visible_requests(user)
+        .filter(stage=Stage.REQUESTED, officer__isnull=True)
+        .order_by("opened_at")
+    )
+
+
+def stage_figures(user: User, now: datetime) -> dict[str, Any]:
+    """Requests per stage (open, then ended) and how many open ones are overdue, in two
+    grouped queries."""
+    requests = visible_requests(user)
+    per_stage = dict(requests.values_list("stage").annotate(n=Count("pk")).order_by())
+    return {
+        "open": [(Stage(s).label, per_stage.get(s, 0)) for s in workflow.OPEN],
+        "ended": [(Stage(s).label, per_stage.get(s, 0)) for s in workflow.TERMINAL],
+        "open_total": sum(per_stage.get(s, 0) for s in workflow.OPEN),
+        "overdue": requests.filter(deadlines.overdue_q(now)).count(),
+    }

@@ -394,10 +394,13 @@ def _open_queue(state: MemberState) -> list[AssistanceRequest]:
     )
 
 
-def _renumber(queue: list[AssistanceRequest]) -> None:
+def _renumber(state: MemberState, queue: list[AssistanceRequest]) -> None:
+    """Store the State's ranking, and when it last ranked (the portal asks it to rank
+    the requests opened since)."""
     for position, item in enumerate(queue, start=1):
         item.priority = position
     AssistanceRequest.objects.bulk_update(queue, ["priority"])
+    MemberState.objects.filter(pk=state.pk).update(priorities_reviewed_at=clock.now())
 
 
 def set_priority(*, request: AssistanceRequest, by: User, rank: int) -> AssistanceRequest:
@@ -418,7 +421,7 @@ def set_priority(*, request: AssistanceRequest, by: User, rank: int) -> Assistan
             )
         queue.remove(target)
         queue.insert(min(rank, len(queue) + 1) - 1, target)
-        _renumber(queue)
+        _renumber(request.requesting_state, queue)
     target.requesting_state = request.requesting_state
     return target
 
@@ -441,7 +444,7 @@ def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> Non
             )
         last = len(queue) + 1
         queue.sort(key=lambda r: ranks.get(r.reference, last))  # stable: ties keep order
-        _renumber(queue)
+        _renumber(state, queue)
 
 
 # --- content of a request --------------------------------------------------------------

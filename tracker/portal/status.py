@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tracker import workflow
-from tracker.models import AssistanceRequest, Consent
+from tracker.models import AssistanceRequest, Consent, MemberState
 from tracker.workflow import Stage
 
 
@@ -51,6 +51,16 @@ def state_action(request: AssistanceRequest, now: datetime | None = None) -> dic
             text = _("You may publish the lessons learned for other States.")
             return {"text": text, "decision": False}
     return {}
+
+
+def awaiting_ranking(state: MemberState, open_requests: list[AssistanceRequest]) -> int:
+    """How many open requests the State has not ranked yet: all of them until it first
+    ranks, then those opened since; none while it has a single one (A/HRC/43/31
+    para 40: the State's priorities lead the work)."""
+    if len(open_requests) < 2:
+        return 0
+    reviewed = state.priorities_reviewed_at
+    return sum(1 for r in open_requests if reviewed is None or r.opened_at > reviewed)
 
 
 def timeline(request: AssistanceRequest) -> list[dict[str, Any]]:

@@ -74,11 +74,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for r in requests
         ]
 
+    open_rows = rows(open_requests)
     return render(
         request,
         "portal/dashboard.html",
         {
-            "open_rows": rows(open_requests),
+            "open_rows": open_rows,
+            "awaiting_ranking": status.awaiting_ranking(
+                request.user.member_state, [row["request"] for row in open_rows]
+            ),
             "ended_rows": rows(ended[:ENDED_SHOWN]),
             "ended_count": ended.count(),
         },
