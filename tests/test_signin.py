@@ -456,3 +456,13 @@ def test_signing_in_applies_the_accounts_language(client, analyst, togo_focal, d
     page = client.get(response["Location"], follow=True)
     assert page.status_code == 200
     assert 'lang="fr"' in page.content.decode()
+
+
+def test_a_device_given_by_an_operator_revokes_password_only_tokens(client, officer):
+    from django.core.management import call_command
+
+    _status, token = ask_token(client, "olga")
+    call_command("add_totp", "olga")
+    response = client.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 401
+    assert ask_token(client, "olga") == (400, "otp_required")

@@ -22,7 +22,7 @@ class FolderBackend(BaseEmailBackend):
         self.folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
             path = self.folder / f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-            path.write_bytes(message.message().as_bytes(linesep="\n"))
+            path.write_bytes(message.message().as_bytes())
             shown = path.relative_to(settings.BASE_DIR) if path.is_relative_to(
                 settings.BASE_DIR) else path  # fmt: skip
             sys.stdout.write(f"mail to {', '.join(message.to)}: {message.subject}  ({shown})\n")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tracker import signin
 from tracker.models import User
 
 
 class Command(BaseCommand):
     help = (
-        "Create a TOTP device for a staff account and print the otpauth:// address to "
-        "scan in an authenticator app. Superusers cannot use the admin without one."
+        "Give a staff account an authenticator (TOTP) and new backup codes, as the "
+        "admin's two-factor page does, and print the otpauth:// address to scan. The "
+        "account's API tokens are revoked: new ones need the code."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +24,9 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, is_staff=True).first()
         if user is None:
             raise CommandError(f"There is no staff account “{username}”.")
-        device = TOTPDevice.objects.create(user=user, name=name, confirmed=True)
-        self.stdout.write(f"Scan this in an authenticator app, then log in with its code:\n"
-                          f"{device.config_url}")  # fmt: skip
+        device = TOTPDevice.objects.create(user=user, name=name, confirmed=False)
+        codes = signin.confirm(device)
+        self.stdout.write("Backup codes (each signs in once; give them to the person):")
+        self.stdout.write("  " + "  ".join(codes))
+        self.stdout.write("Scan this in an authenticator app, then sign in with its code:")
+        self.stdout.write(device.config_url)
