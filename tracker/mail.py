@@ -35,6 +35,7 @@ def render(notification: Notification, person: User) -> tuple[str, str, str]:
             "days": (notification.created_at - request.stage_entered_at).days,
             "allowed_days": deadlines.service_levels().get(notification.stage, None),
             "plan": request.latest_plan(),
+            "state_must_decide": request.state_must_decide(),
             "link": link_for(person, notification),
         }
         subject, _, text = render_to_string(

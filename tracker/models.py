@@ -1,4 +1,4 @@
-"""TA Tracker data: what DESIGN.md "The data" lists, and state derived from it.
+"""TA Tracker data (docs/design.md, "The data"), and state derived from it.
 
 Writes go through ``tracker.services``; the rules live in ``tracker.workflow``.
 """
@@ -18,7 +18,8 @@ from django_fsm import FSMField, FSMModelMixin
 
 from tracker import deadlines
 from tracker.errors import NotAllowed
-from tracker.workflow import Decision, RequestWorkflow, Role, Stage
+from tracker.vocabulary import OPEN, Decision, EvaluationKind, NotificationKind, Role, Stage
+from tracker.workflow import RequestWorkflow
 
 
 class Bilingual(models.Model):
@@ -180,15 +181,7 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
             models.Index(
                 fields=["stage", "stage_entered_at"],
                 name="open_by_stage_entry",
-                condition=Q(
-                    stage__in=[
-                        "requested",
-                        "needs_assessment",
-                        "consultation",
-                        "implementation",
-                        "evaluation",
-                    ]
-                ),
+                condition=Q(stage__in=[stage.value for stage in OPEN]),
             ),
             # The API's default order within a stage filter.
             models.Index(fields=["stage", "-opened_at"], name="by_stage_newest_first"),
@@ -210,6 +203,21 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
         # Reads all versions (a handful): works from a prefetch, as on the dashboard.
         return max(self.plans.all(), key=lambda plan: plan.version, default=None)
 
+    def plan_awaiting_decision(self) -> Plan | None:
+        """The latest plan version, while the State has not decided on it (A/HRC/43/31
+        para 62: nothing is implemented without the State's consent to that version)."""
+        plan = self.latest_plan()
+        return plan if plan is not None and plan.decision() is None else None
+
+    def state_must_decide(self) -> bool:
+        """The State has a plan to approve or reject now: the portal, the reminders and
+        the e-mails all ask this."""
+        return self.stage == Stage.CONSULTATION and self.plan_awaiting_decision() is not None
+
+    def final_evaluation(self) -> Evaluation | None:
+        """The evaluation that closes the request (not a follow-up); reads a prefetch."""
+        return next((e for e in self.evaluations.all() if e.kind == EvaluationKind.FINAL), None)
+
     def approved_plan(self) -> Plan | None:
         """The latest plan version the State approved."""
         return self.plans.filter(consents__decision=Decision.APPROVED).order_by("-version").first()
@@ -230,7 +238,7 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.stage not in (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED)
+        return self.stage in OPEN
 
     @property
     def days_in_stage(self) -> int:
@@ -395,12 +403,6 @@ class Activity(models.Model):
         return self.title
 
 
-class EvaluationKind(models.TextChoices):
-    FINAL = "final", _("Final evaluation")
-    FOLLOW_UP_6 = "follow_up_6", _("Follow-up after 6 months")
-    FOLLOW_UP_12 = "follow_up_12", _("Follow-up after 12 months")
-
-
 class Evaluation(models.Model):
     request = models.ForeignKey(
         AssistanceRequest, on_delete=models.CASCADE, related_name="evaluations"
@@ -488,6 +490,10 @@ class Consent(AppendOnly):
     document_date = models.DateField(_("document date"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))
+    # The history row written in the same transaction: the timeline shows them together.
+    history_entry = models.OneToOneField(
+        "HistoryEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="consent"
+    )
 
     class Meta:
         ordering = ["recorded_at", "pk"]
@@ -518,22 +524,6 @@ class HistoryEntry(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.from_stage or '-'} → {self.to_stage}"
-
-
-class NotificationKind(models.TextChoices):
-    # Reminders, found by the sweep (DESIGN.md "Reminders").
-    OVERDUE = "overdue", _("Overdue in its stage")
-    ESCALATION = "escalation", _("Overdue twice over: supervisor told")
-    FOLLOW_UP_6 = "follow_up_6", _("Follow-up evaluation due (6 months)")
-    FOLLOW_UP_12 = "follow_up_12", _("Follow-up evaluation due (12 months)")
-    # Notices of what just happened, written with the transition.
-    PLAN_AWAITS_DECISION = "plan_awaits_decision", _("A plan awaits the State's decision")
-    PLAN_APPROVED = "plan_approved", _("The State approved the plan")
-    PLAN_REJECTED = "plan_rejected", _("The State rejected the plan")
-    ACCEPTED = "accepted", _("Request accepted")
-    DECLINED = "declined", _("Request declined")
-    WITHDRAWN = "withdrawn", _("The State withdrew the request")
-    CLOSED = "closed", _("Request closed")
 
 
 class NotificationStatus(models.TextChoices):

@@ -61,7 +61,8 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    from config.celery import app
+    # The project's Celery app (config/celery.py), found without importing config.
+    from celery import current_app as app
 
     with app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, timeout=2)

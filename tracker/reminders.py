@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from tracker import clock, deadlines, mail
+from tracker import clock, deadlines, mail, workflow
 from tracker.models import (
     AssistanceRequest,
     Notification,
@@ -105,36 +105,22 @@ def _take_unqueued(now: datetime) -> list[int]:
     return ids
 
 
-#: What each transition tells, and (in ``recipients``) to whom.
-NOTICES = {
-    "accept": Kind.ACCEPTED,
-    "decline": Kind.DECLINED,
-    "approve_plan": Kind.PLAN_APPROVED,
-    "reject_plan": Kind.PLAN_REJECTED,
-    "revise_plan": Kind.PLAN_AWAITS_DECISION,
-    "withdraw": Kind.WITHDRAWN,
-    "close": Kind.CLOSED,
-}
-
-
-def notice(request: AssistanceRequest, kind: str, at: datetime) -> None:
-    """Record a notice of a transition; it is queued once the transaction commits."""
-    from tracker import tasks
-
+def notice(request: AssistanceRequest, kind: str, at: datetime) -> Notification | None:
+    """Record a notice of a transition, once; the new row, for the caller to queue
+    after its transaction commits (None if it was recorded already)."""
     notification, created = Notification.objects.get_or_create(
         request=request,
         kind=kind,
         basis=at,
         defaults={"stage": request.stage, "created_at": at, "queued_at": at},
     )
-    if created:
-        transaction.on_commit(lambda: tasks.deliver.delay(notification.pk))
+    return notification if created else None
 
 
 def discard_notices(request: AssistanceRequest, reason: str) -> None:
     """Notices of a replayed past (demo data) are recorded but never sent."""
     Notification.objects.filter(
-        request=request, status=Status.PENDING, kind__in=set(NOTICES.values())
+        request=request, status=Status.PENDING, kind__in=set(workflow.NOTICES.values())
     ).update(status=Status.SKIPPED, last_error=reason)
 
 
@@ -158,16 +144,11 @@ def _state_of(request: AssistanceRequest) -> list[User]:
     return focal_points or _officers_of(request)
 
 
-def _state_must_decide(request: AssistanceRequest) -> bool:
-    plan = request.latest_plan()
-    return request.stage == Stage.CONSULTATION and plan is not None and plan.decision() is None
-
-
 def recipients(notification: Notification) -> list[User]:
     request = notification.request
     kind = notification.kind
     if kind == Kind.OVERDUE:
-        return _state_of(request) if _state_must_decide(request) else _officers_of(request)
+        return _state_of(request) if request.state_must_decide() else _officers_of(request)
     if kind == Kind.ESCALATION:
         officer = request.officer
         return [officer.supervisor] if officer and officer.supervisor else []

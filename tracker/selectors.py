@@ -7,39 +7,47 @@ State (A/HRC/43/31 para 114); officers and analysts see everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from tracker import deadlines, workflow
 from tracker.errors import NotFound
-from tracker.models import AssistanceRequest, Evaluation, EvaluationKind, User
+from tracker.models import (
+    Activity,
+    AssistanceForm,
+    AssistanceRequest,
+    Domain,
+    Evaluation,
+    EvaluationKind,
+    HistoryEntry,
+    MemberState,
+    NeedsAssessment,
+    Plan,
+    Provider,
+    User,
+)
 from tracker.workflow import Role, Stage
-
-
-def sees_everything(user: User | None) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role in (Role.OFFICER, Role.ANALYST)
-    )
 
 
 def visible_requests(user: User | None) -> QuerySet[AssistanceRequest]:
     requests = AssistanceRequest.objects.select_related("requesting_state", "officer")
-    if sees_everything(user):
+    if workflow.sees_everything(user):
         return requests
-    if (
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role == Role.FOCAL_POINT
-    ):
+    if user is not None and workflow.is_focal_point(user):
         return requests.filter(requesting_state_id=user.member_state_id)
     return requests.none()
+
+
+def with_progress(requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceRequest]:
+    """What a list needs to say where each request stands and whether the State must
+    decide (plans with their consents, evaluations) in a constant number of queries."""
+    return requests.prefetch_related(
+        Prefetch("plans", queryset=Plan.objects.prefetch_related("consents")), "evaluations"
+    )
 
 
 def get_request(user: User | None, reference: str) -> AssistanceRequest:
@@ -56,12 +64,12 @@ def get_request(user: User | None, reference: str) -> AssistanceRequest:
 def published_lessons(user: User | None) -> QuerySet[Evaluation]:
     """Lessons of closed requests a user may read: its own State's, and those other
     States chose to publish (A/HRC/43/31 para 114)."""
-    if user is None or not user.is_authenticated or not user.is_active or not user.role:
+    if not (workflow.sees_everything(user) or workflow.is_focal_point(user)):
         return Evaluation.objects.none()
     lessons = Evaluation.objects.filter(
         kind=EvaluationKind.FINAL, request__stage=Stage.CLOSED
     ).exclude(lessons_learned="")
-    if sees_everything(user):
+    if workflow.sees_everything(user):
         return lessons.select_related("request__requesting_state")
     return lessons.filter(
         Q(lessons_published=True) | Q(request__requesting_state_id=user.member_state_id)
@@ -105,3 +113,72 @@ def stage_figures(user: User, now: datetime) -> dict[str, Any]:
         "open_total": sum(per_stage.get(s, 0) for s in workflow.OPEN),
         "overdue": requests.filter(deadlines.overdue_q(now)).count(),
     }
+
+
+def timeline(ta_request: AssistanceRequest) -> list[HistoryEntry]:
+    """The request's history, oldest first, each row with its actor and the consent
+    record written with it (``entry.consent``, when there is one)."""
+    return list(ta_request.history.select_related("actor", "consent__plan").order_by("at", "pk"))
+
+
+# --- reference data and choices the forms offer -----------------------------------------------
+
+
+def member_states() -> QuerySet[MemberState]:
+    return MemberState.objects.all()
+
+
+def domains() -> QuerySet[Domain]:
+    return Domain.objects.all()
+
+
+def assistance_forms() -> QuerySet[AssistanceForm]:
+    return AssistanceForm.objects.all()
+
+
+def providers() -> QuerySet[Provider]:
+    return Provider.objects.all()
+
+
+def officers() -> QuerySet[User]:
+    """Active secretariat officers, who may be assigned a request."""
+    return User.objects.filter(role=Role.OFFICER, is_active=True).order_by("username")
+
+
+def user_named(username: str) -> User | None:
+    """Whoever has this username; the rules then say whether that person may be named."""
+    return User.objects.filter(username=username).first()
+
+
+def providers_named(names: Iterable[str]) -> list[Provider]:
+    return list(Provider.objects.filter(name__in=list(names)))
+
+
+def activities_to_deliver(ta_request: AssistanceRequest | None) -> QuerySet[Activity]:
+    """Activities of the plan version the State approved: only those are delivered."""
+    approved = ta_request.approved_plan() if ta_request is not None else None
+    return approved.activities.all() if approved is not None else Activity.objects.none()
+
+
+def activity_of(ta_request: AssistanceRequest, activity_id: object) -> Activity | None:
+    """One activity of this request's plans, or None (another request's is not found)."""
+    return Activity.objects.filter(pk=activity_id, plan__request=ta_request).first()
+
+
+def needs_assessment(ta_request: AssistanceRequest) -> NeedsAssessment | None:
+    return NeedsAssessment.objects.filter(request=ta_request).first()
+
+
+def final_evaluation(ta_request: AssistanceRequest) -> Evaluation | None:
+    """The request's final evaluation with its indicators (one rule: the model's)."""
+    prefetch_related_objects([ta_request], "evaluations__indicators")
+    return ta_request.final_evaluation()
+
+
+def plans_of(ta_request: AssistanceRequest) -> QuerySet[Plan]:
+    """Every plan version of the request, newest first, with what a page shows of each."""
+    return (
+        ta_request.plans.prefetch_related("providers", "activities__form")
+        .select_related("proposed_by")
+        .order_by("-version")
+    )

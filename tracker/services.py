@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from tracker import clock, reminders, workflow
+from tracker import clock, reminders, tasks, workflow
 from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
 from tracker.models import (
     FORMAL_CHANNELS,
@@ -36,6 +36,8 @@ from tracker.models import (
     LinkedRecommendation,
     MemberState,
     NeedsAssessment,
+    Notification,
+    NotificationKind,
     OutcomeIndicator,
     Plan,
     Provider,
@@ -100,6 +102,14 @@ class _Vocabulary:
 # --- opening a request (P1) ---------------------------------------------------------
 
 
+def _tell(notification: Notification | None) -> None:
+    """Queue a new notice's delivery once the transaction that recorded it commits, so
+    that nothing is sent for a step that was rolled back."""
+    if notification is not None:
+        pk = notification.pk
+        transaction.on_commit(lambda: tasks.deliver.delay(pk))
+
+
 def open_request(
     *,
     by: User,
@@ -147,7 +157,7 @@ def open_request(
             Funding(request=request, source=f.source, amount=f.amount, currency=f.currency)
             for f in funding
         )
-        HistoryEntry.objects.create(
+        entry = HistoryEntry.objects.create(
             request=request,
             from_stage="",
             to_stage=Stage.REQUESTED,
@@ -157,6 +167,7 @@ def open_request(
         )
         Consent.objects.create(
             request=request,
+            history_entry=entry,
             decision=Decision.REQUESTED,
             recorded_by=by,
             document_reference=number,
@@ -301,7 +312,7 @@ def take_transition(
         if current.stage != from_stage:
             changed["stage_entered_at"] = current.stage_entered_at = now
         _bump(current, now, **changed)
-        HistoryEntry.objects.create(
+        entry = HistoryEntry.objects.create(
             request=current,
             from_stage=from_stage,
             to_stage=current.stage,
@@ -310,11 +321,12 @@ def take_transition(
             at=now,
             comment=outcome.comment,
         )
-        if name in reminders.NOTICES:
-            reminders.notice(current, reminders.NOTICES[name], now)
+        if name in workflow.NOTICES:
+            _tell(reminders.notice(current, workflow.NOTICES[name], now))
         if outcome.consent is not None:
             Consent.objects.create(
                 request=current,
+                history_entry=entry,
                 plan=outcome.consent.plan,
                 decision=outcome.consent.decision,
                 recorded_by=by,
@@ -517,7 +529,7 @@ def propose_plan(
         )
         plan.providers.set(list(providers))
         if current.stage == Stage.CONSULTATION:
-            reminders.notice(current, reminders.Kind.PLAN_AWAITS_DECISION, now)
+            _tell(reminders.notice(current, NotificationKind.PLAN_AWAITS_DECISION, now))
         Activity.objects.bulk_create(
             Activity(
                 plan=plan,

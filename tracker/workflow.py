@@ -13,43 +13,38 @@ Stage and transition names are a public contract (API paths, history rows).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import transition
 
 from tracker.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refused
+from tracker.vocabulary import (
+    ADMIN_GROUPS,
+    OPEN,
+    PROGRESSION,
+    TERMINAL,
+    Decision,
+    NotificationKind,
+    Role,
+    Stage,
+)
+
+StrOrPromise = str | Promise
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from tracker.models import AssistanceRequest, Plan, User
 
 
-class Stage(models.TextChoices):
-    REQUESTED = "requested", gettext_lazy("Requested")
-    NEEDS_ASSESSMENT = "needs_assessment", gettext_lazy("Needs assessment")
-    CONSULTATION = "consultation", gettext_lazy("Consultation")
-    IMPLEMENTATION = "implementation", gettext_lazy("Implementation")
-    EVALUATION = "evaluation", gettext_lazy("Evaluation")
-    CLOSED = "closed", gettext_lazy("Closed")
-    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
-    DECLINED = "declined", gettext_lazy("Declined")
-
-
-#: The five stages a request goes through, in order (the portal's progress bar).
-PROGRESSION = (
-    Stage.REQUESTED,
-    Stage.NEEDS_ASSESSMENT,
-    Stage.CONSULTATION,
-    Stage.IMPLEMENTATION,
-    Stage.EVALUATION,
-)
-TERMINAL = (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED)
-OPEN = PROGRESSION
+# The vocabulary is re-exported: the rules read as ``workflow.Stage``, ``workflow.OPEN``.
+__all__ = ["ADMIN_GROUPS", "OPEN", "PROGRESSION", "TERMINAL", "Decision", "Role", "Stage"]
 
 # Where the content of a request may be written, stage by stage.
 ASSESSMENT_STAGES = (Stage.NEEDS_ASSESSMENT,)
@@ -58,41 +53,39 @@ DELIVERY_STAGES = (Stage.IMPLEMENTATION,)
 EVALUATION_STAGES = (Stage.EVALUATION,)
 
 
-class Role(models.TextChoices):
-    FOCAL_POINT = "focal_point", gettext_lazy("State focal point")
-    OFFICER = "officer", gettext_lazy("Secretariat officer")
-    ANALYST = "analyst", gettext_lazy("Analyst")
-
-
-#: The admin group each staff role belongs to (created by migration 0003);
-#: focal points have no admin access.
-ADMIN_GROUPS = {Role.OFFICER: "Secretariat", Role.ANALYST: "Reporting"}
-
-
-class Decision(models.TextChoices):
-    """What a consent record says the State decided."""
-
-    REQUESTED = "requested", gettext_lazy("Requested assistance")
-    APPROVED = "approved", gettext_lazy("Approved the plan")
-    DECLINED = "declined", gettext_lazy("Rejected the plan")
-    WITHDRAWN = "withdrawn", gettext_lazy("Withdrew the request")
-
-
 # --- who -------------------------------------------------------------------------
 
 
-def is_officer(user: User | None) -> bool:
-    return bool(user is not None and user.is_active and user.role == Role.OFFICER)
+def _active(user: User | AnonymousUser | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def is_focal_point_of(user: User | None, state_code: str | None) -> bool:
-    return bool(
-        user is not None
-        and user.is_active
-        and user.role == Role.FOCAL_POINT
+def is_officer(user: User | AnonymousUser | None) -> bool:
+    return _active(user) and getattr(user, "role", "") == Role.OFFICER
+
+
+def is_focal_point(user: User | AnonymousUser | None) -> bool:
+    """A focal point of some State (``is_focal_point_of`` says which)."""
+    return _active(user) and getattr(user, "role", "") == Role.FOCAL_POINT
+
+
+def is_focal_point_of(user: User | AnonymousUser | None, state_code: str | None) -> bool:
+    return (
+        is_focal_point(user)
         and state_code is not None
-        and user.member_state_id == state_code
+        and getattr(user, "member_state_id", None) == state_code
     )
+
+
+def works_in_admin(user: User | AnonymousUser | None) -> bool:
+    """Officers and analysts work in the admin; focal points never do."""
+    return _active(user) and getattr(user, "role", "") in ADMIN_GROUPS
+
+
+def sees_everything(user: User | AnonymousUser | None) -> bool:
+    """Officers, analysts and the site's superusers see every State's requests; a focal
+    point only its own. (Acting still takes a role: a superuser without one reads.)"""
+    return works_in_admin(user) or (_active(user) and bool(getattr(user, "is_superuser", 0)))
 
 
 @dataclass(frozen=True)
@@ -171,11 +164,6 @@ class Guard:
         return self.test(request)
 
 
-def _plan_awaits_decision(request: AssistanceRequest) -> bool:
-    plan = request.latest_plan()
-    return plan is not None and plan.decision() is None
-
-
 def _plan_refusal(request: AssistanceRequest) -> str:
     plan = request.latest_plan()
     if plan is None:
@@ -191,7 +179,9 @@ def _plan_refusal(request: AssistanceRequest) -> str:
     ) % {"version": plan.version}
 
 
-PLAN_AWAITS_DECISION = Guard(test=_plan_awaits_decision, message=_plan_refusal)
+PLAN_AWAITS_DECISION = Guard(
+    test=lambda request: request.plan_awaiting_decision() is not None, message=_plan_refusal
+)
 
 # A/HRC/43/31 paras 6, 73: assistance starts from an assessment of the State's needs.
 ASSESSMENT_RECORDED = Guard(
@@ -248,6 +238,18 @@ def _required_text(value: str | None, message: str) -> str:
 # --- the transitions ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class About:
+    """A transition as people and programs meet it, declared with it: its button label,
+    the phrase its refusals use, the notice it sends (a ``NotificationKind``), and what
+    an officer sends to take it (the API's example; the tests' inputs)."""
+
+    label: StrOrPromise
+    action: StrOrPromise
+    notice: str | None = None
+    example: Mapping[str, Any] = field(default_factory=dict)
+
+
 class RequestWorkflow:
     """The transitions of ``AssistanceRequest``; each one checks its inputs and returns
     an ``Outcome``. The service layer saves the stage and writes the rows."""
@@ -258,8 +260,12 @@ class RequestWorkflow:
         target=Stage.NEEDS_ASSESSMENT,
         permission=STAFF,
         custom={
-            "label": gettext_lazy("Accept"),
-            "action": gettext_lazy("accept a request"),
+            "about": About(
+                label=gettext_lazy("Accept"),
+                action=gettext_lazy("accept a request"),
+                notice=NotificationKind.ACCEPTED,
+                example={"comment": "The West Africa team takes it."},
+            )
         },
     )
     def accept(self, *, by: User, officer: User | None = None, comment: str = "") -> Outcome:
@@ -276,8 +282,12 @@ class RequestWorkflow:
         target=Stage.DECLINED,
         permission=STAFF,
         custom={
-            "label": gettext_lazy("Decline"),
-            "action": gettext_lazy("decline a request"),
+            "about": About(
+                label=gettext_lazy("Decline"),
+                action=gettext_lazy("decline a request"),
+                notice=NotificationKind.DECLINED,
+                example={"reason": "Outside the programme's mandate."},
+            )
         },
     )
     def decline(self, *, by: User, reason: str = "") -> Outcome:
@@ -292,8 +302,11 @@ class RequestWorkflow:
         conditions=[ASSESSMENT_RECORDED],
         permission=STAFF,
         custom={
-            "label": gettext_lazy("Complete assessment"),
-            "action": gettext_lazy("complete a needs assessment"),
+            "about": About(
+                label=gettext_lazy("Complete assessment"),
+                action=gettext_lazy("complete a needs assessment"),
+                example={"comment": "Findings shared with the State."},
+            )
         },
     )
     def complete_assessment(self, *, by: User, comment: str = "") -> Outcome:
@@ -306,8 +319,12 @@ class RequestWorkflow:
         conditions=[PLAN_AWAITS_DECISION],
         permission=REQUESTING_STATE,
         custom={
-            "label": gettext_lazy("Approve plan"),
-            "action": gettext_lazy("approve this plan"),
+            "about": About(
+                label=gettext_lazy("Approve plan"),
+                action=gettext_lazy("approve this plan"),
+                notice=NotificationKind.PLAN_APPROVED,
+                example={"document_reference": "NV/TGO/2026/88", "document_date": "2026-03-02"},
+            )
         },
     )
     def approve_plan(
@@ -336,8 +353,15 @@ class RequestWorkflow:
         conditions=[PLAN_AWAITS_DECISION],
         permission=REQUESTING_STATE,
         custom={
-            "label": gettext_lazy("Reject plan"),
-            "action": gettext_lazy("reject this plan"),
+            "about": About(
+                label=gettext_lazy("Reject plan"),
+                action=gettext_lazy("reject this plan"),
+                notice=NotificationKind.PLAN_REJECTED,
+                example={
+                    "reason": "The budget leaves out the regions.",
+                    "document_reference": "NV/TGO/2026/91",
+                },
+            )
         },
     )
     def reject_plan(
@@ -366,8 +390,12 @@ class RequestWorkflow:
         conditions=[PLAN_AWAITS_DECISION],
         permission=STAFF,
         custom={
-            "label": gettext_lazy("Revise plan"),
-            "action": gettext_lazy("revise a plan"),
+            "about": About(
+                label=gettext_lazy("Revise plan"),
+                action=gettext_lazy("revise a plan"),
+                notice=NotificationKind.PLAN_AWAITS_DECISION,
+                example={"comment": "A second workshop, in the north."},
+            )
         },
     )
     def revise_plan(self, *, by: User, comment: str = "") -> Outcome:
@@ -381,8 +409,11 @@ class RequestWorkflow:
         conditions=[ACTIVITY_DELIVERED],
         permission=STAFF,
         custom={
-            "label": gettext_lazy("Complete implementation"),
-            "action": gettext_lazy("complete implementation"),
+            "about": About(
+                label=gettext_lazy("Complete implementation"),
+                action=gettext_lazy("complete implementation"),
+                example={"comment": "Every activity delivered."},
+            )
         },
     )
     def complete_implementation(self, *, by: User, comment: str = "") -> Outcome:
@@ -395,8 +426,12 @@ class RequestWorkflow:
         conditions=[OUTCOME_MEASURED],
         permission=STAFF,
         custom={
-            "label": gettext_lazy("Close"),
-            "action": gettext_lazy("close a request"),
+            "about": About(
+                label=gettext_lazy("Close"),
+                action=gettext_lazy("close a request"),
+                notice=NotificationKind.CLOSED,
+                example={"comment": "Indicators measured."},
+            )
         },
     )
     def close(self, *, by: User, comment: str = "") -> Outcome:
@@ -410,8 +445,15 @@ class RequestWorkflow:
         target=Stage.WITHDRAWN,
         permission=REQUESTING_STATE,
         custom={
-            "label": gettext_lazy("Withdraw"),
-            "action": gettext_lazy("withdraw this request"),
+            "about": About(
+                label=gettext_lazy("Withdraw"),
+                action=gettext_lazy("withdraw this request"),
+                notice=NotificationKind.WITHDRAWN,
+                example={
+                    "reason": "Other arrangements were made.",
+                    "document_reference": "NV/TGO/2026/95",
+                },
+            )
         },
     )
     def withdraw(
@@ -444,35 +486,79 @@ class RequestWorkflow:
         return plan
 
 
-TRANSITION_NAMES = (
-    "accept",
-    "decline",
-    "complete_assessment",
-    "approve_plan",
-    "reject_plan",
-    "revise_plan",
-    "complete_implementation",
-    "close",
-    "withdraw",
-)
+def _declared() -> dict[str, Any]:
+    """Each transition's django-fsm metadata, by name, in the order declared above."""
+    return {
+        name: method._django_fsm
+        for name, method in vars(RequestWorkflow).items()
+        if hasattr(method, "_django_fsm")
+    }
+
+
+_DECLARED = _declared()
+#: Every transition, in the order of the contract (the workflow table).
+TRANSITION_NAMES: tuple[str, ...] = tuple(_DECLARED)
 
 
 def _meta(name: str) -> Any:
-    from tracker.models import AssistanceRequest
-
-    if name not in TRANSITION_NAMES:
+    if name not in _DECLARED:
         raise NotFound(_("There is no transition named “%(name)s”.") % {"name": name})
-    return getattr(AssistanceRequest, name)._django_fsm
+    return _DECLARED[name]
 
 
-def custom(name: str) -> dict[str, Any]:
-    """The label and action phrase of a transition (same for every source stage)."""
-    return next(iter(_meta(name).transitions.values())).custom
+def _any(name: str) -> Any:
+    """One of the transition's django-fsm entries (they differ only by source stage)."""
+    return next(iter(_meta(name).transitions.values()))
+
+
+def about(name: str) -> About:
+    """What the transition is called, says and sends (same for every source stage)."""
+    found: About = _any(name).custom["about"]
+    return found
+
+
+def sources(name: str) -> tuple[str, ...]:
+    return tuple(_meta(name).transitions)
+
+
+def target(name: str) -> str:
+    destination: str = _any(name).target
+    return destination
+
+
+def decided_by_the_state(name: str) -> bool:
+    """The requesting State takes it (itself, or by a written communication staff record)."""
+    return _any(name).permission is REQUESTING_STATE
+
+
+#: The State's own decisions (A/HRC/43/31 paras 30, 62): the portal offers these.
+STATE_DECISIONS: tuple[str, ...] = tuple(n for n in TRANSITION_NAMES if decided_by_the_state(n))
+#: The notice each transition sends, for those that send one.
+NOTICES: dict[str, str] = {
+    n: notice for n in TRANSITION_NAMES if (notice := about(n).notice) is not None
+}
+
+
+def path_to(stage: str) -> tuple[str, ...]:
+    """The shortest way from ``requested`` to ``stage``, as transitions (breadth first,
+    in declaration order): the demo and the tests bring requests to a stage this way."""
+    paths: dict[str, tuple[str, ...]] = {Stage.REQUESTED: ()}
+    frontier = [Stage.REQUESTED.value]
+    while frontier and stage not in paths:
+        following = []
+        for here in frontier:
+            for name in TRANSITION_NAMES:
+                there = target(name)
+                if here in sources(name) and there not in paths:
+                    paths[there] = (*paths[here], name)
+                    following.append(there)
+        frontier = following
+    return paths[stage]
 
 
 def _stage_refusal(request: AssistanceRequest, name: str) -> str:
     meta = _meta(name)
-    action = custom(name)["action"]
+    action = about(name).action
     if request.stage in TERMINAL:
         # A/HRC/43/31 para 30: after withdrawal nothing more happens to a request.
         return _("%(reference)s is %(stage)s: nothing more can happen to it.") % {
@@ -504,9 +590,9 @@ def check(request: AssistanceRequest, name: str, user: User) -> None:
     (409). Inputs are checked by the transition itself (400).
     """
     meta = _meta(name)
-    any_transition = next(iter(meta.transitions.values()))
+    any_transition = _any(name)
     if not any_transition.has_perm(request, user):
-        raise NotAllowed(any_transition.permission.denial(request, custom(name)["action"]))
+        raise NotAllowed(any_transition.permission.denial(request, about(name).action))
     if not meta.has_transition(request.stage):
         raise Refused(_stage_refusal(request, name))
     for guard in meta.get_transition(request.stage).conditions:
@@ -515,11 +601,10 @@ def check(request: AssistanceRequest, name: str, user: User) -> None:
 
 
 def inputs_of(name: str) -> tuple[str, ...]:
-    """The keyword inputs a transition takes besides ``by`` (for API and form validation)."""
-    from tracker.models import AssistanceRequest
-
+    """The keyword inputs a transition takes besides ``by`` (the API's and the forms'
+    fields are derived from them)."""
     _meta(name)
-    signature = inspect.signature(getattr(AssistanceRequest, name))
+    signature = inspect.signature(getattr(RequestWorkflow, name))
     return tuple(p for p in signature.parameters if p not in ("self", "by"))
 
 

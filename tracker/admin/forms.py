@@ -3,36 +3,26 @@ and its refusal is shown to the officer with everything they typed kept."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import (
-    FORMAL_CHANNELS,
-    Activity,
-    AssistanceForm,
-    Domain,
-    MemberState,
-    Provider,
-    User,
-)
-from tracker.workflow import Role
+from tracker import selectors, workflow
+from tracker.models import FORMAL_CHANNELS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-def officers():
-    return User.objects.filter(role=Role.OFFICER, is_active=True).order_by("username")
-
-
 class OpenRequestForm(forms.Form):
     requesting_state = forms.ModelChoiceField(
-        MemberState.objects.all(), label=_("Requesting State"), required=False
+        selectors.member_states(), label=_("Requesting State"), required=False
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
-    domains = forms.ModelMultipleChoiceField(Domain.objects.all(), required=False)
+    domains = forms.ModelMultipleChoiceField(selectors.domains(), required=False)
     assistance_forms = forms.ModelMultipleChoiceField(
-        AssistanceForm.objects.all(), label=_("Forms of assistance"), required=False
+        selectors.assistance_forms(), label=_("Forms of assistance"), required=False
     )
     received_via = forms.ChoiceField(
         label=_("Formal request: kind"), choices=[(c.value, c.label) for c in FORMAL_CHANNELS]
@@ -42,70 +32,39 @@ class OpenRequestForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    """What every transition takes: the revision the officer saw, and a comment."""
+    """What every transition form carries: the revision the officer saw. The rest is
+    built from the transition's own inputs (``transition_form``)."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
 
     def inputs(self) -> dict[str, object]:
         return {k: v for k, v in self.cleaned_data.items() if k != "revision"}
 
 
-class AcceptForm(TransitionForm):
-    officer = forms.ModelChoiceField(
-        officers(), label=_("Assign to"), required=False, help_text=_("Empty: yourself.")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = officers()
-
-
-class ReasonForm(TransitionForm):
-    field_order = ["reason"]
-    comment = None
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
-
-
-class WrittenDecisionForm(TransitionForm):
-    """An officer records what the State decided in writing (P2, P4)."""
-
-    document_reference = forms.CharField(
-        label=_("The State's document reference"),
-        required=False,
+#: A form field for each input a transition may take (``workflow.inputs_of``). Every
+#: field is optional here: the service layer says what is missing, in its own words.
+INPUT_FIELDS: dict[str, Callable[[], forms.Field]] = {
+    "reason": lambda: forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False),
+    "comment": lambda: forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False),
+    "officer": lambda: forms.ModelChoiceField(
+        selectors.officers(), label=_("Assign to"), required=False,
+        help_text=_("Empty: yourself."),
+    ),
+    "plan_version": lambda: forms.IntegerField(widget=forms.HiddenInput, required=False),
+    # Staff act for the State only on the strength of its written communication (P2, P4).
+    "document_reference": lambda: forms.CharField(
+        label=_("The State's document reference"), required=False,
         help_text=_("Note verbale or letter in which the State communicated its decision."),
-    )
-    document_date = forms.DateField(label=_("Document date"), widget=DATE, required=False)
+    ),
+    "document_date": lambda: forms.DateField(label=_("Document date"), widget=DATE,
+                                             required=False),
+}  # fmt: skip
 
 
-class ApprovePlanForm(WrittenDecisionForm):
-    plan_version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class RejectPlanForm(WrittenDecisionForm):
-    field_order = ["reason"]
-    comment = None
-    plan_version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
-
-
-class WithdrawForm(WrittenDecisionForm):
-    field_order = ["reason"]
-    comment = None
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False)
-
-
-TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
-    "accept": AcceptForm,
-    "decline": ReasonForm,
-    "complete_assessment": TransitionForm,
-    "approve_plan": ApprovePlanForm,
-    "reject_plan": RejectPlanForm,
-    "revise_plan": TransitionForm,
-    "complete_implementation": TransitionForm,
-    "close": TransitionForm,
-    "withdraw": WithdrawForm,
-}
+def transition_form(name: str) -> type[TransitionForm]:
+    """The form of one transition: a field per input it takes, the reason first."""
+    inputs = sorted(workflow.inputs_of(name), key=lambda i: i != "reason")
+    return type(f"{name}_form", (TransitionForm,), {i: INPUT_FIELDS[i]() for i in inputs})
 
 
 class AssessmentForm(forms.Form):
@@ -117,11 +76,11 @@ class PlanForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
     budget_amount = forms.DecimalField(label=_("Budget"), max_digits=14, decimal_places=2)
     budget_currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD")
-    providers = forms.ModelMultipleChoiceField(Provider.objects.all(), required=False)
+    providers = forms.ModelMultipleChoiceField(selectors.providers(), required=False)
 
 
 class ActivityForm(forms.Form):
-    form = forms.ModelChoiceField(AssistanceForm.objects.all(), label=_("Kind"))
+    form = forms.ModelChoiceField(selectors.assistance_forms(), label=_("Kind"))
     title = forms.CharField(label=_("Title"), max_length=200)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE, required=False)
@@ -132,7 +91,7 @@ ActivityFormSet = forms.formset_factory(ActivityForm, extra=3)
 
 
 class DeliveryForm(forms.Form):
-    activity = forms.ModelChoiceField(Activity.objects.none(), label=_("Activity"))
+    activity = forms.ModelChoiceField(selectors.activities_to_deliver(None), label=_("Activity"))
     delivered_on = forms.DateField(label=_("Delivered on"), widget=DATE, required=False)
     participants = forms.IntegerField(label=_("Participants"), min_value=0, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -168,8 +127,4 @@ IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2)
 
 
 class AssignOfficerForm(forms.Form):
-    officer = forms.ModelChoiceField(officers(), label=_("Officer"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = officers()
+    officer = forms.ModelChoiceField(selectors.officers(), label=_("Officer"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -42,12 +43,12 @@ def check_parameters(request, allowed: set[str]) -> None:
     if unknown:
         raise ValidationError(
             {
-                "detail": f"Unknown query parameter(s): {', '.join(unknown)}. "
-                f"Known: {', '.join(sorted(allowed)) or 'none'}."
+                "detail": _("Unknown query parameter(s): %(unknown)s. Known: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(allowed)) or "—"}
             }
         )
     if any("\x00" in v for _name, values in request.query_params.lists() for v in values):
-        raise ValidationError({"detail": "Query parameters cannot contain NUL characters."})
+        raise ValidationError({"detail": _("Query parameters cannot contain NUL characters.")})
 
 
 class KnownParameters(filters.BaseFilterBackend):

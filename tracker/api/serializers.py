@@ -170,7 +170,7 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    {"detail": f"Unknown field(s): {', '.join(unknown)}."}
+                    {"detail": _("Unknown field(s): %(names)s.") % {"names": ", ".join(unknown)}}
                 )
         return super().to_internal_value(data)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     extend_schema,
     extend_schema_view,
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker import deadlines, reports, selectors, services, workflow
+from tracker.api import examples
 from tracker.api import serializers as s
 from tracker.api.errors import errors
 from tracker.api.filters import (
@@ -34,14 +34,7 @@ from tracker.api.throttles import AnonThrottle, UserThrottle
 from tracker.errors import InvalidInput
 from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
 from tracker.models import (
-    Activity,
     AssistanceRequest,
-    Evaluation,
-    EvaluationKind,
-    MemberState,
-    Plan,
-    Provider,
-    User,
 )
 from tracker.services import (
     ActivityDraft,
@@ -75,13 +68,7 @@ CSV_OR_JSON = "application/json", "text/csv"
 @extend_schema(
     request=s.TokenInput,
     responses={200: s.TokenOutput, **errors(400)},
-    examples=[
-        OpenApiExample("Log in", value={"username": "ana", "password": "…"}),
-        OpenApiExample(
-            "Log in with two-factor sign-in",
-            value={"username": "olga", "password": "…", "otp_token": "123456"},
-        ),
-    ],
+    examples=examples.TOKEN,
     auth=[],
 )
 class TokenView(ObtainAuthToken):
@@ -105,26 +92,11 @@ class MemberStateList(generics.ListAPIView):
     """The 193 UN Member States and 2 observer States."""
 
     serializer_class = s.MemberStateSerializer
-    queryset = MemberState.objects.order_by("code")
+    queryset = selectors.member_states().order_by("code")
     filter_backends = (KnownParameters,)
 
 
 # --- requests -------------------------------------------------------------------------------
-
-TRANSITION_EXAMPLES = [
-    OpenApiExample("approve_plan by the State", value={"plan_version": 2, "comment": "Agreed"}),
-    OpenApiExample(
-        "approve_plan recorded by staff",
-        value={
-            "plan_version": 2,
-            "document_reference": "NV/TGO/2026/88",
-            "document_date": "2026-03-02",
-        },
-    ),
-    OpenApiExample("decline", value={"reason": "Outside the programme's mandate"}),
-    OpenApiExample("withdraw", value={"reason": "Other arrangements", "expected_revision": 7}),
-    OpenApiExample("accept, naming the officer", value={"officer": "omar"}),
-]
 
 
 @extend_schema_view(
@@ -140,24 +112,7 @@ TRANSITION_EXAMPLES = [
     create=extend_schema(
         request=s.OpenRequestInput,
         responses={201: s.RequestDetailSerializer, **errors(400, 403)},
-        examples=[
-            OpenApiExample(
-                "A focal point asks for help",
-                value={"title": "Truth commission", "domains": ["justice"], "forms": ["advisory"]},
-            ),
-            OpenApiExample(
-                "Staff log a note verbale",
-                value={
-                    "title": "Nationality code",
-                    "requesting_state": "SEN",
-                    "formal_request": {
-                        "kind": "note_verbale",
-                        "number": "NV/12",
-                        "date": "2026-01-15",
-                    },
-                },
-            ),
-        ],
+        examples=examples.OPEN,
     ),
 )
 class RequestViewSet(
@@ -194,9 +149,7 @@ class RequestViewSet(
         if self.action == "retrieve":
             obj = (
                 self.get_queryset()
-                .prefetch_related(
-                    "recommendations", "funding", Prefetch("plans", queryset=Plan.objects.all())
-                )
+                .prefetch_related("recommendations", "funding", "plans")
                 .get(pk=obj.pk)
             )
         return obj
@@ -241,7 +194,7 @@ class RequestViewSet(
         parameters=[
             OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*workflow.TRANSITION_NAMES])
         ],
-        examples=TRANSITION_EXAMPLES,
+        examples=examples.TRANSITIONS,
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transitions(self, request, reference=None, name=None):
@@ -253,13 +206,14 @@ class RequestViewSet(
         extra = sorted(set(data) - set(accepted))
         if extra:
             raise ValidationError(
-                {"detail": f"{name} does not take {', '.join(extra)}; it takes "
-                 f"{', '.join(accepted) or 'nothing'} (and expected_revision)."}
+                {"detail": _("%(name)s does not take %(extra)s; it takes %(accepted)s (and "
+                             "expected_revision).") % {"name": name, "extra": ", ".join(extra),
+                                                       "accepted": ", ".join(accepted) or "—"}}
             )  # fmt: skip
         if "officer" in data:
-            data["officer"] = User.objects.filter(username=data["officer"]).first()
+            data["officer"] = selectors.user_named(data["officer"])
             if data["officer"] is None:
-                raise InvalidInput("There is no user with that username.")
+                raise InvalidInput(_("There is no user with that username."))
         updated = services.take_transition(
             request=obj, name=name, by=request.user, expected_revision=expected, **data
         )
@@ -275,7 +229,7 @@ class RequestViewSet(
     @extend_schema(
         request=s.PriorityInput,
         responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
-        examples=[OpenApiExample("Make it the State's first priority", value={"rank": 1})],
+        examples=examples.PRIORITY,
     )
     @action(detail=True, methods=["put"], filter_backends=())
     def priority(self, request, reference=None):
@@ -287,7 +241,7 @@ class RequestViewSet(
     @extend_schema(
         request=s.AssessmentInput,
         responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
-        examples=[OpenApiExample("Assessment", value={"findings": "…", "gaps": "…"})],
+        examples=examples.ASSESSMENT,
     )
     @action(detail=True, methods=["put"], filter_backends=())
     def assessment(self, request, reference=None):
@@ -301,32 +255,20 @@ class RequestViewSet(
         methods=["POST"],
         request=s.PlanInput,
         responses={201: s.PlanSerializer, **errors(400, 403, 404, 409)},
-        examples=[
-            OpenApiExample(
-                "Plan",
-                value={
-                    "budget_amount": "25000.00",
-                    "providers": ["UNDP"],
-                    "activities": [{"form": "training", "title": "Training of judges"}],
-                },
-            )
-        ],
+        examples=examples.PLAN,
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=())
     def plans(self, request, reference=None):
         """Plan versions (GET); staff propose the next version (POST)."""
         obj = self.get_object()
         if request.method == "GET":
-            plans = obj.plans.prefetch_related("providers", "activities__form").select_related(
-                "proposed_by"
-            )
-            return Response(s.PlanSerializer(plans, many=True).data)
+            return Response(s.PlanSerializer(selectors.plans_of(obj), many=True).data)
         data = self._valid(s.PlanInput)
         names = data.pop("providers", [])
-        providers = list(Provider.objects.filter(name__in=names))
+        providers = selectors.providers_named(names)
         if len(providers) != len(set(names)):
             unknown = sorted(set(names) - {p.name for p in providers})
-            raise InvalidInput(f"Unknown provider(s): {', '.join(unknown)}.")
+            raise InvalidInput(_("Unknown provider(s): %(names)s.") % {"names": ", ".join(unknown)})
         plan = services.propose_plan(
             request=obj,
             by=request.user,
@@ -339,21 +281,16 @@ class RequestViewSet(
     @extend_schema(
         request=s.DeliveryInput,
         responses={200: s.ActivitySerializer, **errors(400, 403, 404, 409)},
-        examples=[
-            OpenApiExample(
-                "Delivered",
-                value={"activity": 12, "delivered_on": "2026-05-04", "participants": 30},
-            )
-        ],
+        examples=examples.DELIVERY,
     )
     @action(detail=True, methods=["post", "patch"], filter_backends=())
     def activities(self, request, reference=None):
         """Staff record the delivery of an activity of the approved plan."""
         obj = self.get_object()
         data = self._valid(s.DeliveryInput)
-        activity = Activity.objects.filter(pk=data.pop("activity"), plan__request=obj).first()
+        activity = selectors.activity_of(obj, data.pop("activity"))
         if activity is None:
-            raise InvalidInput("There is no such activity in this request's plans.")
+            raise InvalidInput(_("There is no such activity in this request's plans."))
         delivered = services.record_delivery(activity=activity, by=request.user, **data)
         return Response(s.ActivitySerializer(delivered).data)
 
@@ -362,24 +299,7 @@ class RequestViewSet(
         methods=["PUT"],
         request=s.EvaluationInput,
         responses={200: s.EvaluationSerializer, **errors(400, 403, 404, 409)},
-        examples=[
-            OpenApiExample(
-                "Staff record the evaluation",
-                value={
-                    "summary": "…",
-                    "lessons_learned": "…",
-                    "indicators": [
-                        {
-                            "name": "Judges trained",
-                            "baseline": "0",
-                            "target": "50",
-                            "measured": "42",
-                        }
-                    ],
-                },
-            ),
-            OpenApiExample("The State publishes its lessons", value={"lessons_published": True}),
-        ],
+        examples=examples.EVALUATION,
     )
     @action(detail=True, methods=["get", "put"], filter_backends=())
     def evaluation(self, request, reference=None):
@@ -394,22 +314,18 @@ class RequestViewSet(
             else:
                 if "lessons_published" in data:
                     raise InvalidInput(
-                        "Publishing lessons is the State's own choice: send lessons_published "
-                        "alone."
-                    )
+                        _("Publishing lessons is the State's own choice: send "
+                          "lessons_published alone.")
+                    )  # fmt: skip
                 services.record_evaluation(
                     request=obj,
                     by=request.user,
                     indicators=[IndicatorDraft(**i) for i in data.pop("indicators", [])],
                     **data,
                 )
-        evaluation = (
-            Evaluation.objects.filter(request=obj, kind=EvaluationKind.FINAL)
-            .prefetch_related("indicators")
-            .first()
-        )
+        evaluation = selectors.final_evaluation(obj)
         if evaluation is None:
-            raise NotFound("This request has no evaluation yet.")
+            raise NotFound(_("This request has no evaluation yet."))
         return Response(s.EvaluationSerializer(evaluation).data)
 
     # helpers
@@ -465,17 +381,7 @@ def _flatten(figures: dict) -> list[list[object]]:
         OpenApiParameter("compare", OpenApiTypes.DATE),
     ],
     responses={200: OpenApiTypes.OBJECT, **errors(400)},
-    examples=[
-        OpenApiExample(
-            "2 300 → 2 386 open requests is +3.7 %",
-            value={
-                "on": {"date": "2026-06-30", "total": 2386, "by_stage": {"requested": 400}},
-                "compare": {"date": "2025-06-30", "total": 2300, "by_stage": {"requested": 380}},
-                "change": {"total": {"difference": 86, "percent": 3.7, "text": "+3.7 %"}},
-            },
-            response_only=True,
-        )
-    ],
+    examples=examples.BACKLOG,
 )
 class BacklogView(APIView):
     """Open requests per stage as they stood on a date (from the history), and the change

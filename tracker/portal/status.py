@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tracker import workflow
-from tracker.models import AssistanceRequest, Consent, MemberState
+from tracker.models import AssistanceRequest, MemberState
 from tracker.workflow import Stage
 
 
@@ -35,9 +35,9 @@ def progress(request: AssistanceRequest) -> dict[str, Any]:
 def state_action(request: AssistanceRequest, now: datetime | None = None) -> dict[str, Any]:
     """What the State must (``decision``) or may do now, in one sentence; {} when nothing."""
     now = now or timezone.now()
-    if request.stage == Stage.CONSULTATION:
-        plan = request.latest_plan()
-        if plan is not None and plan.decision() is None:
+    if request.state_must_decide():
+        plan = request.plan_awaiting_decision()
+        if plan is not None:
             days = (now - plan.proposed_at).days
             text = ngettext(
                 "Plan version %(version)s has been waiting for your decision for %(days)s day.",
@@ -46,7 +46,7 @@ def state_action(request: AssistanceRequest, now: datetime | None = None) -> dic
             ) % {"version": plan.version, "days": days}
             return {"text": text, "decision": True}
     if request.stage == Stage.CLOSED:
-        evaluation = next((e for e in request.evaluations.all() if e.kind == "final"), None)
+        evaluation = request.final_evaluation()
         if evaluation and evaluation.lessons_learned and not evaluation.lessons_published:
             text = _("You may publish the lessons learned for other States.")
             return {"text": text, "decision": False}
@@ -61,12 +61,3 @@ def awaiting_ranking(state: MemberState, open_requests: list[AssistanceRequest])
         return 0
     reviewed = state.priorities_reviewed_at
     return sum(1 for r in open_requests if reviewed is None or r.opened_at > reviewed)
-
-
-def timeline(request: AssistanceRequest) -> list[dict[str, Any]]:
-    """History rows, each with the consent record written with it (if any)."""
-    consents = {c.recorded_at: c for c in Consent.objects.filter(request=request)}
-    return [
-        {"entry": entry, "consent": consents.get(entry.at)}
-        for entry in request.history.select_related("actor").order_by("at", "pk")
-    ]

@@ -8,7 +8,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,18 +17,11 @@ from django.views.i18n import set_language
 
 from tracker import selectors, services, workflow
 from tracker.errors import DomainError, NotFound
-from tracker.models import AssistanceRequest, Evaluation, EvaluationKind, Plan
+from tracker.models import AssistanceRequest
 from tracker.portal import status
 from tracker.portal.forms import DecisionForm, NewRequestForm, RecommendationFormSet
 from tracker.services import RecommendationDraft
-from tracker.workflow import Role, Stage
-
-#: The State's decisions the portal offers, and the words that go with each.
-DECISIONS = {
-    "approve_plan": {"text": "comment", "needs_plan": True},
-    "reject_plan": {"text": "reason", "needs_plan": True},
-    "withdraw": {"text": "reason", "needs_plan": False},
-}
+from tracker.workflow import Stage
 
 
 def focal_point_required(view):
@@ -40,9 +32,9 @@ def focal_point_required(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
-        if user.role in workflow.ADMIN_GROUPS:
+        if workflow.works_in_admin(user):
             return redirect("admin:index")
-        if user.role != Role.FOCAL_POINT or not user.is_active:
+        if not workflow.is_focal_point(user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -62,9 +54,7 @@ ENDED_SHOWN = 20
 
 @focal_point_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    mine = selectors.visible_requests(request.user).prefetch_related(
-        Prefetch("plans", queryset=Plan.objects.prefetch_related("consents")), "evaluations"
-    )
+    mine = selectors.with_progress(selectors.visible_requests(request.user))
     open_requests = mine.filter(stage__in=workflow.OPEN).order_by("priority", "-opened_at")
     ended = mine.exclude(stage__in=workflow.OPEN).order_by("-stage_entered_at")
 
@@ -93,11 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     obj = _own(request, reference)
     plan = obj.latest_plan()
-    evaluation = (
-        Evaluation.objects.filter(request=obj, kind=EvaluationKind.FINAL)
-        .prefetch_related("indicators")
-        .first()
-    )
+    evaluation = selectors.final_evaluation(obj)
     available = workflow.available_transitions(obj, request.user)
     return render(
         request,
@@ -106,13 +92,13 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "obj": obj,
             "progress": status.progress(obj),
             "action": status.state_action(obj),
-            "timeline": status.timeline(obj),
+            "timeline": selectors.timeline(obj),
             "assessment": getattr(obj, "assessment", None),
             "plan": plan,
             "plan_decision": plan.decision() if plan else None,
             "activities": plan.activities.select_related("form") if plan else [],
             "evaluation": evaluation,
-            "decisions": [name for name in DECISIONS if name in available],
+            "decisions": [name for name in workflow.STATE_DECISIONS if name in available],
             "can_publish": obj.stage == Stage.CLOSED
             and evaluation is not None
             and bool(evaluation.lessons_learned),
@@ -123,8 +109,11 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @focal_point_required
 def decide(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     """Confirm, then take the State's decision: approve or reject a plan, or withdraw."""
-    if name not in DECISIONS:
+    if name not in workflow.STATE_DECISIONS:
         raise Http404
+    # What the State writes is the transition's reason if it takes one, else a comment.
+    inputs_taken = workflow.inputs_of(name)
+    text_input = "reason" if "reason" in inputs_taken else "comment"
     obj = _own(request, reference)
     plan = obj.latest_plan()
     form = DecisionForm(
@@ -132,8 +121,8 @@ def decide(request: HttpRequest, reference: str, name: str) -> HttpResponse:
         initial={"revision": obj.revision, "plan_version": plan.version if plan else None},
     )
     if request.method == "POST" and form.is_valid():
-        inputs = {DECISIONS[name]["text"]: form.cleaned_data["text"]}
-        if DECISIONS[name]["needs_plan"]:
+        inputs = {text_input: form.cleaned_data["text"]}
+        if "plan_version" in inputs_taken:
             inputs["plan_version"] = form.cleaned_data["plan_version"]
         try:
             services.take_transition(
@@ -157,13 +146,13 @@ def decide(request: HttpRequest, reference: str, name: str) -> HttpResponse:
             "name": name,
             "label": _label(name),
             "form": form,
-            "text_required": DECISIONS[name]["text"] == "reason",
+            "text_required": text_input == "reason",
         },
     )
 
 
 def _label(name: str) -> str:
-    return str(workflow.custom(name)["label"])
+    return str(workflow.about(name).label)
 
 
 @require_POST

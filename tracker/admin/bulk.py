@@ -1,0 +1,59 @@
+"""Bulk actions on the request list: assign an officer, export to CSV."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker import services, workflow
+from tracker.admin import forms
+from tracker.errors import DomainError
+from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
+from tracker.models import AssistanceRequest
+
+
+class BulkActions:
+    """The bulk actions of ``AssistanceRequestAdmin`` (a ModelAdmin mixin)."""
+
+    def has_assign_permission(self, request):
+        return workflow.is_officer(request.user)
+
+    @admin.action(description=gettext_lazy("Assign an officer"), permissions=["assign"])
+    def assign_officer(self, request: HttpRequest, queryset: QuerySet[AssistanceRequest]):
+        form = forms.AssignOfficerForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, refused = 0, []
+            for obj in queryset:
+                try:
+                    services.assign_officer(
+                        request=obj, by=request.user, officer=form.cleaned_data["officer"]
+                    )
+                    done += 1
+                except DomainError as error:
+                    refused.append(error.message)
+            self.message_user(
+                request, _("%(n)s requests assigned.") % {"n": done}, messages.SUCCESS
+            )
+            for message in refused:
+                self.message_user(request, message, messages.WARNING)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/tracker/assistancerequest/assign_officer.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Assign an officer"),
+                "form": form,
+                "requests": queryset,
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            },
+        )
+
+    @admin.action(description=gettext_lazy("Export selected to CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[AssistanceRequest]):
+        return csv_response("requests.csv", REQUEST_COLUMNS, request_rows(queryset))

@@ -1,0 +1,174 @@
+"""The read-only parts of a request's admin page: history, consents, plans, evaluation,
+notices. Nothing here can be added, changed or deleted (history is kept)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker.models import (
+    Consent,
+    Evaluation,
+    Funding,
+    HistoryEntry,
+    LinkedRecommendation,
+    NeedsAssessment,
+    Notification,
+    Plan,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HistoryInline(ReadOnlyInline):
+    model = HistoryEntry
+    fields = readonly_fields = ("at", "transition", "from_stage", "to_stage", "actor", "comment")
+    verbose_name_plural = gettext_lazy("History")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class ConsentInline(ReadOnlyInline):
+    model = Consent
+    fields = readonly_fields = (
+        "recorded_at",
+        "decision",
+        "plan",
+        "recorded_by",
+        "document_reference",
+        "document_date",
+        "comment",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("plan", "recorded_by")
+
+
+class FundingInline(ReadOnlyInline):
+    model = Funding
+    fields = readonly_fields = ("source", "amount", "currency")
+
+
+class RecommendationInline(ReadOnlyInline):
+    model = LinkedRecommendation
+    fields = readonly_fields = (
+        "source",
+        "document_symbol",
+        "upr_cycle",
+        "recommending_state",
+        "mandate",
+        "text",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recommending_state")
+
+
+class AssessmentInline(ReadOnlyInline):
+    model = NeedsAssessment
+    fields = readonly_fields = ("findings", "gaps", "assessed_by", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("assessed_by")
+
+
+class PlanInline(ReadOnlyInline):
+    model = Plan
+    fields = readonly_fields = (
+        "version",
+        "summary",
+        "budget",
+        "provider_list",
+        "activity_list",
+        "proposed_at",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("providers", "activities__form")
+            .order_by("-version")
+        )
+
+    @admin.display(description=gettext_lazy("Budget"))
+    def budget(self, plan: Plan) -> str:
+        return f"{plan.budget_amount:,.2f} {plan.budget_currency}"
+
+    @admin.display(description=gettext_lazy("Providers"))
+    def provider_list(self, plan: Plan) -> str:
+        return ", ".join(p.name for p in plan.providers.all()) or "—"
+
+    @admin.display(description=gettext_lazy("Activities"))
+    def activity_list(self, plan: Plan) -> str:
+        return format_html_join(
+            "",
+            "<div>{} — {} {}</div>",
+            (
+                (
+                    a.form,
+                    a.title,
+                    _("(delivered %(date)s, %(n)s participants)")
+                    % {"date": a.delivered_on, "n": a.participants or 0}
+                    if a.delivered_on
+                    else "",
+                )
+                for a in plan.activities.all()
+            ),
+        )
+
+
+class EvaluationInline(ReadOnlyInline):
+    model = Evaluation
+    fields = readonly_fields = (
+        "kind",
+        "summary",
+        "indicator_list",
+        "lessons_learned",
+        "lessons_published",
+        "updated_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("indicators")
+
+    @admin.display(description=gettext_lazy("Outcome indicators"))
+    def indicator_list(self, evaluation: Evaluation) -> str:
+        return format_html_join(
+            "",
+            "<div>{}: {} → {} ({})</div>",
+            (
+                (i.name, i.baseline, i.target, _("measured %(value)s") % {"value": i.measured})
+                for i in evaluation.indicators.all()
+            ),
+        )
+
+
+class NotificationInline(ReadOnlyInline):
+    model = Notification
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "status",
+        "recipients",
+        "sent_at",
+        "attempts",
+        "last_error",
+    )
+    verbose_name_plural = gettext_lazy("Reminders and notices")

@@ -1,0 +1,311 @@
+"""The pages where the secretariat moves a request on: log a request received on paper,
+take a transition, record the content of a stage (assessment, plan, delivery,
+evaluation). Each page only collects input and calls the service once; a refusal is
+shown as a message with what was typed kept, and nothing is half-applied because each
+service call is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker import selectors, services, workflow
+from tracker.admin import forms
+from tracker.errors import DomainError
+from tracker.models import AssistanceRequest, Plan
+from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
+from tracker.workflow import Stage
+
+#: Content the secretariat records, and the stages where it may (workflow.py decides).
+CONTENT_ACTIONS = {
+    "assessment": (gettext_lazy("Record needs assessment"), workflow.ASSESSMENT_STAGES),
+    "plan": (gettext_lazy("Propose plan version"), workflow.PLANNING_STAGES),
+    "delivery": (gettext_lazy("Record delivery"), workflow.DELIVERY_STAGES),
+    "evaluation": (gettext_lazy("Record evaluation"), workflow.EVALUATION_STAGES),
+}
+
+
+class RequestSteps:
+    """The step pages of ``AssistanceRequestAdmin`` (a ModelAdmin mixin)."""
+
+    def step_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                view(self.transition_view),
+                name="tracker_assistancerequest_transition",
+            ),
+            *(
+                path(
+                    f"<path:object_id>/{action}/",
+                    view(self._officers_only(getattr(self, f"{action}_view"))),
+                    name=f"tracker_assistancerequest_{action}",
+                )
+                for action in CONTENT_ACTIONS
+            ),
+        ]
+
+    def step_buttons(self, request: HttpRequest, obj: AssistanceRequest) -> list[dict[str, str]]:
+        """Buttons for exactly what this user may do now."""
+        links = [
+            {
+                "label": workflow.about(name).label,
+                "url": reverse("admin:tracker_assistancerequest_transition", args=[obj.pk, name]),
+            }
+            for name in workflow.available_transitions(obj, request.user)
+        ]
+        if workflow.is_officer(request.user):
+            links += [
+                {
+                    "label": label,
+                    "url": reverse(f"admin:tracker_assistancerequest_{action}", args=[obj.pk]),
+                }
+                for action, (label, stages) in CONTENT_ACTIONS.items()
+                if obj.stage in stages
+            ]
+        return links
+
+    # Opening a request received on paper (P1).
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = forms.OpenRequestForm(request.POST or None)
+
+        def perform() -> AssistanceRequest:
+            data = form.cleaned_data
+            return services.open_request(
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                requesting_state=data["requesting_state"],
+                formal_request=FormalRequest(
+                    data["received_via"], data["document_number"], data["document_date"]
+                )
+                if data["document_number"] or data["document_date"]
+                else None,
+                domains=[d.code for d in data["domains"]],
+                forms=[f.code for f in data["assistance_forms"]],
+            )
+
+        return self._action(
+            request,
+            None,
+            title=_("Log a request received from a State"),
+            forms=[form],
+            perform=perform,
+            done=_("Request %(reference)s logged."),
+        )
+
+    # Transitions.
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        if name not in workflow.TRANSITION_NAMES:
+            raise Http404
+        try:
+            workflow.check(obj, name, request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(self._change_url(obj))
+        latest = obj.latest_plan()
+        form = forms.transition_form(name)(
+            request.POST or None,
+            initial={"revision": obj.revision, "plan_version": latest and latest.version},
+        )
+        return self._action(
+            request,
+            obj,
+            title=workflow.about(name).label,
+            forms=[form],
+            perform=lambda: services.take_transition(
+                request=obj,
+                name=name,
+                by=request.user,
+                expected_revision=form.cleaned_data["revision"],
+                **form.inputs(),
+            ),
+            done=_("%(reference)s: done."),
+        )
+
+    # Content.
+
+    def assessment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        current = selectors.needs_assessment(obj)
+        form = forms.AssessmentForm(
+            request.POST or None,
+            initial={"findings": current.findings, "gaps": current.gaps} if current else None,
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Record needs assessment"),
+            forms=[form],
+            perform=lambda: services.record_assessment(
+                request=obj, by=request.user, **form.cleaned_data
+            ),
+            done=_("%(reference)s: needs assessment recorded."),
+        )
+
+    def plan_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        form = forms.PlanForm(request.POST or None)
+        activities = forms.ActivityFormSet(request.POST or None, prefix="activities")
+
+        def perform() -> Plan:
+            return services.propose_plan(
+                request=obj,
+                by=request.user,
+                activities=[
+                    ActivityDraft(
+                        form=a["form"].code,
+                        title=a["title"],
+                        place=a["place"],
+                        starts_on=a["starts_on"],
+                        ends_on=a["ends_on"],
+                    )
+                    for a in activities.cleaned_data
+                    if a
+                ],
+                **form.cleaned_data,
+            )
+
+        return self._action(
+            request,
+            obj,
+            title=_("Propose a plan version"),
+            forms=[form, activities],
+            perform=perform,
+            done=_("%(reference)s: plan version proposed; the State must approve it."),
+        )
+
+    def delivery_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        form = forms.DeliveryForm(
+            request.POST or None, activities=selectors.activities_to_deliver(obj)
+        )
+
+        def perform() -> object:
+            data = dict(form.cleaned_data)
+            return services.record_delivery(
+                activity=data.pop("activity"),
+                by=request.user,
+                delivered_on=data["delivered_on"],
+                participants=data["participants"],
+                place=data["place"] or None,
+            )
+
+        return self._action(
+            request,
+            obj,
+            title=_("Record the delivery of an activity"),
+            forms=[form],
+            perform=perform,
+            done=_("%(reference)s: delivery recorded."),
+        )
+
+    def evaluation_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        current = selectors.final_evaluation(obj)
+        form = forms.EvaluationForm(
+            request.POST or None,
+            initial={"summary": current.summary, "lessons_learned": current.lessons_learned}
+            if current
+            else None,
+        )
+        indicators = forms.IndicatorFormSet(
+            request.POST or None,
+            prefix="indicators",
+            initial=list(
+                current.indicators.values("name", "unit", "baseline", "target", "measured")
+            )
+            if current
+            else None,
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Record the evaluation"),
+            forms=[form, indicators],
+            perform=lambda: services.record_evaluation(
+                request=obj,
+                by=request.user,
+                indicators=[IndicatorDraft(**i) for i in indicators.cleaned_data if i],
+                **form.cleaned_data,
+            ),
+            done=_("%(reference)s: evaluation recorded."),
+        )
+
+    # Helpers.
+
+    def _get_or_404(self, request: HttpRequest, object_id: str) -> AssistanceRequest:
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        return obj
+
+    def _officers_only(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """Content forms are the secretariat's; others are sent back with the reason."""
+
+        def guarded(request: HttpRequest, object_id: str) -> HttpResponse:
+            if workflow.is_officer(request.user):
+                return view(request, object_id)
+            obj = self._get_or_404(request, object_id)
+            self.message_user(
+                request,
+                workflow.STAFF.denial(obj, _("record the content of a request")),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._change_url(obj))
+
+        return guarded
+
+    def _change_url(self, obj: AssistanceRequest) -> str:
+        return reverse("admin:tracker_assistancerequest_change", args=[obj.pk])
+
+    def _action(
+        self,
+        request: HttpRequest,
+        obj: AssistanceRequest | None,
+        *,
+        title: str,
+        forms: list[Any],
+        perform: Callable[[], Any],
+        done: str,
+    ) -> HttpResponse:
+        """Show the forms; on a valid POST call the service once.
+
+        A refusal becomes an admin message and the form is shown again with what was
+        typed; success goes back to the request.
+        """
+        if request.method == "POST" and all(f.is_valid() for f in forms):
+            try:
+                result = perform()
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                target = result if isinstance(result, AssistanceRequest) else obj
+                self.message_user(request, done % {"reference": target.reference}, messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(target))
+        return TemplateResponse(
+            request,
+            "admin/tracker/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": title,
+                "original": obj,
+                "forms": forms,
+                "stage_label": Stage(obj.stage).label if obj else "",
+            },
+        )
