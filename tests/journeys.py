@@ -7,23 +7,15 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from tracker import services
+from tracker import services, workflow
 from tracker.services import ActivityDraft, IndicatorDraft
-from tracker.workflow import Stage
 
-#: (stage the request is in, transition, inputs for an officer, stage after)
+#: (stage the request is in, transition, inputs for an officer, stage after): each
+#: transition from its first source stage, with the example its declaration gives.
 TRANSITIONS = [
-    (Stage.REQUESTED, "accept", {}, Stage.NEEDS_ASSESSMENT),
-    (Stage.REQUESTED, "decline", {"reason": "Out of scope"}, Stage.DECLINED),
-    (Stage.NEEDS_ASSESSMENT, "complete_assessment", {}, Stage.CONSULTATION),
-    (Stage.CONSULTATION, "approve_plan", {"document_reference": "NV/9"}, Stage.IMPLEMENTATION),
-    (Stage.CONSULTATION, "reject_plan", {"reason": "Too costly", "document_reference": "L/1"},
-     Stage.CONSULTATION),
-    (Stage.IMPLEMENTATION, "revise_plan", {}, Stage.CONSULTATION),
-    (Stage.IMPLEMENTATION, "complete_implementation", {}, Stage.EVALUATION),
-    (Stage.EVALUATION, "close", {}, Stage.CLOSED),
-    (Stage.EVALUATION, "withdraw", {"document_reference": "NV/10"}, Stage.WITHDRAWN),
-]  # fmt: skip
+    (workflow.sources(name)[0], name, dict(workflow.about(name).example), workflow.target(name))
+    for name in workflow.TRANSITION_NAMES
+]
 
 
 def propose(request, officer, budget="1000"):

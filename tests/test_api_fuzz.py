@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
-from tracker.scenarios import PATHS
+from tracker.workflow import Stage
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -35,7 +35,7 @@ def in_process_wsgi():
 
 @pytest.fixture
 def api_schema(db, in_process_wsgi, request_at, senegal_focal, analyst):
-    for stage in PATHS:
+    for stage in Stage.values:
         request_at(stage)
     return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 

@@ -8,7 +8,6 @@ from django.db.models import Count
 
 from tracker import demo, workflow
 from tracker.models import AssistanceRequest, Consent, HistoryEntry, User
-from tracker.scenarios import PATHS
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +74,7 @@ def test_load_demo_uses_the_real_transitions():
     call_command("load_demo")
     for request in AssistanceRequest.objects.all():
         transitions = list(request.history.values_list("transition", flat=True))
-        assert transitions == ["open", *PATHS[request.stage]], request.reference
+        assert transitions == ["open", *workflow.path_to(request.stage)], request.reference
     implemented = AssistanceRequest.objects.filter(stage__in=["implementation", "closed"])
     for request in implemented:
         assert Consent.objects.filter(

@@ -8,10 +8,9 @@ from itertools import pairwise
 import pytest
 from django.db.models import ProtectedError
 
-from tracker import services
+from tracker import services, workflow
 from tracker.errors import InvalidInput, NotAllowed
 from tracker.models import Consent, HistoryEntry, Plan
-from tracker.scenarios import PATHS
 from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +33,11 @@ def test_each_transition_writes_exactly_one_history_row(request_at, officer):
     assert row.at == request.stage_entered_at
 
 
-@pytest.mark.parametrize("stage", list(PATHS))
+@pytest.mark.parametrize("stage", Stage.values)
 def test_history_tells_the_whole_path_to_each_stage(request_at, stage):
     request = request_at(stage)
     rows = list(request.history.order_by("at", "pk"))
-    assert [r.transition for r in rows] == ["open", *PATHS[stage]]
+    assert [r.transition for r in rows] == ["open", *workflow.path_to(stage)]
     assert rows[-1].to_stage == stage
     for previous, row in pairwise(rows):
         assert row.from_stage == previous.to_stage

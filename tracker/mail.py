@@ -7,16 +7,16 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tracker import deadlines
+from tracker import deadlines, workflow
 from tracker.models import Notification, User
-from tracker.workflow import Role, Stage
+from tracker.workflow import Stage
 
 LANGUAGES = ("en", "fr")
 
 
 def link_for(person: User, notification: Notification) -> str:
     request = notification.request
-    if person.role == Role.FOCAL_POINT:
+    if workflow.is_focal_point(person):
         return f"{settings.SITE_URL}/portal/requests/{request.reference}/"
     return f"{settings.SITE_URL}/admin/tracker/assistancerequest/{request.pk}/change/"
 

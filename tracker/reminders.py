@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from tracker import clock, deadlines, mail, workflow
+from tracker import clock, deadlines, mail, selectors, workflow
 from tracker.models import (
     AssistanceRequest,
     Notification,
@@ -131,7 +131,7 @@ def _officers_of(request: AssistanceRequest) -> list[User]:
     if request.officer_id and request.officer.is_active:
         return [request.officer]
     # Nobody assigned yet: every officer hears of it.
-    return list(User.objects.filter(role=Role.OFFICER, is_active=True))
+    return list(selectors.officers())
 
 
 def _state_of(request: AssistanceRequest) -> list[User]:

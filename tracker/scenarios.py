@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tracker import clock, services
+from tracker import clock, services, workflow
 from tracker.models import AssistanceRequest, Provider, User
 from tracker.services import ActivityDraft, IndicatorDraft
 from tracker.workflow import Stage
@@ -44,30 +44,6 @@ class Content:
     withdrawn_reason: str = "The State has made other arrangements."
 
 
-#: The path to each stage, as transitions; side exits branch off the main line.
-PATHS: dict[str, tuple[str, ...]] = {
-    Stage.REQUESTED: (),
-    Stage.NEEDS_ASSESSMENT: ("accept",),
-    Stage.CONSULTATION: ("accept", "complete_assessment"),
-    Stage.IMPLEMENTATION: ("accept", "complete_assessment", "approve_plan"),
-    Stage.EVALUATION: (
-        "accept",
-        "complete_assessment",
-        "approve_plan",
-        "complete_implementation",
-    ),
-    Stage.CLOSED: (
-        "accept",
-        "complete_assessment",
-        "approve_plan",
-        "complete_implementation",
-        "close",
-    ),
-    Stage.DECLINED: ("accept", "decline"),
-    Stage.WITHDRAWN: ("accept", "complete_assessment", "withdraw"),
-}
-
-
 def bring_to(
     request: AssistanceRequest,
     stage: str,
@@ -83,7 +59,7 @@ def bring_to(
     """
     content = content or Content()
     moment = request.opened_at
-    for name in PATHS[stage]:
+    for name in workflow.path_to(stage):
         moment += timedelta(days=content.days_per_step)
         with clock.at(moment if content.days_per_step else clock.now()):
             request = _step(request, name, officer, focal_point, content)

@@ -182,7 +182,7 @@ def _requester(
 ) -> tuple[MemberState, str, str, date | None]:
     code = requesting_state.pk if isinstance(requesting_state, MemberState) else requesting_state
     code = str(code).upper() if code else None
-    if by.is_active and by.role == Role.FOCAL_POINT:
+    if workflow.is_focal_point(by):
         own = by.member_state
         if code and code != own.pk:
             other = MemberState.objects.filter(pk=code).first()

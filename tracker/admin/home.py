@@ -7,15 +7,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from tracker import selectors
+from tracker import selectors, workflow
 from tracker.models import User
-from tracker.workflow import Role
 
 
 def context(user: User) -> dict[str, Any]:
     now = timezone.now()
     home: dict[str, Any] = {"figures": selectors.stage_figures(user, now)}
-    if user.role == Role.OFFICER:
+    if workflow.is_officer(user):
         queue = selectors.officer_queue(user, now)
         home["queue"] = list(queue[: selectors.QUEUE_SHOWN])
         home["queue_count"] = queue.count()
