@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import AssistanceForm, Domain, MemberState, RecommendationSource
+from tracker import selectors
+from tracker.models import RecommendationSource
 
 
 class NewRequestForm(forms.Form):
@@ -14,11 +15,11 @@ class NewRequestForm(forms.Form):
         label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
     domains = forms.ModelMultipleChoiceField(
-        Domain.objects.all(), label=_("Domains"), widget=forms.CheckboxSelectMultiple,
+        selectors.domains(), label=_("Domains"), widget=forms.CheckboxSelectMultiple,
         required=False,
     )  # fmt: skip
     assistance_forms = forms.ModelMultipleChoiceField(
-        AssistanceForm.objects.all(), label=_("Forms of assistance"),
+        selectors.assistance_forms(), label=_("Forms of assistance"),
         widget=forms.CheckboxSelectMultiple, required=False,
     )  # fmt: skip
 
@@ -33,7 +34,7 @@ class RecommendationForm(forms.Form):
     )  # fmt: skip
     upr_cycle = forms.IntegerField(label=_("UPR cycle"), min_value=1, max_value=99, required=False)
     recommending_state = forms.ModelChoiceField(
-        MemberState.objects.all(), label=_("Recommending State"), required=False
+        selectors.member_states(), label=_("Recommending State"), required=False
     )
     mandate = forms.CharField(label=_("Special procedure"), max_length=200, required=False)
 
