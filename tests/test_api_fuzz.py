@@ -19,6 +19,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from config.wsgi import application
 from tracker.workflow import Stage
 
+# Slow: bin/test --fast leaves it out; CI runs it.
+pytestmark = pytest.mark.slow
+
 EXAMPLES_PER_OPERATION = 25
 
 

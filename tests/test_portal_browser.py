@@ -13,7 +13,7 @@ from tracker.models import AssistanceRequest
 from tracker.scenarios import bring_to
 from tracker.workflow import Stage
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True),
+pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("reference_data")]  # fmt: skip
 
 

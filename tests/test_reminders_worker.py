@@ -18,6 +18,9 @@ from tests.factories import FocalPointFactory, UserFactory
 from tracker import clock, services, tasks
 from tracker.models import Notification, NotificationStatus
 
+# Slow: bin/test --fast leaves it out; CI runs it.
+pytestmark = pytest.mark.slow
+
 
 def wait_until(condition, timeout=60.0):
     deadline = time.monotonic() + timeout

@@ -15,7 +15,7 @@ from tests.factories import open_request
 from tracker import signin
 from tracker.workflow import Stage
 
-pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True),
+pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("reference_data")]  # fmt: skip
 
 

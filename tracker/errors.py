@@ -8,6 +8,8 @@ them ever turns it into a 500.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+
 
 class DomainError(Exception):
     """A request of a user that the rules refuse."""
@@ -15,7 +17,7 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str | Promise) -> None:
         # Lazy translations are rendered now, in the language of the person acting.
         self.message = str(message)
         super().__init__(self.message)

@@ -81,9 +81,9 @@ class User(AbstractUser):
     supervisor = models.ForeignKey(
         "self", verbose_name=_("supervisor"), on_delete=models.SET_NULL, null=True, blank=True
     )
-    language = models.CharField(
-        _("language"), max_length=8, choices=[("en", "English"), ("fr", "Français")], default="en"
-    )
+    #: The languages an account may choose, for the portal and its e-mails.
+    LANGUAGES = (("en", "English"), ("fr", "Français"))
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, default="en")
 
     class Meta:
         constraints = [
@@ -444,12 +444,13 @@ class OutcomeIndicator(models.Model):
 
     def progress(self) -> Decimal | None:
         """Share of the way from baseline to target reached, or None if unmeasurable."""
-        if None in (self.baseline, self.target, self.measured) or self.target == self.baseline:
+        baseline, target, measured = self.baseline, self.target, self.measured
+        if baseline is None or target is None or measured is None or target == baseline:
             return None
-        return (self.measured - self.baseline) / (self.target - self.baseline)
+        return (measured - baseline) / (target - baseline)
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Rows that record what happened: the application can add them, never change them."""
 
     def update(self, **kwargs: Any) -> int:

@@ -27,10 +27,10 @@ from tracker import clock, deadlines, mail, selectors, workflow
 from tracker.models import (
     AssistanceRequest,
     Notification,
-    NotificationKind,
     NotificationStatus,
     User,
 )
+from tracker.vocabulary import NotificationKind
 from tracker.workflow import Role, Stage
 
 Kind = NotificationKind
@@ -54,7 +54,7 @@ def _lease() -> timedelta:
 def due_rules(now: datetime) -> list[tuple[str, str, datetime, datetime]]:
     """(kind, stage, entered after, entered before): a request in ``stage`` that entered
     it within the interval is due."""
-    rules = []
+    rules: list[tuple[str, str, datetime, datetime]] = []
     for stage, allowed in deadlines.service_levels().items():
         rules.append((Kind.OVERDUE, stage, _SINCE_EVER, now - allowed))
         rules.append((Kind.ESCALATION, stage, _SINCE_EVER, now - 2 * allowed))
@@ -128,7 +128,7 @@ def discard_notices(request: AssistanceRequest, reason: str) -> None:
 
 
 def _officers_of(request: AssistanceRequest) -> list[User]:
-    if request.officer_id and request.officer.is_active:
+    if request.officer is not None and request.officer.is_active:
         return [request.officer]
     # Nobody assigned yet: every officer hears of it.
     return list(selectors.officers())
@@ -161,11 +161,11 @@ def still_due(notification: Notification) -> bool:
     """A reminder whose request moved on since it fell due is not sent."""
     request = notification.request
     if notification.kind in (Kind.OVERDUE, Kind.ESCALATION):
-        return (
+        return bool(
             request.stage == notification.stage and request.stage_entered_at == notification.basis
         )
     if notification.kind in FOLLOW_UPS:
-        return request.stage == Stage.CLOSED
+        return bool(request.stage == Stage.CLOSED)
     return True
 
 

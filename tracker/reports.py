@@ -32,7 +32,7 @@ def _counts(requests: QuerySet[AssistanceRequest], key: str) -> dict[Any, int]:
     return dict(rows)
 
 
-def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) -> dict:
+def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     by_stage = _counts(requests, "stage")
     total = sum(by_stage.values())

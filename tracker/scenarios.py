@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tracker import clock, services, workflow
+from tracker import clock, selectors, services, workflow
 from tracker.models import AssistanceRequest, Provider, User
 from tracker.services import ActivityDraft, IndicatorDraft
 from tracker.workflow import Stage
@@ -87,17 +87,19 @@ def _step(
     content: Content,
 ) -> AssistanceRequest:
     state_actor = focal_point or officer
-    on_paper = {} if focal_point else {"document_reference": f"NV/{request.reference}"}
+    # Without a focal point, staff record the State's decisions from its notes verbales.
+    paper_reference = "" if focal_point else f"NV/{request.reference}"
     if name == "complete_assessment":
         services.record_assessment(
             request=request, by=officer, findings=content.findings, gaps=content.gaps
         )
     elif name == "approve_plan":
         _propose(request, officer, content)
-        return services.take_transition(request=request, name=name, by=state_actor, **on_paper)
+        return services.take_transition(
+            request=request, name=name, by=state_actor, document_reference=paper_reference
+        )
     elif name == "complete_implementation":
-        plan = request.approved_plan()
-        for activity in plan.activities.all():
+        for activity in selectors.activities_to_deliver(request):
             services.record_delivery(
                 activity=activity, by=officer, delivered_on=_today(), participants=25
             )
@@ -115,7 +117,11 @@ def _step(
         )
     elif name == "withdraw":
         return services.take_transition(
-            request=request, name=name, by=state_actor, reason=content.withdrawn_reason, **on_paper
+            request=request,
+            name=name,
+            by=state_actor,
+            reason=content.withdrawn_reason,
+            document_reference=paper_reference,
         )
     return services.take_transition(request=request, name=name, by=officer)
 

@@ -22,7 +22,6 @@ from tracker.models import (
     AssistanceRequest,
     Domain,
     Evaluation,
-    EvaluationKind,
     HistoryEntry,
     MemberState,
     NeedsAssessment,
@@ -30,6 +29,7 @@ from tracker.models import (
     Provider,
     User,
 )
+from tracker.vocabulary import EvaluationKind
 from tracker.workflow import Role, Stage
 
 
@@ -69,7 +69,7 @@ def published_lessons(user: User | None) -> QuerySet[Evaluation]:
     lessons = Evaluation.objects.filter(
         kind=EvaluationKind.FINAL, request__stage=Stage.CLOSED
     ).exclude(lessons_learned="")
-    if workflow.sees_everything(user):
+    if workflow.sees_everything(user) or user is None:
         return lessons.select_related("request__requesting_state")
     return lessons.filter(
         Q(lessons_published=True) | Q(request__requesting_state_id=user.member_state_id)
@@ -160,7 +160,7 @@ def activities_to_deliver(ta_request: AssistanceRequest | None) -> QuerySet[Acti
     return approved.activities.all() if approved is not None else Activity.objects.none()
 
 
-def activity_of(ta_request: AssistanceRequest, activity_id: object) -> Activity | None:
+def activity_of(ta_request: AssistanceRequest, activity_id: int) -> Activity | None:
     """One activity of this request's plans, or None (another request's is not found)."""
     return Activity.objects.filter(pk=activity_id, plan__request=ta_request).first()
 

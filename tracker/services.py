@@ -30,20 +30,19 @@ from tracker.models import (
     Consent,
     Domain,
     Evaluation,
-    EvaluationKind,
     Funding,
     HistoryEntry,
     LinkedRecommendation,
     MemberState,
     NeedsAssessment,
     Notification,
-    NotificationKind,
     OutcomeIndicator,
     Plan,
     Provider,
     ReferenceCounter,
     User,
 )
+from tracker.vocabulary import EvaluationKind, NotificationKind
 from tracker.workflow import Decision, Role, Stage
 
 OPEN_TRANSITION = "open"
@@ -182,7 +181,7 @@ def _requester(
 ) -> tuple[MemberState, str, str, date | None]:
     code = requesting_state.pk if isinstance(requesting_state, MemberState) else requesting_state
     code = str(code).upper() if code else None
-    if workflow.is_focal_point(by):
+    if workflow.is_focal_point(by) and by.member_state is not None:
         own = by.member_state
         if code and code != own.pk:
             other = MemberState.objects.filter(pk=code).first()
@@ -676,12 +675,12 @@ def create_account(
     user.set_password(password)
     user.save()
     if role in workflow.ADMIN_GROUPS:
-        user.groups.add(Group.objects.get(name=workflow.ADMIN_GROUPS[role]))
+        user.groups.add(Group.objects.get(name=workflow.ADMIN_GROUPS[Role(role)]))
     return user
 
 
 def set_language(*, user: User, language: str) -> None:
     """The language of the portal and of the e-mails this person receives."""
-    if language not in dict(User._meta.get_field("language").choices):
+    if language not in dict(User.LANGUAGES):
         raise InvalidInput(_("Unknown language “%(code)s”.") % {"code": language})
     User.objects.filter(pk=user.pk).update(language=language)

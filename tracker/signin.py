@@ -59,11 +59,16 @@ def has_device(user: User) -> bool:
     """The account has a confirmed authenticator (asked once per request)."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_tracker_has_device", None)
+    cached: bool | None = getattr(user, "_tracker_has_device", None)
     if cached is None:
         cached = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
-        user._tracker_has_device = cached
+        setattr(user, "_tracker_has_device", cached)  # noqa: B010  (not a field: a cache)
     return cached
+
+
+def _verified(user: User) -> bool:
+    # django-otp's middleware gives the request's user ``is_verified()``.
+    return bool(getattr(user, "is_verified", lambda: False)())
 
 
 def must_enrol(user: User) -> bool:
@@ -79,7 +84,7 @@ def must_enrol(user: User) -> bool:
 def satisfied(user: User) -> bool:
     """This signed-in account has passed every factor it owes: the code when it has a
     device, and it has one when the policy says it must."""
-    if user.is_verified():
+    if _verified(user):
         return True
     return not has_device(user) and not must_enrol(user)
 
@@ -108,7 +113,7 @@ def pending_user(request: HttpRequest) -> User | None:
     session that was never verified (a device added since, by an operator)."""
     user = request.user
     if user.is_authenticated:
-        return user if has_device(user) and not user.is_verified() else None
+        return user if has_device(user) and not _verified(user) else None
     pending = request.session.get(_PENDING)
     if not pending or time.time() - pending["since"] > PENDING_SECONDS:
         return None
@@ -207,7 +212,7 @@ def confirm(device: TOTPDevice) -> list[str]:
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user_id=device.user_id, confirmed=False).delete()
     Token.objects.filter(user_id=device.user_id).delete()
-    device.user._tracker_has_device = True
+    setattr(device.user, "_tracker_has_device", True)  # noqa: B010  (the cache above)
     return new_backup_codes(device.user)
 
 
@@ -239,8 +244,10 @@ def qr_svg(device: TOTPDevice) -> str:
     return image.to_string(encoding="unicode")
 
 
-def apply_account_language(sender, request, user, **kwargs) -> None:
+def apply_account_language(
+    sender: object, request: HttpRequest | None, user: User, **kwargs: object
+) -> None:
     """On every sign-in: the pages that follow are in the account's language
     (``AccountLanguageMiddleware`` puts it in the language cookie)."""
-    if request is not None and getattr(user, "language", ""):
-        request.account_language = user.language
+    if request is not None and user.language:
+        setattr(request, "account_language", user.language)  # noqa: B010  (read by the middleware)

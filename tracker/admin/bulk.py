@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,17 +15,23 @@ from tracker import services, workflow
 from tracker.admin import forms
 from tracker.errors import DomainError
 from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
+from tracker.http import SignedInRequest
 from tracker.models import AssistanceRequest
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[AssistanceRequest]
+else:
+    _ModelAdmin = object
 
-class BulkActions:
+
+class BulkActions(_ModelAdmin):
     """The bulk actions of ``AssistanceRequestAdmin`` (a ModelAdmin mixin)."""
 
     def has_assign_permission(self, request):
         return workflow.is_officer(request.user)
 
     @admin.action(description=gettext_lazy("Assign an officer"), permissions=["assign"])
-    def assign_officer(self, request: HttpRequest, queryset: QuerySet[AssistanceRequest]):
+    def assign_officer(self, request: SignedInRequest, queryset: QuerySet[AssistanceRequest]):
         form = forms.AssignOfficerForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             done, refused = 0, []
@@ -50,10 +58,10 @@ class BulkActions:
                 "title": _("Assign an officer"),
                 "form": form,
                 "requests": queryset,
-                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             },
         )
 
     @admin.action(description=gettext_lazy("Export selected to CSV"))
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[AssistanceRequest]):
+    def export_csv(self, request: SignedInRequest, queryset: QuerySet[AssistanceRequest]):
         return csv_response("requests.csv", REQUEST_COLUMNS, request_rows(queryset))

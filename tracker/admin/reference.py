@@ -54,7 +54,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "member_state__region")
     list_select_related = ("member_state",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("TA Tracker"), {"fields": ("role", "member_state", "supervisor", "language")}),
     )
 

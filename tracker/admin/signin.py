@@ -47,7 +47,7 @@ def code_step(site):
         if request.method == "POST" and form.is_valid():
             if signin.locked_out(request, user):
                 signin.forget_pending(request)
-                request.axes_locked_out = True  # django-axes' middleware answers
+                setattr(request, "axes_locked_out", True)  # noqa: B010  (django-axes' middleware answers)
                 return HttpResponse(status=429)
             device = signin.verify(request, user, form.cleaned_data["code"])
             if device is not None:
@@ -78,9 +78,9 @@ def two_factor(site):
         title = _("Two-factor sign-in")
         if signin.has_device(user):
             if request.method == "POST":
-                codes = signin.new_backup_codes(user)
+                renewed = signin.new_backup_codes(user)
                 return _page(site, request, "backup_codes", _("Your new backup codes"),
-                             codes=codes)  # fmt: skip
+                             codes=renewed)  # fmt: skip
             left = signin.backup_codes_left(user)
             return _page(site, request, "two_factor", title, backup_codes_left=left)
         device = signin.start_enrolment(user)

@@ -7,11 +7,11 @@ service call is one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from tracker import selectors, services, workflow
 from tracker.admin import forms
 from tracker.errors import DomainError
+from tracker.http import SignedInRequest
 from tracker.models import AssistanceRequest, Plan
 from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
 from tracker.workflow import Stage
@@ -33,7 +34,13 @@ CONTENT_ACTIONS = {
 }
 
 
-class RequestSteps:
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[AssistanceRequest]
+else:
+    _ModelAdmin = object
+
+
+class RequestSteps(_ModelAdmin):
     """The step pages of ``AssistanceRequestAdmin`` (a ModelAdmin mixin)."""
 
     def step_urls(self) -> list[Any]:
@@ -54,7 +61,9 @@ class RequestSteps:
             ),
         ]
 
-    def step_buttons(self, request: HttpRequest, obj: AssistanceRequest) -> list[dict[str, str]]:
+    def step_buttons(
+        self, request: SignedInRequest, obj: AssistanceRequest
+    ) -> list[dict[str, Any]]:
         """Buttons for exactly what this user may do now."""
         links = [
             {
@@ -108,7 +117,7 @@ class RequestSteps:
 
     # Transitions.
 
-    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+    def transition_view(self, request: SignedInRequest, object_id: str, name: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         if name not in workflow.TRANSITION_NAMES:
             raise Http404
@@ -125,7 +134,7 @@ class RequestSteps:
         return self._action(
             request,
             obj,
-            title=workflow.about(name).label,
+            title=str(workflow.about(name).label),
             forms=[form],
             perform=lambda: services.take_transition(
                 request=obj,
@@ -139,7 +148,7 @@ class RequestSteps:
 
     # Content.
 
-    def assessment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def assessment_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         current = selectors.needs_assessment(obj)
         form = forms.AssessmentForm(
@@ -157,7 +166,7 @@ class RequestSteps:
             done=_("%(reference)s: needs assessment recorded."),
         )
 
-    def plan_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def plan_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         form = forms.PlanForm(request.POST or None)
         activities = forms.ActivityFormSet(request.POST or None, prefix="activities")
@@ -189,7 +198,7 @@ class RequestSteps:
             done=_("%(reference)s: plan version proposed; the State must approve it."),
         )
 
-    def delivery_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def delivery_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         form = forms.DeliveryForm(
             request.POST or None, activities=selectors.activities_to_deliver(obj)
@@ -214,7 +223,7 @@ class RequestSteps:
             done=_("%(reference)s: delivery recorded."),
         )
 
-    def evaluation_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def evaluation_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         current = selectors.final_evaluation(obj)
         form = forms.EvaluationForm(
@@ -248,7 +257,7 @@ class RequestSteps:
 
     # Helpers.
 
-    def _get_or_404(self, request: HttpRequest, object_id: str) -> AssistanceRequest:
+    def _get_or_404(self, request: SignedInRequest, object_id: str) -> AssistanceRequest:
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404
@@ -257,7 +266,7 @@ class RequestSteps:
     def _officers_only(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         """Content forms are the secretariat's; others are sent back with the reason."""
 
-        def guarded(request: HttpRequest, object_id: str) -> HttpResponse:
+        def guarded(request: SignedInRequest, object_id: str) -> HttpResponse:
             if workflow.is_officer(request.user):
                 return view(request, object_id)
             obj = self._get_or_404(request, object_id)
@@ -275,7 +284,7 @@ class RequestSteps:
 
     def _action(
         self,
-        request: HttpRequest,
+        request: SignedInRequest,
         obj: AssistanceRequest | None,
         *,
         title: str,
@@ -295,8 +304,10 @@ class RequestSteps:
                 self.message_user(request, error.message, messages.ERROR)
             else:
                 target = result if isinstance(result, AssistanceRequest) else obj
-                self.message_user(request, done % {"reference": target.reference}, messages.SUCCESS)
-                return HttpResponseRedirect(self._change_url(target))
+                if target is not None:
+                    reference = target.reference
+                    self.message_user(request, done % {"reference": reference}, messages.SUCCESS)
+                    return HttpResponseRedirect(self._change_url(target))
         return TemplateResponse(
             request,
             "admin/tracker/action_form.html",

@@ -12,14 +12,18 @@ from tracker import signin, workflow
 from tracker.models import (
     FORMAL_CHANNELS,
     Activity,
+    AssistanceForm,
     AssistanceRequest,
+    Domain,
     Evaluation,
     FundingSource,
     HistoryEntry,
     MemberState,
     OutcomeIndicator,
     Plan,
+    Provider,
     RecommendationSource,
+    User,
 )
 
 # --- output ------------------------------------------------------------------------------
@@ -36,15 +40,21 @@ class RequestSerializer(serializers.ModelSerializer):
     requesting_state = serializers.CharField(source="requesting_state_id")
     requesting_state_name = serializers.CharField(source="requesting_state.name")
     region = serializers.CharField(source="requesting_state.region")
-    officer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    domains = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    forms = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    officer: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    domains: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    forms: serializers.SlugRelatedField[AssistanceForm] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     days_in_stage = serializers.IntegerField()
     overdue = serializers.BooleanField(source="is_overdue")
 
     class Meta:
         model = AssistanceRequest
-        fields = (
+        fields: tuple[str, ...] = (
             "reference",
             "requesting_state",
             "requesting_state_name",
@@ -65,7 +75,7 @@ class RequestSerializer(serializers.ModelSerializer):
 
 
 class RecommendationSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=RecommendationSource.choices)
+    source = serializers.ChoiceField(choices=RecommendationSource.choices)  # type: ignore[assignment]  # DRF collects a field named "source"; the stubs see Field.source
     document_symbol = serializers.CharField(max_length=100, required=False, allow_blank=True)
     upr_cycle = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
     recommending_state = serializers.CharField(
@@ -76,7 +86,7 @@ class RecommendationSerializer(serializers.Serializer):
 
 
 class FundingSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=FundingSource.choices)
+    source = serializers.ChoiceField(choices=FundingSource.choices)  # type: ignore[assignment]  # DRF collects a field named "source"; the stubs see Field.source
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     currency = serializers.CharField(max_length=3, default="USD")
 
@@ -117,7 +127,9 @@ class RequestDetailSerializer(RequestSerializer):
 
 
 class HistorySerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = HistoryEntry
@@ -125,7 +137,9 @@ class HistorySerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    form = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    form: serializers.SlugRelatedField[AssistanceForm] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Activity
@@ -135,8 +149,12 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     activities = ActivitySerializer(many=True, read_only=True)
-    providers = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    providers: serializers.SlugRelatedField[Provider] = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True
+    )
+    proposed_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Plan
@@ -194,8 +212,8 @@ class OpenRequestInput(StrictSerializer):
     forms = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, max_length=50
     )
-    recommendations = RecommendationSerializer(many=True, required=False, max_length=50)
-    funding = FundingSerializer(many=True, required=False, max_length=20)
+    recommendations = RecommendationSerializer(many=True, required=False, max_length=50)  # type: ignore[call-arg]  # many=True passes max_length on to the ListSerializer
+    funding = FundingSerializer(many=True, required=False, max_length=20)  # type: ignore[call-arg]  # many=True passes max_length on to the ListSerializer
 
 
 class TransitionInput(StrictSerializer):
@@ -238,7 +256,7 @@ class PlanInput(StrictSerializer):
     providers = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=50
     )
-    activities = ActivityInput(many=True, max_length=200)
+    activities = ActivityInput(many=True, max_length=200)  # type: ignore[call-arg]  # many=True passes max_length on to the ListSerializer
 
 
 class DeliveryInput(StrictSerializer):
@@ -265,7 +283,7 @@ class EvaluationInput(StrictSerializer):
 
     summary = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     lessons_learned = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    indicators = IndicatorInput(many=True, required=False, max_length=100)
+    indicators = IndicatorInput(many=True, required=False, max_length=100)  # type: ignore[call-arg]  # many=True passes max_length on to the ListSerializer
     lessons_published = serializers.BooleanField(required=False)
 
 

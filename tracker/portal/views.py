@@ -17,7 +17,8 @@ from django.views.i18n import set_language
 
 from tracker import selectors, services, workflow
 from tracker.errors import DomainError, NotFound
-from tracker.models import AssistanceRequest
+from tracker.http import SignedInRequest
+from tracker.models import AssistanceRequest, MemberState
 from tracker.portal import status
 from tracker.portal.forms import DecisionForm, NewRequestForm, RecommendationFormSet
 from tracker.services import RecommendationDraft
@@ -41,7 +42,15 @@ def focal_point_required(view):
     return guarded
 
 
-def _own(request: HttpRequest, reference: str) -> AssistanceRequest:
+def _state(request: SignedInRequest) -> MemberState:
+    """The State the focal point speaks for (a database constraint says it has one)."""
+    state = request.user.member_state
+    if state is None:
+        raise PermissionDenied
+    return state
+
+
+def _own(request: SignedInRequest, reference: str) -> AssistanceRequest:
     try:
         return selectors.get_request(request.user, reference)
     except NotFound as missing:
@@ -53,7 +62,7 @@ ENDED_SHOWN = 20
 
 
 @focal_point_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     mine = selectors.with_progress(selectors.visible_requests(request.user))
     open_requests = mine.filter(stage__in=workflow.OPEN).order_by("priority", "-opened_at")
     ended = mine.exclude(stage__in=workflow.OPEN).order_by("-stage_entered_at")
@@ -71,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "open_rows": open_rows,
             "awaiting_ranking": status.awaiting_ranking(
-                request.user.member_state, [row["request"] for row in open_rows]
+                _state(request), [row["request"] for row in open_rows]
             ),
             "ended_rows": rows(ended[:ENDED_SHOWN]),
             "ended_count": ended.count(),
@@ -80,7 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @focal_point_required
-def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def request_detail(request: SignedInRequest, reference: str) -> HttpResponse:
     obj = _own(request, reference)
     plan = obj.latest_plan()
     evaluation = selectors.final_evaluation(obj)
@@ -107,7 +116,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @focal_point_required
-def decide(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
     """Confirm, then take the State's decision: approve or reject a plan, or withdraw."""
     if name not in workflow.STATE_DECISIONS:
         raise Http404
@@ -157,7 +166,7 @@ def _label(name: str) -> str:
 
 @require_POST
 @focal_point_required
-def publish(request: HttpRequest, reference: str) -> HttpResponse:
+def publish(request: SignedInRequest, reference: str) -> HttpResponse:
     obj = _own(request, reference)
     publish_it = request.POST.get("publish") == "1"
     try:
@@ -175,7 +184,7 @@ def publish(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @focal_point_required
-def new_request(request: HttpRequest) -> HttpResponse:
+def new_request(request: SignedInRequest) -> HttpResponse:
     form = NewRequestForm(request.POST or None)
     recommendations = RecommendationFormSet(request.POST or None, prefix="rec")
     if request.method == "POST" and form.is_valid() and recommendations.is_valid():
@@ -216,9 +225,9 @@ def new_request(request: HttpRequest) -> HttpResponse:
 
 
 @focal_point_required
-def priorities(request: HttpRequest) -> HttpResponse:
+def priorities(request: SignedInRequest) -> HttpResponse:
     """The State ranks its open requests; plain form fields, no JavaScript needed."""
-    state = request.user.member_state
+    state = _state(request)
     open_requests = list(
         selectors.visible_requests(request.user)
         .filter(stage__in=workflow.OPEN)
@@ -245,7 +254,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
 
 
 @focal_point_required
-def practices(request: HttpRequest) -> HttpResponse:
+def practices(request: SignedInRequest) -> HttpResponse:
     """Lessons learned that States chose to publish (A/HRC/43/31 para 114)."""
     lessons = selectors.published_lessons(request.user).filter(lessons_published=True)
     return render(request, "portal/practices.html", {"lessons": lessons})
