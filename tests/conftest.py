@@ -79,8 +79,8 @@ def request_at(togo_focal, officer):
     """Make a Togo request and bring it to a stage through the real transitions."""
 
     def make(stage: str, **kwargs) -> AssistanceRequest:
-        request = open_request(togo_focal)
-        return bring_to(request, stage, officer=officer, focal_point=togo_focal, **kwargs)
+        ta_request = open_request(togo_focal)
+        return bring_to(ta_request, stage, officer=officer, focal_point=togo_focal, **kwargs)
 
     return make
 

@@ -18,27 +18,27 @@ TRANSITIONS = [
 ]
 
 
-def propose(request, officer, budget="1000"):
+def propose(ta_request, officer, budget="1000"):
     return services.propose_plan(
-        request=request,
+        ta_request=ta_request,
         by=officer,
         budget_amount=Decimal(budget),
         activities=[ActivityDraft(form="training", title="Training of judges")],
     )
 
 
-def prepare(request, name, officer) -> None:
+def prepare(ta_request, name, officer) -> None:
     """Record what the transition's guard needs (see test_workflow for the guards)."""
     if name == "complete_assessment":
-        services.record_assessment(request=request, by=officer, findings="f", gaps="g")
+        services.record_assessment(ta_request=ta_request, by=officer, findings="f", gaps="g")
     elif name in ("approve_plan", "reject_plan", "revise_plan"):
-        propose(request, officer)
+        propose(ta_request, officer)
     elif name == "complete_implementation":
-        activity = request.approved_plan().activities.get()
+        activity = ta_request.approved_plan().activities.get()
         services.record_delivery(activity=activity, by=officer, delivered_on=timezone.localdate())
     elif name == "close":
         services.record_evaluation(
-            request=request,
+            ta_request=ta_request,
             by=officer,
             indicators=[IndicatorDraft("Judges trained", Decimal(0), Decimal(50), Decimal(42))],
         )

@@ -105,9 +105,9 @@ def test_only_officers_log_requests(client_as):
 
 
 def test_requests_cannot_be_deleted(client_as, request_at):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     client = client_as("officer")
-    assert client.get(f"{CHANGELIST}{request.pk}/delete/").status_code == 403
+    assert client.get(f"{CHANGELIST}{ta_request.pk}/delete/").status_code == 403
     response = client.get(CHANGELIST)
     assert (
         "delete_selected" not in response.context["action_form"].fields["action"].choices.__str__()
@@ -122,7 +122,7 @@ def test_list_puts_overdue_first_then_the_states_priority(client_as, togo_focal,
         open_request(togo_focal, title="Late")
     open_request(togo_focal, title="First")
     second = open_request(togo_focal, title="Second")
-    services.set_priority(request=second, by=togo_focal, rank=1)
+    services.set_priority(ta_request=second, by=togo_focal, rank=1)
     response = client_as("officer").get(CHANGELIST)
     titles = [r.title for r in response.context["cl"].result_list]
     assert titles == ["Late", "Second", "First"]
@@ -145,7 +145,7 @@ def test_list_puts_overdue_first_then_the_states_priority(client_as, togo_focal,
 )
 def test_list_filters_and_search(client_as, togo_focal, officer, query, expected):
     accepted = open_request(togo_focal, title="Accepted")
-    services.take_transition(request=accepted, name="accept", by=officer)
+    services.take_transition(ta_request=accepted, name="accept", by=officer)
     senegal = open_request(officer, title="Senegal's", state="SEN")
     Funding.objects.create(request=senegal, source="vftc", amount=1000)
     open_request(togo_focal, title="Fresh", domains=["health"])
@@ -155,17 +155,19 @@ def test_list_filters_and_search(client_as, togo_focal, officer, query, expected
 
 
 def test_filter_by_officer(client_as, togo_focal, officer, other_officer):
-    request = open_request(togo_focal, title="Mine")
-    services.take_transition(request=request, name="accept", by=officer, officer=other_officer)
+    ta_request = open_request(togo_focal, title="Mine")
+    services.take_transition(
+        ta_request=ta_request, name="accept", by=officer, officer=other_officer
+    )
     open_request(togo_focal, title="Nobody's")
     response = client_as("officer").get(f"{CHANGELIST}?officer__id__exact={other_officer.pk}")
     assert [r.title for r in response.context["cl"].result_list] == ["Mine"]
 
 
 def test_search_by_reference(client_as, togo_focal):
-    request = open_request(togo_focal, title="Needle")
+    ta_request = open_request(togo_focal, title="Needle")
     open_request(togo_focal, title="Hay")
-    response = client_as("officer").get(f"{CHANGELIST}?q={request.reference}")
+    response = client_as("officer").get(f"{CHANGELIST}?q={ta_request.reference}")
     assert [r.title for r in response.context["cl"].result_list] == ["Needle"]
 
 
@@ -174,9 +176,9 @@ def test_list_runs_a_bounded_number_of_queries(
     client_as, togo_focal, officer, django_assert_max_num_queries, rows
 ):
     for n in range(rows):
-        request = open_request(togo_focal, title=f"Request {n}")
+        ta_request = open_request(togo_focal, title=f"Request {n}")
         if n % 2:
-            services.take_transition(request=request, name="accept", by=officer)
+            services.take_transition(ta_request=ta_request, name="accept", by=officer)
     client = client_as("officer")
     # 11: the page's 10, and whether the account has a second factor it must give.
     with django_assert_max_num_queries(11):
@@ -187,10 +189,10 @@ def test_list_runs_a_bounded_number_of_queries(
 def test_change_page_runs_a_bounded_number_of_queries(
     client_as, request_at, django_assert_max_num_queries
 ):
-    request = request_at(Stage.CLOSED)
+    ta_request = request_at(Stage.CLOSED)
     client = client_as("officer")
     with django_assert_max_num_queries(25):
-        assert client.get(change_url(request)).status_code == 200
+        assert client.get(change_url(ta_request)).status_code == 200
 
 
 # --- logging a request received on paper (P1) -----------------------------------------------
@@ -208,10 +210,10 @@ def test_officer_logs_a_request_received_by_note_verbale(client_as):
             "domains": ["legislation"],
         },
     )
-    request = AssistanceRequest.objects.get()
+    ta_request = AssistanceRequest.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == change_url(request)
-    assert (request.requesting_state_id, request.document_number) == ("SEN", "NV/SEN/2026/4")
+    assert response["Location"] == change_url(ta_request)
+    assert (ta_request.requesting_state_id, ta_request.document_number) == ("SEN", "NV/SEN/2026/4")
 
 
 @pytest.mark.parametrize(
@@ -245,80 +247,80 @@ def test_the_add_form_requires_the_state_and_its_formal_request(client_as, missi
 def test_each_transition_through_the_admin(
     client_as, request_at, officer, stage, name, data, expected
 ):
-    request = request_at(stage)
-    prepare(request, name, officer)
-    request.refresh_from_db()
+    ta_request = request_at(stage)
+    prepare(ta_request, name, officer)
+    ta_request.refresh_from_db()
     client = client_as("officer")
-    page = client.get(change_url(request))
-    assert transition_url(request, name) in [a["url"] for a in page.context["request_actions"]]
-    form = client.get(transition_url(request, name)).context["forms"][0]
+    page = client.get(change_url(ta_request))
+    assert transition_url(ta_request, name) in [a["url"] for a in page.context["request_actions"]]
+    form = client.get(transition_url(ta_request, name)).context["forms"][0]
     initial = {k: v for k, v in form.initial.items() if v is not None}
-    response = client.post(transition_url(request, name), initial | data)
+    response = client.post(transition_url(ta_request, name), initial | data)
     assert response.status_code == 302, messages_of(response)
-    request.refresh_from_db()
-    assert request.stage == expected
-    assert request.history.last().transition == name
+    ta_request.refresh_from_db()
+    assert ta_request.stage == expected
+    assert ta_request.history.last().transition == name
 
 
 def test_staff_approval_without_the_states_document_is_refused_in_the_admin(
     client_as, request_at, officer
 ):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
-    request.refresh_from_db()
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    ta_request.refresh_from_db()
     response = client_as("officer").post(
-        transition_url(request, "approve_plan"),
-        {"revision": request.revision, "plan_version": 1, "comment": "Agreed by phone"},
+        transition_url(ta_request, "approve_plan"),
+        {"revision": ta_request.revision, "plan_version": 1, "comment": "Agreed by phone"},
     )
     assert response.status_code == 200
     assert any("written communication" in m for m in messages_of(response))
     assert response.context["forms"][0]["comment"].value() == "Agreed by phone"
-    request.refresh_from_db()
-    assert request.stage == Stage.CONSULTATION
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.CONSULTATION
     assert not Consent.objects.filter(decision="approved").exists()
 
 
 def test_a_transition_refused_by_its_guard_is_a_message_not_an_error(client_as, request_at):
-    request = request_at(Stage.NEEDS_ASSESSMENT)
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
     response = client_as("officer").post(
-        transition_url(request, "complete_assessment"), {"revision": request.revision}
+        transition_url(ta_request, "complete_assessment"), {"revision": ta_request.revision}
     )
     assert response.status_code == 302
-    assert response["Location"] == change_url(request)
+    assert response["Location"] == change_url(ta_request)
     assert any("Record the needs assessment" in m for m in messages_of(response))
-    request.refresh_from_db()
-    assert request.stage == Stage.NEEDS_ASSESSMENT
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.NEEDS_ASSESSMENT
 
 
 def test_a_transition_from_the_wrong_stage_is_refused(client_as, request_at):
-    request = request_at(Stage.CLOSED)
-    response = client_as("officer").get(transition_url(request, "accept"))
+    ta_request = request_at(Stage.CLOSED)
+    response = client_as("officer").get(transition_url(ta_request, "accept"))
     assert response.status_code == 302
     assert any("nothing more can happen" in m for m in messages_of(response))
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_analysts_cannot_take_transitions(client_as, request_at, method):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     response = getattr(client_as("analyst"), method)(
-        transition_url(request, "accept"), {"revision": request.revision}
+        transition_url(ta_request, "accept"), {"revision": ta_request.revision}
     )
     assert response.status_code == 302
     assert "Only secretariat officers can accept a request." in messages_of(response)
-    request.refresh_from_db()
-    assert request.stage == Stage.REQUESTED
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.REQUESTED
 
 
 def test_a_decision_on_a_stale_page_is_a_conflict(client_as, request_at, officer):
-    request = request_at(Stage.REQUESTED)
-    stale = request.revision
-    services.take_transition(request=request, name="accept", by=officer)
+    ta_request = request_at(Stage.REQUESTED)
+    stale = ta_request.revision
+    services.take_transition(ta_request=ta_request, name="accept", by=officer)
     response = client_as("officer").post(
-        transition_url(request, "decline"), {"revision": stale, "reason": "Late"}
+        transition_url(ta_request, "decline"), {"revision": stale, "reason": "Late"}
     )
     assert any("has changed since you opened it" in m for m in messages_of(response))
-    request.refresh_from_db()
-    assert request.stage == Stage.NEEDS_ASSESSMENT
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.NEEDS_ASSESSMENT
 
 
 def test_an_unknown_transition_is_404(client_as, request_at):
@@ -337,24 +339,24 @@ def test_no_buttons_for_analysts(client_as, request_at):
 
 
 def test_officer_records_the_assessment_in_the_admin(client_as, request_at):
-    request = request_at(Stage.NEEDS_ASSESSMENT)
-    url = reverse("admin:tracker_assistancerequest_assessment", args=[request.pk])
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    url = reverse("admin:tracker_assistancerequest_assessment", args=[ta_request.pk])
     response = client_as("officer").post(url, {"findings": "Old law", "gaps": "No NHRI"})
     assert response.status_code == 302
-    assert request.assessment_is_complete()
+    assert ta_request.assessment_is_complete()
 
 
 def test_assessment_form_refuses_outside_its_stage(client_as, request_at):
-    request = request_at(Stage.CONSULTATION)
-    url = reverse("admin:tracker_assistancerequest_assessment", args=[request.pk])
+    ta_request = request_at(Stage.CONSULTATION)
+    url = reverse("admin:tracker_assistancerequest_assessment", args=[ta_request.pk])
     response = client_as("officer").post(url, {"findings": "Old law", "gaps": "No NHRI"})
     assert response.status_code == 200
     assert any("only in Needs assessment" in m for m in messages_of(response))
 
 
 def test_officer_proposes_a_plan_with_activities(client_as, request_at):
-    request = request_at(Stage.CONSULTATION)
-    url = reverse("admin:tracker_assistancerequest_plan", args=[request.pk])
+    ta_request = request_at(Stage.CONSULTATION)
+    url = reverse("admin:tracker_assistancerequest_plan", args=[ta_request.pk])
     data = {
         "budget_amount": "12000",
         "budget_currency": "USD",
@@ -367,7 +369,7 @@ def test_officer_proposes_a_plan_with_activities(client_as, request_at):
     }
     response = client_as("officer").post(url, data)
     assert response.status_code == 302
-    plan = Plan.objects.get(request=request)
+    plan = Plan.objects.get(request=ta_request)
     assert sorted(plan.activities.values_list("title", flat=True)) == [
         "Training of prison staff",
         "Validation workshop",
@@ -375,8 +377,8 @@ def test_officer_proposes_a_plan_with_activities(client_as, request_at):
 
 
 def test_a_plan_without_activities_is_refused(client_as, request_at):
-    request = request_at(Stage.CONSULTATION)
-    url = reverse("admin:tracker_assistancerequest_plan", args=[request.pk])
+    ta_request = request_at(Stage.CONSULTATION)
+    url = reverse("admin:tracker_assistancerequest_plan", args=[ta_request.pk])
     response = client_as("officer").post(
         url,
         {
@@ -391,21 +393,21 @@ def test_a_plan_without_activities_is_refused(client_as, request_at):
 
 
 def test_officer_records_delivery_and_evaluation(client_as, request_at):
-    request = request_at(Stage.IMPLEMENTATION)
+    ta_request = request_at(Stage.IMPLEMENTATION)
     client = client_as("officer")
-    activity = request.approved_plan().activities.get()
+    activity = ta_request.approved_plan().activities.get()
     response = client.post(
-        reverse("admin:tracker_assistancerequest_delivery", args=[request.pk]),
+        reverse("admin:tracker_assistancerequest_delivery", args=[ta_request.pk]),
         {"activity": activity.pk, "delivered_on": "2026-02-01", "participants": "30"},
     )
     assert response.status_code == 302
     activity.refresh_from_db()
     assert activity.participants == 30
     services.take_transition(
-        request=request, name="complete_implementation", by=activity.plan.proposed_by
+        ta_request=ta_request, name="complete_implementation", by=activity.plan.proposed_by
     )
     response = client.post(
-        reverse("admin:tracker_assistancerequest_evaluation", args=[request.pk]),
+        reverse("admin:tracker_assistancerequest_evaluation", args=[ta_request.pk]),
         {
             "summary": "Good",
             "lessons_learned": "Start early",
@@ -418,18 +420,18 @@ def test_officer_records_delivery_and_evaluation(client_as, request_at):
         },
     )
     assert response.status_code == 302
-    assert request.has_measured_outcome()
+    assert ta_request.has_measured_outcome()
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("action", ["assessment", "plan", "delivery", "evaluation"])
 def test_analysts_cannot_record_content(client_as, request_at, action, method):
-    request = request_at(Stage.NEEDS_ASSESSMENT)
-    url = reverse(f"admin:tracker_assistancerequest_{action}", args=[request.pk])
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    url = reverse(f"admin:tracker_assistancerequest_{action}", args=[ta_request.pk])
     response = getattr(client_as("analyst"), method)(url, {"findings": "f", "gaps": "g"})
     assert response.status_code == 302
     assert any("Only secretariat officers" in m for m in messages_of(response))
-    assert not request.assessment_is_complete()
+    assert not ta_request.assessment_is_complete()
 
 
 @pytest.mark.parametrize(
@@ -461,14 +463,14 @@ def test_assign_an_officer_to_the_selection(client_as, togo_focal, other_officer
 
 
 def test_analysts_cannot_assign(client_as, togo_focal, other_officer):
-    request = open_request(togo_focal)
+    ta_request = open_request(togo_focal)
     response = client_as("analyst").post(
         CHANGELIST,
-        {"action": "assign_officer", "_selected_action": [request.pk], "apply": "1",
+        {"action": "assign_officer", "_selected_action": [ta_request.pk], "apply": "1",
          "officer": other_officer.pk},
     )  # fmt: skip
-    request.refresh_from_db()
-    assert request.officer is None
+    ta_request.refresh_from_db()
+    assert ta_request.officer is None
     assert response.status_code in (200, 302)
 
 
@@ -518,7 +520,7 @@ def test_an_officers_queue_lists_its_own_open_requests_overdue_first(
         late = request_at(Stage.NEEDS_ASSESSMENT)
     request_at(Stage.CLOSED)
     theirs = open_request(late.requesting_state.focal_points.first())
-    services.take_transition(request=theirs, name="accept", by=other_officer)
+    services.take_transition(ta_request=theirs, name="accept", by=other_officer)
     queue = client_as("officer").get("/admin/").context["queue"]
     assert [r.reference for r in queue] == [late.reference, waiting.reference]
     assert client_as("officer").get("/admin/").context["queue_count"] == 2

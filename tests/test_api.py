@@ -72,9 +72,9 @@ CASES = [
 def test_every_endpoint_for_every_role(api, request_at, method, path, stage, body, role, expected):
     url = path
     if stage is not None:
-        request = request_at(stage, content=Content(lessons="Share early"))
-        url = f"/api/v1/requests/{request.reference}/{path}"
-        body = body(request) if callable(body) else body
+        ta_request = request_at(stage, content=Content(lessons="Share early"))
+        url = f"/api/v1/requests/{ta_request.reference}/{path}"
+        body = body(ta_request) if callable(body) else body
     response = getattr(api(PERSONAS[role]), method)(url, body, format="json")
     assert response.status_code == expected, response.content
 
@@ -84,21 +84,21 @@ def test_every_endpoint_for_every_role(api, request_at, method, path, stage, bod
     [("approve_plan", {}), ("reject_plan", {"reason": "x"}), ("withdraw", {"reason": "x"})],
 )
 def test_analysts_change_nothing(api, request_at, name, body):
-    request = request_at(Stage.CONSULTATION, content=Content(plan_awaiting_decision=True))
-    request.refresh_from_db()
-    before = (request.revision, Consent.objects.count())
+    ta_request = request_at(Stage.CONSULTATION, content=Content(plan_awaiting_decision=True))
+    ta_request.refresh_from_db()
+    before = (ta_request.revision, Consent.objects.count())
     response = api("analyst").post(
-        f"/api/v1/requests/{request.reference}/transitions/{name}/", body, format="json"
+        f"/api/v1/requests/{ta_request.reference}/transitions/{name}/", body, format="json"
     )
     assert response.status_code == 403
-    request.refresh_from_db()
-    assert (request.revision, Consent.objects.count()) == before
+    ta_request.refresh_from_db()
+    assert (ta_request.revision, Consent.objects.count()) == before
 
 
 def test_another_states_request_looks_like_none(api, request_at):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     client = api("senegal_focal")
-    hidden = client.get(f"/api/v1/requests/{request.reference}/")
+    hidden = client.get(f"/api/v1/requests/{ta_request.reference}/")
     missing = client.get("/api/v1/requests/TA-1999-9999/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json()["detail"].startswith("No ")
@@ -141,14 +141,14 @@ def test_session_authentication_works_too(client, togo_focal, request_at):
 
 @pytest.mark.parametrize(("stage", "name", "data", "expected"), TRANSITIONS)
 def test_each_transition_through_the_api(api, request_at, officer, stage, name, data, expected):
-    request = request_at(stage)
-    prepare(request, name, officer)
-    request.refresh_from_db()
+    ta_request = request_at(stage)
+    prepare(ta_request, name, officer)
+    ta_request.refresh_from_db()
     client = api("officer")
-    detail = client.get(f"/api/v1/requests/{request.reference}/").json()
+    detail = client.get(f"/api/v1/requests/{ta_request.reference}/").json()
     assert name in detail["available_transitions"]
     response = client.post(
-        f"/api/v1/requests/{request.reference}/transitions/{name}/",
+        f"/api/v1/requests/{ta_request.reference}/transitions/{name}/",
         {**data, "expected_revision": detail["revision"]},
         format="json",
     )
@@ -185,14 +185,14 @@ def test_each_transition_through_the_api(api, request_at, officer, stage, name, 
     ],
 )
 def test_refused_transitions_say_why(api, request_at, stage, name, data, status, message):
-    request = request_at(stage)
+    ta_request = request_at(stage)
     response = api("officer").post(
-        f"/api/v1/requests/{request.reference}/transitions/{name}/", data, format="json"
+        f"/api/v1/requests/{ta_request.reference}/transitions/{name}/", data, format="json"
     )
     assert response.status_code == status
     assert message.lower() in str(response.json()).lower()
-    request.refresh_from_db()
-    assert request.stage == stage
+    ta_request.refresh_from_db()
+    assert ta_request.stage == stage
 
 
 NEVER_ALLOWED = [
@@ -208,21 +208,21 @@ NEVER_ALLOWED = [
 def test_roles_that_may_never_take_a_transition_get_403(
     api, request_at, officer, persona, stage, name, data
 ):
-    request = request_at(stage)
-    prepare(request, name, officer)
+    ta_request = request_at(stage)
+    prepare(ta_request, name, officer)
     response = api(persona).post(
-        f"/api/v1/requests/{request.reference}/transitions/{name}/", data, format="json"
+        f"/api/v1/requests/{ta_request.reference}/transitions/{name}/", data, format="json"
     )
     assert response.status_code == 403
-    request.refresh_from_db()
-    assert request.stage == stage
+    ta_request.refresh_from_db()
+    assert ta_request.stage == stage
 
 
 def test_the_state_approves_its_plan_through_the_api(api, request_at, officer):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     response = api("togo_focal").post(
-        f"/api/v1/requests/{request.reference}/transitions/approve_plan/",
+        f"/api/v1/requests/{ta_request.reference}/transitions/approve_plan/",
         {"plan_version": 1},
         format="json",
     )
@@ -231,9 +231,9 @@ def test_the_state_approves_its_plan_through_the_api(api, request_at, officer):
 
 
 def test_focal_point_cannot_take_staff_transitions(api, request_at):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     response = api("togo_focal").post(
-        f"/api/v1/requests/{request.reference}/transitions/accept/", {}, format="json"
+        f"/api/v1/requests/{ta_request.reference}/transitions/accept/", {}, format="json"
     )
     assert response.status_code == 403
     assert response.json() == {
@@ -252,10 +252,10 @@ def test_focal_point_cannot_take_staff_transitions(api, request_at):
     ],
 )
 def test_malformed_bodies_are_400(api, request_at, body, content_type):
-    request = request_at(Stage.CONSULTATION)
+    ta_request = request_at(Stage.CONSULTATION)
     response = api("togo_focal").generic(
         "POST",
-        f"/api/v1/requests/{request.reference}/transitions/reject_plan/",
+        f"/api/v1/requests/{ta_request.reference}/transitions/reject_plan/",
         body,
         content_type=content_type,
     )
@@ -324,26 +324,26 @@ def test_nul_bytes_are_refused_not_crashing(api):
 
 
 def test_plans_are_listed_with_their_activities(api, request_at, officer):
-    request = request_at(Stage.CONSULTATION)
+    ta_request = request_at(Stage.CONSULTATION)
     response = api("officer").post(
-        f"/api/v1/requests/{request.reference}/plans/",
+        f"/api/v1/requests/{ta_request.reference}/plans/",
         {**PLAN, "providers": ["UNDP"]},
         format="json",
     )
     assert response.status_code == 400
     assert "Unknown provider(s): UNDP" in response.json()["detail"]
     response = api("officer").post(
-        f"/api/v1/requests/{request.reference}/plans/", PLAN, format="json"
+        f"/api/v1/requests/{ta_request.reference}/plans/", PLAN, format="json"
     )
     assert response.status_code == 201
-    plans = api("togo_focal").get(f"/api/v1/requests/{request.reference}/plans/").json()
+    plans = api("togo_focal").get(f"/api/v1/requests/{ta_request.reference}/plans/").json()
     assert [(p["version"], p["activities"][0]["title"]) for p in plans] == [(1, "T")]
 
 
 def test_the_evaluation_cannot_publish_lessons_for_the_state(api, request_at):
-    request = request_at(Stage.EVALUATION)
+    ta_request = request_at(Stage.EVALUATION)
     response = api("officer").put(
-        f"/api/v1/requests/{request.reference}/evaluation/",
+        f"/api/v1/requests/{ta_request.reference}/evaluation/",
         {**EVALUATION, "lessons_published": True},
         format="json",
     )
@@ -352,8 +352,8 @@ def test_the_evaluation_cannot_publish_lessons_for_the_state(api, request_at):
 
 
 def test_the_evaluation_of_a_request_without_one_is_404(api, request_at):
-    request = request_at(Stage.EVALUATION)
-    response = api("officer").get(f"/api/v1/requests/{request.reference}/evaluation/")
+    ta_request = request_at(Stage.EVALUATION)
+    response = api("officer").get(f"/api/v1/requests/{ta_request.reference}/evaluation/")
     assert response.status_code == 404
 
 
@@ -372,7 +372,7 @@ def test_delivery_of_an_activity_of_another_request_is_refused(api, request_at):
 @pytest.fixture
 def listing(togo_focal, senegal_focal, officer):
     accepted = open_request(togo_focal, title="Prisons", domains=["detention"])
-    services.take_transition(request=accepted, name="accept", by=officer)
+    services.take_transition(ta_request=accepted, name="accept", by=officer)
     open_request(senegal_focal, title="Nationality code", domains=["legislation"])
     open_request(officer, title="Elections", state="MEX", domains=["elections"])
 
@@ -452,9 +452,9 @@ def test_list_runs_constant_queries(
     api, togo_focal, officer, page_size, django_assert_max_num_queries
 ):
     for n in range(100):
-        request = open_request(togo_focal, title=f"R{n}", domains=["health", "justice"])
+        ta_request = open_request(togo_focal, title=f"R{n}", domains=["health", "justice"])
         if n % 3 == 0:
-            services.take_transition(request=request, name="accept", by=officer)
+            services.take_transition(ta_request=ta_request, name="accept", by=officer)
     client = api("analyst")
     with django_assert_max_num_queries(6):
         response = client.get(f"/api/v1/requests/?page_size={page_size}")
@@ -463,10 +463,10 @@ def test_list_runs_constant_queries(
 
 @pytest.mark.parametrize("stage", [Stage.REQUESTED, Stage.CLOSED])
 def test_detail_runs_constant_queries(api, request_at, stage, django_assert_max_num_queries):
-    request = request_at(stage)
+    ta_request = request_at(stage)
     client = api("togo_focal")
     with django_assert_max_num_queries(20):
-        assert client.get(f"/api/v1/requests/{request.reference}/").status_code == 200
+        assert client.get(f"/api/v1/requests/{ta_request.reference}/").status_code == 200
 
 
 # --- throttling ------------------------------------------------------------------------------
@@ -530,11 +530,11 @@ def test_swagger_ui_is_served(client):
 
 
 def test_lessons_published_through_the_api_reach_other_states(api, request_at, senegal_focal):
-    request = request_at(Stage.CLOSED, content=Content(lessons="Involve the NHRI"))
+    ta_request = request_at(Stage.CLOSED, content=Content(lessons="Involve the NHRI"))
     response = api("togo_focal").put(
-        f"/api/v1/requests/{request.reference}/evaluation/",
+        f"/api/v1/requests/{ta_request.reference}/evaluation/",
         {"lessons_published": True},
         format="json",
     )
     assert response.json()["lessons_published"] is True
-    assert selectors.published_lessons(senegal_focal).get().request == request
+    assert selectors.published_lessons(senegal_focal).get().request == ta_request

@@ -72,13 +72,13 @@ def test_load_demo_spreads_the_reports_cases_over_every_stage():
 
 def test_load_demo_uses_the_real_transitions():
     call_command("load_demo")
-    for request in AssistanceRequest.objects.all():
-        transitions = list(request.history.values_list("transition", flat=True))
-        assert transitions == ["open", *workflow.path_to(request.stage)], request.reference
+    for ta_request in AssistanceRequest.objects.all():
+        transitions = list(ta_request.history.values_list("transition", flat=True))
+        assert transitions == ["open", *workflow.path_to(ta_request.stage)], ta_request.reference
     implemented = AssistanceRequest.objects.filter(stage__in=["implementation", "closed"])
-    for request in implemented:
+    for ta_request in implemented:
         assert Consent.objects.filter(
-            request=request, decision="approved", plan=request.approved_plan()
+            request=ta_request, decision="approved", plan=ta_request.approved_plan()
         ).exists()
 
 

@@ -24,8 +24,8 @@ def postgres_only(db):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
 def test_conflicting_transitions_at_the_same_moment(postgres_only, request_at, officer, togo_focal):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     attempts = [
         ("approve_plan", togo_focal, {}),
         ("reject_plan", togo_focal, {"reason": "Too expensive"}),
@@ -41,11 +41,11 @@ def test_conflicting_transitions_at_the_same_moment(postgres_only, request_at, o
 
     outcomes: list[str] = []
     conflicts: list[Conflict] = []
-    history_before = HistoryEntry.objects.filter(request=request).count()
+    history_before = HistoryEntry.objects.filter(request=ta_request).count()
 
     def act(name, by, inputs):
         try:
-            services.take_transition(request=request, name=name, by=by, **inputs)
+            services.take_transition(ta_request=ta_request, name=name, by=by, **inputs)
             outcomes.append("ok")
         except Conflict as error:
             conflicts.append(error)
@@ -65,26 +65,26 @@ def test_conflicting_transitions_at_the_same_moment(postgres_only, request_at, o
 
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "ok"]
     assert all("at the same moment" in str(error) for error in conflicts)
-    assert HistoryEntry.objects.filter(request=request).count() == history_before + 1
-    request.refresh_from_db()
-    assert request.stage == HistoryEntry.objects.filter(request=request).last().to_stage
-    decisions = Consent.objects.filter(request=request).exclude(decision="requested")
+    assert HistoryEntry.objects.filter(request=ta_request).count() == history_before + 1
+    ta_request.refresh_from_db()
+    assert ta_request.stage == HistoryEntry.objects.filter(request=ta_request).last().to_stage
+    decisions = Consent.objects.filter(request=ta_request).exclude(decision="requested")
     assert decisions.count() == 1
 
 
 @pytest.mark.django_db
 def test_a_decision_taken_on_a_stale_page_is_refused(request_at, officer, togo_focal):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
-    request.refresh_from_db()
-    seen = request.revision
-    services.take_transition(request=request, name="reject_plan", by=togo_focal, reason="No")
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    ta_request.refresh_from_db()
+    seen = ta_request.revision
+    services.take_transition(ta_request=ta_request, name="reject_plan", by=togo_focal, reason="No")
     with pytest.raises(Conflict, match="has changed since you opened it"):
         services.take_transition(
-            request=request,
+            ta_request=ta_request,
             name="reject_plan",
             by=togo_focal,
             reason="No",
             expected_revision=seen,
         )
-    assert Consent.objects.filter(request=request, decision="declined").count() == 1
+    assert Consent.objects.filter(request=ta_request, decision="declined").count() == 1

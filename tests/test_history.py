@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_transition_writes_exactly_one_history_row(request_at, officer):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     before = HistoryEntry.objects.count()
-    services.take_transition(request=request, name="accept", by=officer, comment="Welcome")
+    services.take_transition(ta_request=ta_request, name="accept", by=officer, comment="Welcome")
     assert HistoryEntry.objects.count() == before + 1
     row = HistoryEntry.objects.latest("pk")
     assert (row.from_stage, row.to_stage, row.transition, row.actor, row.comment) == (
@@ -29,14 +29,14 @@ def test_each_transition_writes_exactly_one_history_row(request_at, officer):
         officer,
         "Welcome",
     )
-    request.refresh_from_db()
-    assert row.at == request.stage_entered_at
+    ta_request.refresh_from_db()
+    assert row.at == ta_request.stage_entered_at
 
 
 @pytest.mark.parametrize("stage", Stage.values)
 def test_history_tells_the_whole_path_to_each_stage(request_at, stage):
-    request = request_at(stage)
-    rows = list(request.history.order_by("at", "pk"))
+    ta_request = request_at(stage)
+    rows = list(ta_request.history.order_by("at", "pk"))
     assert [r.transition for r in rows] == ["open", *workflow.path_to(stage)]
     assert rows[-1].to_stage == stage
     for previous, row in pairwise(rows):
@@ -44,13 +44,13 @@ def test_history_tells_the_whole_path_to_each_stage(request_at, stage):
 
 
 def test_a_refused_transition_writes_nothing(request_at, officer):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     with pytest.raises(InvalidInput):
-        services.take_transition(request=request, name="decline", by=officer, reason="")
-    request.refresh_from_db()
-    assert request.stage == Stage.REQUESTED
-    assert request.history.count() == 1
-    assert request.revision == 0
+        services.take_transition(ta_request=ta_request, name="decline", by=officer, reason="")
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.REQUESTED
+    assert ta_request.history.count() == 1
+    assert ta_request.revision == 0
 
 
 def test_history_rows_cannot_be_changed_or_deleted(request_at):
@@ -81,9 +81,9 @@ def test_consent_records_cannot_be_changed_or_deleted(request_at):
 
 
 def test_a_request_with_history_cannot_be_deleted(request_at):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     with pytest.raises(ProtectedError):
-        request.delete()
+        ta_request.delete()
 
 
 def test_a_plan_version_cannot_be_changed(request_at):
@@ -95,6 +95,6 @@ def test_a_plan_version_cannot_be_changed(request_at):
 
 
 def test_the_stage_cannot_be_set_directly(request_at):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     with pytest.raises(AttributeError):
-        request.stage = Stage.CLOSED
+        ta_request.stage = Stage.CLOSED

@@ -24,15 +24,15 @@ def test_unpublished_lessons_stay_with_their_state(request_at, togo_focal, seneg
 
 def test_published_lessons_are_visible_to_other_states(request_at, togo_focal, senegal_focal):
     closed = request_at(Stage.CLOSED, content=LESSONS)
-    services.publish_lessons(request=closed, by=togo_focal, publish=True)
+    services.publish_lessons(ta_request=closed, by=togo_focal, publish=True)
     lesson = selectors.published_lessons(senegal_focal).get()
     assert lesson.lessons_learned == "Involve the NHRI from the first consultation."
 
 
 def test_the_state_can_unpublish(request_at, togo_focal, senegal_focal):
     closed = request_at(Stage.CLOSED, content=LESSONS)
-    services.publish_lessons(request=closed, by=togo_focal, publish=True)
-    services.publish_lessons(request=closed, by=togo_focal, publish=False)
+    services.publish_lessons(ta_request=closed, by=togo_focal, publish=True)
+    services.publish_lessons(ta_request=closed, by=togo_focal, publish=False)
     assert not selectors.published_lessons(senegal_focal).exists()
 
 
@@ -40,24 +40,26 @@ def test_the_state_can_unpublish(request_at, togo_focal, senegal_focal):
 def test_only_the_state_publishes_its_lessons(request_at, persona, persona_user, senegal_focal):
     closed = request_at(Stage.CLOSED, content=LESSONS)
     with pytest.raises(NotAllowed, match="Only Togo can publish"):
-        services.publish_lessons(request=closed, by=persona_user(persona), publish=True)
+        services.publish_lessons(ta_request=closed, by=persona_user(persona), publish=True)
     assert not selectors.published_lessons(senegal_focal).exists()
 
 
 def test_lessons_are_published_only_from_a_closed_request(request_at, togo_focal):
     with pytest.raises(Refused, match="only in Closed"):
-        services.publish_lessons(request=request_at(Stage.EVALUATION), by=togo_focal, publish=True)
+        services.publish_lessons(
+            ta_request=request_at(Stage.EVALUATION), by=togo_focal, publish=True
+        )
 
 
 def test_there_must_be_lessons_to_publish(request_at, togo_focal):
     with pytest.raises(InvalidInput, match="no lessons learned"):
-        services.publish_lessons(request=request_at(Stage.CLOSED), by=togo_focal, publish=True)
+        services.publish_lessons(ta_request=request_at(Stage.CLOSED), by=togo_focal, publish=True)
 
 
 def test_anonymous_users_read_no_lessons(request_at, togo_focal):
     from django.contrib.auth.models import AnonymousUser
 
     services.publish_lessons(
-        request=request_at(Stage.CLOSED, content=LESSONS), by=togo_focal, publish=True
+        ta_request=request_at(Stage.CLOSED, content=LESSONS), by=togo_focal, publish=True
     )
     assert not selectors.published_lessons(AnonymousUser()).exists()

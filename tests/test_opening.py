@@ -21,7 +21,7 @@ NOTE = FormalRequest("note_verbale", "NV/TGO/2026/12", date(2026, 2, 3))
 
 
 def test_focal_point_opens_a_request_for_its_own_state(togo_focal):
-    request = services.open_request(
+    ta_request = services.open_request(
         by=togo_focal,
         title="Truth and reconciliation commission",
         domains=["justice", "legislation"],
@@ -30,22 +30,22 @@ def test_focal_point_opens_a_request_for_its_own_state(togo_focal):
             RecommendationDraft(source="treaty_body", document_symbol="CEDAW/C/TGO/CO/6-7")
         ],
     )
-    assert re.fullmatch(r"TA-\d{4}-\d{4}", request.reference)
-    assert (request.requesting_state_id, request.stage, request.received_via) == (
+    assert re.fullmatch(r"TA-\d{4}-\d{4}", ta_request.reference)
+    assert (ta_request.requesting_state_id, ta_request.stage, ta_request.received_via) == (
         "TGO",
         Stage.REQUESTED,
         Channel.PORTAL,
     )
-    assert sorted(request.domains.values_list("code", flat=True)) == ["justice", "legislation"]
-    assert request.recommendations.get().document_symbol == "CEDAW/C/TGO/CO/6-7"
-    opening = HistoryEntry.objects.get(request=request)
+    assert sorted(ta_request.domains.values_list("code", flat=True)) == ["justice", "legislation"]
+    assert ta_request.recommendations.get().document_symbol == "CEDAW/C/TGO/CO/6-7"
+    opening = HistoryEntry.objects.get(request=ta_request)
     assert (opening.transition, opening.from_stage, opening.to_stage, opening.actor) == (
         "open",
         "",
         Stage.REQUESTED,
         togo_focal,
     )
-    assert Consent.objects.get(request=request).decision == Decision.REQUESTED
+    assert Consent.objects.get(request=ta_request).decision == Decision.REQUESTED
 
 
 def test_focal_point_naming_its_own_state_is_fine(togo_focal):
@@ -59,15 +59,15 @@ def test_focal_point_cannot_open_a_request_for_another_state(togo_focal):
 
 
 def test_staff_log_a_request_with_the_states_formal_request(officer):
-    request = services.open_request(
+    ta_request = services.open_request(
         by=officer, title="Nationality code", requesting_state="SEN", formal_request=NOTE
     )
-    assert (request.requesting_state_id, request.received_via) == ("SEN", "note_verbale")
-    assert (request.document_number, request.document_date) == (
+    assert (ta_request.requesting_state_id, ta_request.received_via) == ("SEN", "note_verbale")
+    assert (ta_request.document_number, ta_request.document_date) == (
         "NV/TGO/2026/12",
         date(2026, 2, 3),
     )
-    assert Consent.objects.get(request=request).document_reference == "NV/TGO/2026/12"
+    assert Consent.objects.get(request=ta_request).document_reference == "NV/TGO/2026/12"
 
 
 def test_staff_cannot_open_a_request_without_the_requesting_state(officer):

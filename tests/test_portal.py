@@ -78,11 +78,11 @@ def test_dashboard_shows_only_the_states_own_requests(portal, togo_focal, senega
 
 @pytest.mark.parametrize("action", ["", "approve_plan", "reject_plan", "withdraw"])
 def test_another_states_request_is_404(client, senegal_focal, request_at, action):
-    request = request_at(Stage.CONSULTATION)
+    ta_request = request_at(Stage.CONSULTATION)
     client.force_login(senegal_focal)
-    assert client.get(url(request, action)).status_code == 404
-    assert client.post(url(request, action), {"revision": 0, "text": "x"}).status_code == 404
-    assert client.post(url(request, "publish"), {"publish": "1"}).status_code == 404
+    assert client.get(url(ta_request, action)).status_code == 404
+    assert client.post(url(ta_request, action), {"revision": 0, "text": "x"}).status_code == 404
+    assert client.post(url(ta_request, "publish"), {"publish": "1"}).status_code == 404
 
 
 def test_an_unknown_reference_is_404(portal):
@@ -93,16 +93,16 @@ def test_an_unknown_reference_is_404(portal):
 
 
 def test_dashboard_says_what_the_state_must_do(portal, request_at, officer):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     content = portal.get("/portal/").content.decode()
     assert "Plan version 1 has been waiting for your decision for 0 days." in content
     assert 'aria-current="step">Consultation<' in content
 
 
 def test_request_page_shows_plan_assessment_evaluation_and_timeline(portal, request_at):
-    request = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
-    content = portal.get(url(request)).content.decode()
+    ta_request = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
+    content = portal.get(url(ta_request)).content.decode()
     for text in (
         "Findings of the needs assessment.",
         "Plan version 1",
@@ -120,10 +120,10 @@ def test_request_page_shows_plan_assessment_evaluation_and_timeline(portal, requ
 
 @pytest.fixture
 def with_plan(request_at, officer):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
-    request.refresh_from_db()
-    return request
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    ta_request.refresh_from_db()
+    return ta_request
 
 
 def test_approving_asks_for_confirmation_then_approves(portal, with_plan):
@@ -153,16 +153,18 @@ def test_rejecting_needs_a_reason(portal, with_plan):
 
 
 def test_withdrawing(portal, request_at):
-    request = request_at(Stage.NEEDS_ASSESSMENT)
-    response = portal.post(url(request, "withdraw"), {"revision": request.revision, "text": "Done"})
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    response = portal.post(
+        url(ta_request, "withdraw"), {"revision": ta_request.revision, "text": "Done"}
+    )
     assert response.status_code == 302
-    request.refresh_from_db()
-    assert request.stage == Stage.WITHDRAWN
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.WITHDRAWN
 
 
 def test_a_decision_not_possible_now_is_refused_with_the_reason(portal, request_at):
-    request = request_at(Stage.REQUESTED)
-    response = portal.post(url(request, "approve_plan"), {"revision": request.revision})
+    ta_request = request_at(Stage.REQUESTED)
+    response = portal.post(url(ta_request, "approve_plan"), {"revision": ta_request.revision})
     assert response.status_code == 200
     assert any("only in Consultation" in m for m in messages_of(response))
 
@@ -177,8 +179,8 @@ def test_a_decision_on_a_stale_page_is_refused(portal, with_plan, officer):
 
 
 def test_staff_only_transitions_are_not_offered(portal, request_at):
-    request = request_at(Stage.REQUESTED)
-    assert portal.get(url(request, "accept")).status_code == 404
+    ta_request = request_at(Stage.REQUESTED)
+    assert portal.get(url(ta_request, "accept")).status_code == 404
 
 
 def test_forms_need_the_csrf_token(togo_focal, with_plan):
@@ -210,14 +212,14 @@ def test_new_request_lands_in_requested_for_the_state(portal, togo_focal):
             "rec-0-recommending_state": "FRA",
         },
     )
-    request = AssistanceRequest.objects.get()
-    assert response["Location"] == url(request)
-    assert (request.requesting_state_id, request.stage, request.received_via) == (
+    ta_request = AssistanceRequest.objects.get()
+    assert response["Location"] == url(ta_request)
+    assert (ta_request.requesting_state_id, ta_request.stage, ta_request.received_via) == (
         "TGO",
         Stage.REQUESTED,
         "portal",
     )
-    assert request.recommendations.get().recommending_state_id == "FRA"
+    assert ta_request.recommendations.get().recommending_state_id == "FRA"
 
 
 def test_new_request_without_a_title_is_refused_and_keeps_the_input(portal):
@@ -242,19 +244,19 @@ def test_the_state_reorders_its_priorities_without_javascript(portal, togo_focal
 
 
 def test_a_rank_must_be_a_number(portal, togo_focal):
-    request = open_request(togo_focal, title="A")
-    response = portal.post("/portal/priorities/", {f"rank-{request.reference}": "first"})
+    ta_request = open_request(togo_focal, title="A")
+    response = portal.post("/portal/priorities/", {f"rank-{ta_request.reference}": "first"})
     assert "A priority is a whole number from 1 (highest)." in messages_of(response)
 
 
 def test_publishing_lessons_shares_them_with_other_states(
     portal, client, request_at, senegal_focal
 ):
-    request = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
+    ta_request = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
     other = Client()
     other.force_login(senegal_focal)
     assert "Start with the NHRI." not in other.get("/portal/good-practices/").content.decode()
-    portal.post(url(request, "publish"), {"publish": "1"})
+    portal.post(url(ta_request, "publish"), {"publish": "1"})
     assert "Start with the NHRI." in other.get("/portal/good-practices/").content.decode()
 
 
@@ -305,7 +307,7 @@ def test_every_portal_page_renders_in_french(portal, path):
 def test_decisions_are_services_not_views(portal, with_plan, togo_focal):
     """The portal's refusal message is the service's own message."""
     with pytest.raises(Conflict) as refused:
-        services.take_transition(request=with_plan, name="approve_plan", by=togo_focal,
+        services.take_transition(ta_request=with_plan, name="approve_plan", by=togo_focal,
                                  plan_version=7)  # fmt: skip
     response = portal.post(url(with_plan, "approve_plan"), {"revision": with_plan.revision,
                                                             "plan_version": 7})  # fmt: skip
@@ -347,7 +349,7 @@ def test_once_ranked_only_requests_opened_since_are_asked_for(portal, request_at
 
 def test_staff_ranking_nothing_leaves_the_prompt(portal, request_at, officer):
     request_at(Stage.REQUESTED)
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     with pytest.raises(DomainError):
-        services.set_priority(request=request, by=officer, rank=1)
+        services.set_priority(ta_request=ta_request, by=officer, rank=1)
     assert 'id="rank-prompt"' in portal.get("/portal/").content.decode()

@@ -29,12 +29,12 @@ def log_in(page, username="afi"):
 def togo_cases(togo_focal, officer):
     cases = {}
     for title in ("Truth commission", "Prison reform"):
-        request = bring_to(
+        ta_request = bring_to(
             open_request(togo_focal, title=title), Stage.CONSULTATION, officer=officer,
             focal_point=togo_focal,
         )  # fmt: skip
-        propose(request, officer)
-        cases[title] = request
+        propose(ta_request, officer)
+        cases[title] = ta_request
     cases["Elections"] = open_request(togo_focal, title="Elections")
     return cases
 

@@ -26,34 +26,34 @@ def test_new_requests_join_the_end_of_the_states_ranking(togo_focal, three):
 
 
 def test_the_state_moves_a_request_to_the_top(togo_focal, three):
-    services.set_priority(request=three[2], by=togo_focal, rank=1)
+    services.set_priority(ta_request=three[2], by=togo_focal, rank=1)
     assert ranking(togo_focal) == ["C", "A", "B"]
 
 
 def test_a_rank_past_the_end_puts_the_request_last(togo_focal, three):
-    services.set_priority(request=three[0], by=togo_focal, rank=99)
+    services.set_priority(ta_request=three[0], by=togo_focal, rank=99)
     assert ranking(togo_focal) == ["B", "C", "A"]
 
 
 @pytest.mark.parametrize("persona", ["officer", "analyst", "senegal_focal"])
 def test_nobody_but_the_state_changes_its_ranking(togo_focal, three, persona, persona_user):
     with pytest.raises(NotAllowed, match="Only Togo can rank its requests"):
-        services.set_priority(request=three[2], by=persona_user(persona), rank=1)
+        services.set_priority(ta_request=three[2], by=persona_user(persona), rank=1)
     assert ranking(togo_focal) == ["A", "B", "C"]
 
 
 @pytest.mark.parametrize("rank", [0, -1, "1", 1.5, True])
 def test_a_rank_is_a_whole_number_from_one(togo_focal, three, rank):
     with pytest.raises(InvalidInput, match="whole number from 1"):
-        services.set_priority(request=three[0], by=togo_focal, rank=rank)
+        services.set_priority(ta_request=three[0], by=togo_focal, rank=rank)
 
 
 def test_closed_requests_leave_the_ranking(togo_focal, three, officer):
-    withdrawn = services.take_transition(request=three[0], name="withdraw", by=togo_focal)
+    withdrawn = services.take_transition(ta_request=three[0], name="withdraw", by=togo_focal)
     assert withdrawn.priority is None
     with pytest.raises(Refused, match="no longer open"):
-        services.set_priority(request=withdrawn, by=togo_focal, rank=1)
-    services.set_priority(request=three[2], by=togo_focal, rank=1)
+        services.set_priority(ta_request=withdrawn, by=togo_focal, rank=1)
+    services.set_priority(ta_request=three[2], by=togo_focal, rank=1)
     assert ranking(togo_focal) == ["C", "B"]
 
 
@@ -64,11 +64,11 @@ def test_a_transition_keeps_the_rank_the_state_gave(togo_focal, three, officer):
 
     def state_reranks_meanwhile(sender, **kwargs):
         # After the transition read C (rank 3), the State moves A to the end: C is now 2.
-        services.set_priority(request=three[0], by=togo_focal, rank=3)
+        services.set_priority(ta_request=three[0], by=togo_focal, rank=3)
 
     pre_transition.connect(state_reranks_meanwhile, sender=AssistanceRequest)
     try:
-        services.take_transition(request=three[2], name="accept", by=officer)
+        services.take_transition(ta_request=three[2], name="accept", by=officer)
     finally:
         pre_transition.disconnect(state_reranks_meanwhile, sender=AssistanceRequest)
     assert ranking(togo_focal) == ["B", "C", "A"]

@@ -41,8 +41,8 @@ def afi(togo):
 def opened_at(moment, by, stage=Stage.REQUESTED, officer=None, **kwargs):
     """A Togo request opened at ``moment`` and brought to ``stage`` the same instant."""
     with clock.at(moment):
-        request = services.open_request(by=by, title="Truth commission")
-        return bring_to(request, stage, officer=officer, focal_point=by, **kwargs)
+        ta_request = services.open_request(by=by, title="Truth commission")
+        return bring_to(ta_request, stage, officer=officer, focal_point=by, **kwargs)
 
 
 def due(now) -> set[tuple[str, str]]:
@@ -91,10 +91,10 @@ def test_service_levels_are_configurable(afi, settings):
 
 
 def test_a_request_that_moves_on_starts_a_new_clock(afi, olga):
-    request = opened_at(T0, afi)
+    ta_request = opened_at(T0, afi)
     assert due(T0 + timedelta(days=15)) == {(Kind.OVERDUE, Stage.REQUESTED)}
     with clock.at(T0 + timedelta(days=16)):
-        services.take_transition(request=request, name="accept", by=olga)
+        services.take_transition(ta_request=ta_request, name="accept", by=olga)
     assert due(T0 + timedelta(days=16 + 90)) == {(Kind.OVERDUE, Stage.REQUESTED)}
     assert due(T0 + timedelta(days=16 + 91)) == {
         (Kind.OVERDUE, Stage.REQUESTED),
@@ -169,9 +169,9 @@ def test_a_message_lost_with_its_worker_is_queued_again_after_the_lease(afi, olg
 
 
 def test_the_state_is_reminded_when_it_must_decide(afi, olga):
-    request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
+    ta_request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
     with clock.at(T0):
-        propose(request, olga)
+        propose(ta_request, olga)
     overdue = reminder_mails(T0 + timedelta(days=31))
     assert [m.to for m in overdue] == [["afi@example.org"]]
     assert overdue[0].subject.startswith("[TA Tracker] TA-")
@@ -203,9 +203,9 @@ def test_no_escalation_without_a_supervisor(afi, supervisor):
 
 
 def test_a_reminder_for_a_request_that_moved_on_is_skipped(afi, olga):
-    request = opened_at(T0, afi)
+    ta_request = opened_at(T0, afi)
     (notification_id,) = reminders.sweep(T0 + timedelta(days=15))
-    services.take_transition(request=request, name="withdraw", by=afi)
+    services.take_transition(ta_request=ta_request, name="withdraw", by=afi)
     assert reminders.deliver(notification_id) == NotificationStatus.SKIPPED
     assert not [m for m in mail.outbox if "waiting" in m.subject]
 
@@ -239,30 +239,36 @@ class BrokenBackend:
 
 
 def test_the_state_hears_a_plan_awaits_its_decision(afi, olga, django_capture_on_commit_callbacks):
-    request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
+    ta_request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        propose(request, olga)
+        propose(ta_request, olga)
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["afi@example.org"], f"[TA Tracker] Un plan attend votre décision : {request.reference}")
+        (
+            ["afi@example.org"],
+            f"[TA Tracker] Un plan attend votre décision : {ta_request.reference}",
+        )
     ]
 
 
 def test_the_officer_hears_the_state_approved(afi, olga, django_capture_on_commit_callbacks):
-    request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
-    propose(request, olga)
+    ta_request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
+    propose(ta_request, olga)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.take_transition(request=request, name="approve_plan", by=afi)
+        services.take_transition(ta_request=ta_request, name="approve_plan", by=afi)
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["olga@example.org"], f"[TA Tracker] Togo approved plan version 1 of {request.reference}")
+        (
+            ["olga@example.org"],
+            f"[TA Tracker] Togo approved plan version 1 of {ta_request.reference}",
+        )
     ]
 
 
 def test_nothing_is_sent_for_a_refused_transition(afi, olga, django_capture_on_commit_callbacks):
-    request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
+    ta_request = opened_at(T0, afi, Stage.CONSULTATION, officer=olga)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refused):
-        services.take_transition(request=request, name="approve_plan", by=afi)
+        services.take_transition(ta_request=ta_request, name="approve_plan", by=afi)
     assert not Notification.objects.filter(kind=Kind.PLAN_APPROVED).exists()
     assert mail.outbox == []
 
@@ -273,9 +279,9 @@ def test_a_state_without_focal_points_is_chased_by_its_officer(
     senegal = MemberState.objects.get(pk="SEN")
     from tests.factories import open_request
 
-    request = open_request(olga, state=senegal.pk)
-    request = bring_to(request, Stage.CONSULTATION, officer=olga)
+    ta_request = open_request(olga, state=senegal.pk)
+    ta_request = bring_to(ta_request, Stage.CONSULTATION, officer=olga)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        propose(request, olga)
+        propose(ta_request, olga)
     assert [m.to for m in mail.outbox] == [["olga@example.org"]]

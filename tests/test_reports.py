@@ -30,18 +30,18 @@ def dataset(togo_focal, senegal_focal, officer):
     with clock.at(at("2025-01-10")):
         togo = services.open_request(by=togo_focal, title="TRC", domains=["justice"])
     with clock.at(at("2025-01-20")):
-        services.take_transition(request=togo, name="accept", by=officer)
+        services.take_transition(ta_request=togo, name="accept", by=officer)
     with clock.at(at("2025-03-01")):
-        services.record_assessment(request=togo, by=officer, findings="f", gaps="g")
-        services.take_transition(request=togo, name="complete_assessment", by=officer)
+        services.record_assessment(ta_request=togo, by=officer, findings="f", gaps="g")
+        services.take_transition(ta_request=togo, name="complete_assessment", by=officer)
     with clock.at(at("2025-02-01")):
         senegal = services.open_request(
             by=senegal_focal, title="Nationality", domains=["justice", "legislation"]
         )
     with clock.at(at("2025-02-05")):
-        services.take_transition(request=senegal, name="accept", by=officer)
+        services.take_transition(ta_request=senegal, name="accept", by=officer)
     with clock.at(at("2025-02-15")):
-        services.take_transition(request=senegal, name="withdraw", by=senegal_focal)
+        services.take_transition(ta_request=senegal, name="withdraw", by=senegal_focal)
     with clock.at(at("2025-06-01")):
         services.open_request(by=mexico, title="Elections", domains=["elections"])
 

@@ -54,11 +54,11 @@ def every_url(request) -> list[str]:
 
 @pytest.fixture
 def secret(request_at, officer):
-    request = request_at(
+    ta_request = request_at(
         Stage.CONSULTATION, content=Content(findings=SECRET_FINDINGS, plan_awaiting_decision=True)
     )
-    type(request).objects.filter(pk=request.pk).update(title=SECRET_TITLE)
-    return request
+    type(ta_request).objects.filter(pk=ta_request.pk).update(title=SECRET_TITLE)
+    return ta_request
 
 
 def test_the_walk_covers_the_whole_urlconf(secret):

@@ -82,12 +82,12 @@ def test_staff_with_a_device_who_use_the_portal_door_are_asked_for_the_code(page
 
 
 def test_analyst_signs_in_and_reads_without_changing(page, analyst, request_at):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     type_password(page, "admin", "ana")
     page.wait_for_url("**/admin/")
     assert page.locator("#figures").is_visible()
-    page.goto(f"/admin/tracker/assistancerequest/{request.pk}/change/")
-    assert page.get_by_text(request.reference).first.is_visible()
+    page.goto(f"/admin/tracker/assistancerequest/{ta_request.pk}/change/")
+    assert page.get_by_text(ta_request.reference).first.is_visible()
     assert page.get_by_role("button", name="Accept").count() == 0
     response = page.goto("/admin/tracker/assistancerequest/add/")
     assert response.status == 403

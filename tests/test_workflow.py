@@ -18,29 +18,29 @@ pytestmark = pytest.mark.django_db
 
 
 def take(request, name, by, **inputs):
-    return services.take_transition(request=request, name=name, by=by, **inputs)
+    return services.take_transition(ta_request=request, name=name, by=by, **inputs)
 
 
 # --- accept --------------------------------------------------------------------------
 
 
 def test_officer_accepts_and_is_assigned(request_at, officer):
-    request = take(request_at(Stage.REQUESTED), "accept", officer)
-    assert request.stage == Stage.NEEDS_ASSESSMENT
-    assert request.officer == officer
+    ta_request = take(request_at(Stage.REQUESTED), "accept", officer)
+    assert ta_request.stage == Stage.NEEDS_ASSESSMENT
+    assert ta_request.officer == officer
 
 
 def test_accept_assigns_the_named_officer(request_at, officer, other_officer):
-    request = take(request_at(Stage.REQUESTED), "accept", officer, officer=other_officer)
-    assert request.officer == other_officer
+    ta_request = take(request_at(Stage.REQUESTED), "accept", officer, officer=other_officer)
+    assert ta_request.officer == other_officer
 
 
 def test_accept_refuses_to_assign_someone_who_is_not_an_officer(request_at, officer, analyst):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     with pytest.raises(InvalidInput, match="not an active secretariat officer"):
-        take(request, "accept", officer, officer=analyst)
-    request.refresh_from_db()
-    assert request.stage == Stage.REQUESTED
+        take(ta_request, "accept", officer, officer=analyst)
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.REQUESTED
 
 
 @pytest.mark.parametrize("persona", ["togo_focal", "analyst"])
@@ -59,16 +59,16 @@ def test_accept_only_from_requested(request_at, officer):
 
 @pytest.mark.parametrize("stage", [Stage.REQUESTED, Stage.NEEDS_ASSESSMENT])
 def test_officer_declines_with_a_reason(request_at, officer, stage):
-    request = take(request_at(stage), "decline", officer, reason="Outside the programme")
-    assert request.stage == Stage.DECLINED
-    assert request.history.last().comment == "Outside the programme"
+    ta_request = take(request_at(stage), "decline", officer, reason="Outside the programme")
+    assert ta_request.stage == Stage.DECLINED
+    assert ta_request.history.last().comment == "Outside the programme"
 
 
 def test_decline_needs_a_reason(request_at, officer):
-    request = request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
     with pytest.raises(InvalidInput, match="Give the reason for declining"):
-        take(request, "decline", officer, reason="   ")
-    assert request.history.count() == 1
+        take(ta_request, "decline", officer, reason="   ")
+    assert ta_request.history.count() == 1
 
 
 def test_decline_is_refused_once_consultation_began(request_at, officer):
@@ -85,9 +85,11 @@ def test_states_do_not_decline_they_withdraw(request_at, togo_focal):
 
 
 def test_assessment_completes_with_findings_and_gaps(request_at, officer):
-    request = request_at(Stage.NEEDS_ASSESSMENT)
-    services.record_assessment(request=request, by=officer, findings="Law of 1998", gaps="No NHRI")
-    assert take(request, "complete_assessment", officer).stage == Stage.CONSULTATION
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    services.record_assessment(
+        ta_request=ta_request, by=officer, findings="Law of 1998", gaps="No NHRI"
+    )
+    assert take(ta_request, "complete_assessment", officer).stage == Stage.CONSULTATION
 
 
 def test_no_consultation_without_a_needs_assessment(request_at, officer):
@@ -99,23 +101,23 @@ def test_no_consultation_without_a_needs_assessment(request_at, officer):
 def test_an_assessment_without_findings_or_gaps_is_not_recorded(
     request_at, officer, findings, gaps
 ):
-    request = request_at(Stage.NEEDS_ASSESSMENT)
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
     with pytest.raises(InvalidInput, match="findings and the gaps"):
-        services.record_assessment(request=request, by=officer, findings=findings, gaps=gaps)
-    assert not request.assessment_is_complete()
+        services.record_assessment(ta_request=ta_request, by=officer, findings=findings, gaps=gaps)
+    assert not ta_request.assessment_is_complete()
 
 
 def test_only_staff_record_the_assessment(request_at, togo_focal):
     with pytest.raises(NotAllowed):
         services.record_assessment(
-            request=request_at(Stage.NEEDS_ASSESSMENT), by=togo_focal, findings="f", gaps="g"
+            ta_request=request_at(Stage.NEEDS_ASSESSMENT), by=togo_focal, findings="f", gaps="g"
         )
 
 
 def test_the_assessment_is_recorded_only_during_needs_assessment(request_at, officer):
     with pytest.raises(Refused, match="only in Needs assessment"):
         services.record_assessment(
-            request=request_at(Stage.REQUESTED), by=officer, findings="f", gaps="g"
+            ta_request=request_at(Stage.REQUESTED), by=officer, findings="f", gaps="g"
         )
 
 
@@ -123,11 +125,11 @@ def test_the_assessment_is_recorded_only_during_needs_assessment(request_at, off
 
 
 def test_focal_point_approves_the_current_plan_version(request_at, officer, togo_focal):
-    request = request_at(Stage.CONSULTATION)
-    plan = propose(request, officer)
-    request = take(request, "approve_plan", togo_focal, plan_version=1)
-    assert request.stage == Stage.IMPLEMENTATION
-    consent = Consent.objects.get(request=request, decision=Decision.APPROVED)
+    ta_request = request_at(Stage.CONSULTATION)
+    plan = propose(ta_request, officer)
+    ta_request = take(ta_request, "approve_plan", togo_focal, plan_version=1)
+    assert ta_request.stage == Stage.IMPLEMENTATION
+    consent = Consent.objects.get(request=ta_request, decision=Decision.APPROVED)
     assert (consent.plan, consent.recorded_by, consent.document_reference) == (
         plan,
         togo_focal,
@@ -136,43 +138,43 @@ def test_focal_point_approves_the_current_plan_version(request_at, officer, togo
 
 
 def test_staff_record_written_approval_with_its_reference(request_at, officer):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     take(
-        request,
+        ta_request,
         "approve_plan",
         officer,
         document_reference="NV/TGO/2026/88",
         document_date=date(2026, 3, 2),
     )
-    consent = Consent.objects.get(request=request, decision=Decision.APPROVED)
+    consent = Consent.objects.get(request=ta_request, decision=Decision.APPROVED)
     assert consent.document_reference == "NV/TGO/2026/88"
     assert consent.document_date == date(2026, 3, 2)
     assert consent.recorded_by == officer
 
 
 def test_staff_cannot_approve_without_the_states_written_consent(request_at, officer):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     with pytest.raises(InvalidInput, match="give the reference of its written communication"):
-        take(request, "approve_plan", officer)
-    request.refresh_from_db()
-    assert request.stage == Stage.CONSULTATION
+        take(ta_request, "approve_plan", officer)
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.CONSULTATION
     assert not Consent.objects.filter(decision=Decision.APPROVED).exists()
 
 
 def test_focal_point_cannot_approve_other_states_plan(request_at, officer, senegal_focal):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     with pytest.raises(NotAllowed, match=r"^Only Togo can approve this plan\.$"):
-        take(request, "approve_plan", senegal_focal)
+        take(ta_request, "approve_plan", senegal_focal)
 
 
 def test_analyst_cannot_approve(request_at, officer, analyst):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     with pytest.raises(NotAllowed):
-        take(request, "approve_plan", analyst)
+        take(ta_request, "approve_plan", analyst)
 
 
 def test_no_approval_without_a_plan(request_at, togo_focal):
@@ -181,11 +183,11 @@ def test_no_approval_without_a_plan(request_at, togo_focal):
 
 
 def test_approval_is_refused_for_a_version_the_state_did_not_see(request_at, officer, togo_focal):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
-    propose(request, officer, budget="2000")
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    propose(ta_request, officer, budget="2000")
     with pytest.raises(Conflict, match="Plan version 2 has replaced version 1"):
-        take(request, "approve_plan", togo_focal, plan_version=1)
+        take(ta_request, "approve_plan", togo_focal, plan_version=1)
 
 
 def test_approve_only_in_consultation(request_at, togo_focal):
@@ -196,66 +198,66 @@ def test_approve_only_in_consultation(request_at, togo_focal):
 def test_rejecting_a_plan_keeps_consultation_and_records_the_refusal(
     request_at, officer, togo_focal
 ):
-    request = request_at(Stage.CONSULTATION)
-    plan = propose(request, officer)
-    request = take(request, "reject_plan", togo_focal, reason="Budget too small")
-    assert request.stage == Stage.CONSULTATION
-    consent = Consent.objects.get(request=request, decision=Decision.DECLINED)
+    ta_request = request_at(Stage.CONSULTATION)
+    plan = propose(ta_request, officer)
+    ta_request = take(ta_request, "reject_plan", togo_focal, reason="Budget too small")
+    assert ta_request.stage == Stage.CONSULTATION
+    consent = Consent.objects.get(request=ta_request, decision=Decision.DECLINED)
     assert (consent.plan, consent.comment) == (plan, "Budget too small")
 
 
 def test_reject_needs_a_reason(request_at, officer, togo_focal):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     with pytest.raises(InvalidInput, match="reason for rejecting"):
-        take(request, "reject_plan", togo_focal)
+        take(ta_request, "reject_plan", togo_focal)
 
 
 def test_staff_record_a_written_rejection_only_with_its_reference(request_at, officer):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     with pytest.raises(InvalidInput, match="written communication"):
-        take(request, "reject_plan", officer, reason="Letter of the minister")
-    take(request, "reject_plan", officer, reason="Letter", document_reference="L/2026/4")
+        take(ta_request, "reject_plan", officer, reason="Letter of the minister")
+    take(ta_request, "reject_plan", officer, reason="Letter", document_reference="L/2026/4")
     assert Consent.objects.get(decision=Decision.DECLINED).document_reference == "L/2026/4"
 
 
 def test_other_state_cannot_reject(request_at, officer, senegal_focal):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
     with pytest.raises(NotAllowed, match="Only Togo can reject this plan"):
-        take(request, "reject_plan", senegal_focal, reason="No")
+        take(ta_request, "reject_plan", senegal_focal, reason="No")
 
 
 def test_a_rejected_version_cannot_be_approved_until_a_new_one_is_proposed(
     request_at, officer, togo_focal
 ):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
-    take(request, "reject_plan", togo_focal, reason="Budget too small")
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    take(ta_request, "reject_plan", togo_focal, reason="Budget too small")
     with pytest.raises(Refused, match="Plan version 1 was rejected"):
-        take(request, "approve_plan", togo_focal)
-    propose(request, officer, budget="3000")
-    request = take(request, "approve_plan", togo_focal, plan_version=2)
-    assert request.approved_plan().version == 2
+        take(ta_request, "approve_plan", togo_focal)
+    propose(ta_request, officer, budget="3000")
+    ta_request = take(ta_request, "approve_plan", togo_focal, plan_version=2)
+    assert ta_request.approved_plan().version == 2
 
 
 # --- revise_plan ---------------------------------------------------------------------
 
 
 def test_material_change_sends_the_request_back_for_consent(request_at, officer, togo_focal):
-    request = request_at(Stage.IMPLEMENTATION)
-    propose(request, officer, budget="90000")
-    request = take(request, "revise_plan", officer, comment="Budget doubled")
-    assert request.stage == Stage.CONSULTATION
-    assert request.approved_plan().version == 1
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    propose(ta_request, officer, budget="90000")
+    ta_request = take(ta_request, "revise_plan", officer, comment="Budget doubled")
+    assert ta_request.stage == Stage.CONSULTATION
+    assert ta_request.approved_plan().version == 1
     with pytest.raises(
         Refused, match=r"^The State must approve plan version 2 before implementation resumes\.$"
     ):
-        take(request, "complete_implementation", officer)
-    request = take(request, "approve_plan", togo_focal, plan_version=2)
-    assert request.stage == Stage.IMPLEMENTATION
-    assert request.approved_plan().version == 2
+        take(ta_request, "complete_implementation", officer)
+    ta_request = take(ta_request, "approve_plan", togo_focal, plan_version=2)
+    assert ta_request.stage == Stage.IMPLEMENTATION
+    assert ta_request.approved_plan().version == 2
 
 
 def test_revise_needs_a_new_plan_version(request_at, officer):
@@ -264,10 +266,10 @@ def test_revise_needs_a_new_plan_version(request_at, officer):
 
 
 def test_only_staff_revise(request_at, officer, togo_focal):
-    request = request_at(Stage.IMPLEMENTATION)
-    propose(request, officer)
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    propose(ta_request, officer)
     with pytest.raises(NotAllowed):
-        take(request, "revise_plan", togo_focal)
+        take(ta_request, "revise_plan", togo_focal)
 
 
 def test_plans_are_proposed_only_in_consultation_or_implementation(request_at, officer):
@@ -284,12 +286,12 @@ def test_only_staff_propose_plans(request_at, togo_focal):
 
 
 def test_implementation_completes_once_an_activity_was_delivered(request_at, officer):
-    request = request_at(Stage.IMPLEMENTATION)
-    activity = request.approved_plan().activities.get()
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    activity = ta_request.approved_plan().activities.get()
     services.record_delivery(
         activity=activity, by=officer, delivered_on=date(2026, 5, 4), participants=30
     )
-    assert take(request, "complete_implementation", officer).stage == Stage.EVALUATION
+    assert take(ta_request, "complete_implementation", officer).stage == Stage.EVALUATION
 
 
 def test_no_evaluation_before_any_delivery(request_at, officer):
@@ -298,8 +300,8 @@ def test_no_evaluation_before_any_delivery(request_at, officer):
 
 
 def test_delivery_is_recorded_only_for_the_approved_plan(request_at, officer):
-    request = request_at(Stage.IMPLEMENTATION)
-    draft = propose(request, officer, budget="7")
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    draft = propose(ta_request, officer, budget="7")
     with pytest.raises(InvalidInput, match="approved plan"):
         services.record_delivery(
             activity=draft.activities.get(), by=officer, delivered_on=date(2026, 5, 4)
@@ -315,13 +317,13 @@ def test_only_staff_complete_implementation(request_at, togo_focal):
 
 
 def test_close_with_a_measured_outcome(request_at, officer):
-    request = request_at(Stage.EVALUATION)
+    ta_request = request_at(Stage.EVALUATION)
     services.record_evaluation(
-        request=request,
+        ta_request=ta_request,
         by=officer,
         indicators=[IndicatorDraft("Judges trained", Decimal(0), Decimal(50), Decimal(42))],
     )
-    assert take(request, "close", officer).stage == Stage.CLOSED
+    assert take(ta_request, "close", officer).stage == Stage.CLOSED
 
 
 @pytest.mark.parametrize(
@@ -334,10 +336,10 @@ def test_close_with_a_measured_outcome(request_at, officer):
     ids=["not-measured", "no-baseline", "no-target"],
 )
 def test_no_close_without_a_measured_indicator(request_at, officer, indicator):
-    request = request_at(Stage.EVALUATION)
-    services.record_evaluation(request=request, by=officer, indicators=[indicator])
+    ta_request = request_at(Stage.EVALUATION)
+    services.record_evaluation(ta_request=ta_request, by=officer, indicators=[indicator])
     with pytest.raises(Refused, match="baseline, target and measured value"):
-        take(request, "close", officer)
+        take(ta_request, "close", officer)
 
 
 def test_no_close_without_an_evaluation(request_at, officer):
@@ -347,7 +349,9 @@ def test_no_close_without_an_evaluation(request_at, officer):
 
 def test_an_evaluation_needs_an_indicator(request_at, officer):
     with pytest.raises(InvalidInput, match="at least one outcome indicator"):
-        services.record_evaluation(request=request_at(Stage.EVALUATION), by=officer, indicators=[])
+        services.record_evaluation(
+            ta_request=request_at(Stage.EVALUATION), by=officer, indicators=[]
+        )
 
 
 def test_only_staff_close(request_at, togo_focal):
@@ -360,17 +364,17 @@ def test_only_staff_close(request_at, togo_focal):
 
 @pytest.mark.parametrize("stage", workflow.OPEN)
 def test_the_state_withdraws_from_every_open_stage(request_at, togo_focal, stage):
-    request = take(request_at(stage), "withdraw", togo_focal, reason="Other arrangements")
-    assert request.stage == Stage.WITHDRAWN
-    consent = Consent.objects.get(request=request, decision=Decision.WITHDRAWN)
+    ta_request = take(request_at(stage), "withdraw", togo_focal, reason="Other arrangements")
+    assert ta_request.stage == Stage.WITHDRAWN
+    consent = Consent.objects.get(request=ta_request, decision=Decision.WITHDRAWN)
     assert consent.recorded_by == togo_focal
 
 
 def test_staff_record_a_written_withdrawal(request_at, officer):
-    request = take(
+    ta_request = take(
         request_at(Stage.CONSULTATION), "withdraw", officer, document_reference="NV/2026/301"
     )
-    assert request.stage == Stage.WITHDRAWN
+    assert ta_request.stage == Stage.WITHDRAWN
     assert Consent.objects.get(decision=Decision.WITHDRAWN).document_reference == "NV/2026/301"
 
 
@@ -389,11 +393,11 @@ def test_other_state_cannot_withdraw(request_at, senegal_focal):
 def test_nothing_moves_after_withdrawal_decline_or_close(
     request_at, officer, togo_focal, terminal, name
 ):
-    request = request_at(terminal)
+    ta_request = request_at(terminal)
     actor = togo_focal if name in ("approve_plan", "reject_plan", "withdraw") else officer
     with pytest.raises(Refused, match="nothing more can happen to it"):
-        take(request, name, actor, reason="r", document_reference="d")
-    rows = HistoryEntry.objects.filter(request=request).count()
+        take(ta_request, name, actor, reason="r", document_reference="d")
+    rows = HistoryEntry.objects.filter(request=ta_request).count()
     assert rows == len(workflow.path_to(terminal)) + 1
 
 
@@ -413,14 +417,14 @@ def test_nothing_moves_after_withdrawal_decline_or_close(
     ],
 )
 def test_available_transitions_for_the_caller(request_at, persona_user, stage, persona, expected):
-    request = request_at(stage)
-    assert workflow.available_transitions(request, persona_user(persona)) == expected
+    ta_request = request_at(stage)
+    assert workflow.available_transitions(ta_request, persona_user(persona)) == expected
 
 
 def test_available_transitions_in_consultation_with_a_plan(request_at, officer, togo_focal):
-    request = request_at(Stage.CONSULTATION)
-    propose(request, officer)
-    assert workflow.available_transitions(request, togo_focal) == [
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    assert workflow.available_transitions(ta_request, togo_focal) == [
         "approve_plan",
         "reject_plan",
         "withdraw",

@@ -543,7 +543,7 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
     )
     with clock.at(opened):
         if case.on_paper or focal_point is None:
-            request = services.open_request(
+            ta_request = services.open_request(
                 by=officer,
                 title=case.title,
                 description=case.description,
@@ -556,7 +556,7 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
                 recommendations=case.recommendations,
             )
         else:
-            request = services.open_request(
+            ta_request = services.open_request(
                 by=focal_point,
                 title=case.title,
                 description=case.description,
@@ -564,10 +564,10 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
                 forms=case.forms,
                 recommendations=case.recommendations,
             )
-    request = bring_to(
-        request, case.stage, officer=officer, focal_point=focal_point, content=case.content
+    ta_request = bring_to(
+        ta_request, case.stage, officer=officer, focal_point=focal_point, content=case.content
     )
     if case.publish_lessons and focal_point is not None:
-        services.publish_lessons(request=request, by=focal_point, publish=True)
-    reminders.discard_notices(request, "Demo history replayed by load_demo: not sent.")
-    return request.reference
+        services.publish_lessons(ta_request=ta_request, by=focal_point, publish=True)
+    reminders.discard_notices(ta_request, "Demo history replayed by load_demo: not sent.")
+    return ta_request.reference

@@ -15,27 +15,27 @@ LANGUAGES = ("en", "fr")
 
 
 def link_for(person: User, notification: Notification) -> str:
-    request = notification.request
+    ta_request = notification.request
     if workflow.is_focal_point(person):
-        return f"{settings.SITE_URL}/portal/requests/{request.reference}/"
-    return f"{settings.SITE_URL}/admin/tracker/assistancerequest/{request.pk}/change/"
+        return f"{settings.SITE_URL}/portal/requests/{ta_request.reference}/"
+    return f"{settings.SITE_URL}/admin/tracker/assistancerequest/{ta_request.pk}/change/"
 
 
 def render(notification: Notification, person: User) -> tuple[str, str, str]:
     """(subject, text, html) for one person, in that person's language."""
     language = person.language if person.language in LANGUAGES else "en"
-    request = notification.request
+    ta_request = notification.request
     with translation.override(language):
         context = {
             "kind": notification.kind,
             "person": person,
-            "request": request,
-            "state": request.requesting_state.name,
-            "stage": Stage(notification.stage or request.stage).label,
-            "days": (notification.created_at - request.stage_entered_at).days,
+            "ta_request": ta_request,
+            "state": ta_request.requesting_state.name,
+            "stage": Stage(notification.stage or ta_request.stage).label,
+            "days": (notification.created_at - ta_request.stage_entered_at).days,
             "allowed_days": deadlines.service_levels().get(notification.stage, None),
-            "plan": request.latest_plan(),
-            "state_must_decide": request.state_must_decide(),
+            "plan": ta_request.latest_plan(),
+            "state_must_decide": ta_request.state_must_decide(),
             "link": link_for(person, notification),
         }
         subject, _, text = render_to_string(

@@ -105,67 +105,68 @@ def _take_unqueued(now: datetime) -> list[int]:
     return ids
 
 
-def notice(request: AssistanceRequest, kind: str, at: datetime) -> Notification | None:
+def notice(ta_request: AssistanceRequest, kind: str, at: datetime) -> Notification | None:
     """Record a notice of a transition, once; the new row, for the caller to queue
     after its transaction commits (None if it was recorded already)."""
     notification, created = Notification.objects.get_or_create(
-        request=request,
+        request=ta_request,
         kind=kind,
         basis=at,
-        defaults={"stage": request.stage, "created_at": at, "queued_at": at},
+        defaults={"stage": ta_request.stage, "created_at": at, "queued_at": at},
     )
     return notification if created else None
 
 
-def discard_notices(request: AssistanceRequest, reason: str) -> None:
+def discard_notices(ta_request: AssistanceRequest, reason: str) -> None:
     """Notices of a replayed past (demo data) are recorded but never sent."""
     Notification.objects.filter(
-        request=request, status=Status.PENDING, kind__in=set(workflow.NOTICES.values())
+        request=ta_request, status=Status.PENDING, kind__in=set(workflow.NOTICES.values())
     ).update(status=Status.SKIPPED, last_error=reason)
 
 
 # --- to whom ---------------------------------------------------------------------------------
 
 
-def _officers_of(request: AssistanceRequest) -> list[User]:
-    if request.officer is not None and request.officer.is_active:
-        return [request.officer]
+def _officers_of(ta_request: AssistanceRequest) -> list[User]:
+    if ta_request.officer is not None and ta_request.officer.is_active:
+        return [ta_request.officer]
     # Nobody assigned yet: every officer hears of it.
     return list(selectors.officers())
 
 
-def _state_of(request: AssistanceRequest) -> list[User]:
+def _state_of(ta_request: AssistanceRequest) -> list[User]:
     focal_points = list(
         User.objects.filter(
-            role=Role.FOCAL_POINT, member_state_id=request.requesting_state_id, is_active=True
+            role=Role.FOCAL_POINT, member_state_id=ta_request.requesting_state_id, is_active=True
         )
     )
     # A State that deals with us on paper only: its officer chases it by note verbale.
-    return focal_points or _officers_of(request)
+    return focal_points or _officers_of(ta_request)
 
 
 def recipients(notification: Notification) -> list[User]:
-    request = notification.request
+    ta_request = notification.request
     kind = notification.kind
     if kind == Kind.OVERDUE:
-        return _state_of(request) if request.state_must_decide() else _officers_of(request)
+        return _state_of(ta_request) if ta_request.state_must_decide() else _officers_of(ta_request)
     if kind == Kind.ESCALATION:
-        officer = request.officer
+        officer = ta_request.officer
         return [officer.supervisor] if officer and officer.supervisor else []
     if kind in (Kind.PLAN_AWAITS_DECISION, Kind.ACCEPTED, Kind.DECLINED, Kind.CLOSED):
-        return _state_of(request)
-    return _officers_of(request)
+        return _state_of(ta_request)
+    return _officers_of(ta_request)
 
 
 def still_due(notification: Notification) -> bool:
     """A reminder whose request moved on since it fell due is not sent."""
-    request = notification.request
+    ta_request = notification.request
     if notification.kind in (Kind.OVERDUE, Kind.ESCALATION):
         return bool(
-            request.stage == notification.stage and request.stage_entered_at == notification.basis
+            ta_request.stage == notification.stage
+            and ta_request.stage_entered_at == notification.basis
         )
     if notification.kind in FOLLOW_UPS:
-        return bool(request.stage == Stage.CLOSED)
+        return bool(ta_request.stage == Stage.CLOSED)
     return True
 
 

@@ -45,7 +45,7 @@ class Content:
 
 
 def bring_to(
-    request: AssistanceRequest,
+    ta_request: AssistanceRequest,
     stage: str,
     *,
     officer: User,
@@ -58,19 +58,19 @@ def bring_to(
     the officer from a note verbale.
     """
     content = content or Content()
-    moment = request.opened_at
+    moment = ta_request.opened_at
     for name in workflow.path_to(stage):
         moment += timedelta(days=content.days_per_step)
         with clock.at(moment if content.days_per_step else clock.now()):
-            request = _step(request, name, officer, focal_point, content)
+            ta_request = _step(ta_request, name, officer, focal_point, content)
     if stage == Stage.CONSULTATION and content.plan_awaiting_decision:
-        _propose(request, officer, content)
-    return request
+        _propose(ta_request, officer, content)
+    return ta_request
 
 
-def _propose(request: AssistanceRequest, officer: User, content: Content) -> None:
+def _propose(ta_request: AssistanceRequest, officer: User, content: Content) -> None:
     services.propose_plan(
-        request=request,
+        ta_request=ta_request,
         by=officer,
         summary=content.plan_summary,
         budget_amount=content.budget,
@@ -80,7 +80,7 @@ def _propose(request: AssistanceRequest, officer: User, content: Content) -> Non
 
 
 def _step(
-    request: AssistanceRequest,
+    ta_request: AssistanceRequest,
     name: str,
     officer: User,
     focal_point: User | None,
@@ -88,24 +88,24 @@ def _step(
 ) -> AssistanceRequest:
     state_actor = focal_point or officer
     # Without a focal point, staff record the State's decisions from its notes verbales.
-    paper_reference = "" if focal_point else f"NV/{request.reference}"
+    paper_reference = "" if focal_point else f"NV/{ta_request.reference}"
     if name == "complete_assessment":
         services.record_assessment(
-            request=request, by=officer, findings=content.findings, gaps=content.gaps
+            ta_request=ta_request, by=officer, findings=content.findings, gaps=content.gaps
         )
     elif name == "approve_plan":
-        _propose(request, officer, content)
+        _propose(ta_request, officer, content)
         return services.take_transition(
-            request=request, name=name, by=state_actor, document_reference=paper_reference
+            ta_request=ta_request, name=name, by=state_actor, document_reference=paper_reference
         )
     elif name == "complete_implementation":
-        for activity in selectors.activities_to_deliver(request):
+        for activity in selectors.activities_to_deliver(ta_request):
             services.record_delivery(
                 activity=activity, by=officer, delivered_on=_today(), participants=25
             )
     elif name == "close":
         services.record_evaluation(
-            request=request,
+            ta_request=ta_request,
             by=officer,
             indicators=content.indicators,
             summary=content.evaluation_summary,
@@ -113,17 +113,17 @@ def _step(
         )
     elif name == "decline":
         return services.take_transition(
-            request=request, name=name, by=officer, reason=content.declined_reason
+            ta_request=ta_request, name=name, by=officer, reason=content.declined_reason
         )
     elif name == "withdraw":
         return services.take_transition(
-            request=request,
+            ta_request=ta_request,
             name=name,
             by=state_actor,
             reason=content.withdrawn_reason,
             document_reference=paper_reference,
         )
-    return services.take_transition(request=request, name=name, by=officer)
+    return services.take_transition(ta_request=ta_request, name=name, by=officer)
 
 
 def _today() -> date:

@@ -55,10 +55,10 @@ def get_request(user: User | None, reference: str) -> AssistanceRequest:
 
     Another State's request answers exactly like one that does not exist.
     """
-    request = visible_requests(user).filter(reference=reference).first()
-    if request is None:
+    ta_request = visible_requests(user).filter(reference=reference).first()
+    if ta_request is None:
         raise NotFound(_("There is no request %(reference)s.") % {"reference": reference})
-    return request
+    return ta_request
 
 
 def published_lessons(user: User | None) -> QuerySet[Evaluation]:

@@ -134,7 +134,7 @@ def open_request(
     vocabulary = _vocabulary(domains, forms)
     now = clock.now()
     with transaction.atomic():
-        request = AssistanceRequest(
+        ta_request = AssistanceRequest(
             reference=_next_reference(now.year),
             requesting_state=state,
             title=title,
@@ -148,16 +148,16 @@ def open_request(
             stage_entered_at=now,
             updated_at=now,
         )
-        request.save()
-        request.domains.set(vocabulary.domains)
-        request.forms.set(vocabulary.forms)
-        _add_recommendations(request, recommendations)
+        ta_request.save()
+        ta_request.domains.set(vocabulary.domains)
+        ta_request.forms.set(vocabulary.forms)
+        _add_recommendations(ta_request, recommendations)
         Funding.objects.bulk_create(
-            Funding(request=request, source=f.source, amount=f.amount, currency=f.currency)
+            Funding(request=ta_request, source=f.source, amount=f.amount, currency=f.currency)
             for f in funding
         )
         entry = HistoryEntry.objects.create(
-            request=request,
+            request=ta_request,
             from_stage="",
             to_stage=Stage.REQUESTED,
             transition=OPEN_TRANSITION,
@@ -165,7 +165,7 @@ def open_request(
             at=now,
         )
         Consent.objects.create(
-            request=request,
+            request=ta_request,
             history_entry=entry,
             decision=Decision.REQUESTED,
             recorded_by=by,
@@ -173,7 +173,7 @@ def open_request(
             document_date=doc_date,
             recorded_at=now,
         )
-    return request
+    return ta_request
 
 
 def _requester(
@@ -237,7 +237,9 @@ def _vocabulary(domains: Iterable[str], forms: Iterable[str]) -> _Vocabulary:
     return wanted
 
 
-def _add_recommendations(request: AssistanceRequest, drafts: Sequence[RecommendationDraft]) -> None:
+def _add_recommendations(
+    ta_request: AssistanceRequest, drafts: Sequence[RecommendationDraft]
+) -> None:
     named = {d.recommending_state.upper() for d in drafts if d.recommending_state}
     unknown = named - set(MemberState.objects.filter(pk__in=named).values_list("pk", flat=True))
     if unknown:
@@ -246,7 +248,7 @@ def _add_recommendations(request: AssistanceRequest, drafts: Sequence[Recommenda
         )
     LinkedRecommendation.objects.bulk_create(
         LinkedRecommendation(
-            request=request,
+            request=ta_request,
             source=d.source,
             document_symbol=d.document_symbol,
             upr_cycle=d.upr_cycle,
@@ -287,7 +289,7 @@ def _lowest_priority(state: MemberState) -> int:
 
 def take_transition(
     *,
-    request: AssistanceRequest,
+    ta_request: AssistanceRequest,
     name: str,
     by: User,
     expected_revision: int | None = None,
@@ -300,7 +302,7 @@ def take_transition(
     revision the person saw; if the request has changed since, nothing is done.
     """
     with transaction.atomic():
-        current = _reload(request, expected_revision)
+        current = _reload(ta_request, expected_revision)
         workflow.check(current, name, by)
         from_stage, before = current.stage, _transition_fields(current)
         outcome: workflow.Outcome = getattr(current, name)(by=by, **inputs)
@@ -337,12 +339,16 @@ def take_transition(
     return current
 
 
-def _transition_fields(request: AssistanceRequest) -> dict[str, Any]:
-    return {"stage": request.stage, "officer_id": request.officer_id, "priority": request.priority}
+def _transition_fields(ta_request: AssistanceRequest) -> dict[str, Any]:
+    return {
+        "stage": ta_request.stage,
+        "officer_id": ta_request.officer_id,
+        "priority": ta_request.priority,
+    }
 
 
-def _reload(request: AssistanceRequest, expected_revision: int | None) -> AssistanceRequest:
-    current = AssistanceRequest.objects.select_related("requesting_state").get(pk=request.pk)
+def _reload(ta_request: AssistanceRequest, expected_revision: int | None) -> AssistanceRequest:
+    current = AssistanceRequest.objects.select_related("requesting_state").get(pk=ta_request.pk)
     if expected_revision is not None and current.revision != expected_revision:
         raise Conflict(
             _(
@@ -354,28 +360,28 @@ def _reload(request: AssistanceRequest, expected_revision: int | None) -> Assist
     return current
 
 
-def _bump(request: AssistanceRequest, now: Any, **fields: Any) -> None:
+def _bump(ta_request: AssistanceRequest, now: Any, **fields: Any) -> None:
     """Save ``fields`` only if nobody wrote the request since it was read."""
-    updated = AssistanceRequest.objects.filter(pk=request.pk, revision=request.revision).update(
-        revision=F("revision") + 1, updated_at=now, **fields
-    )
+    updated = AssistanceRequest.objects.filter(
+        pk=ta_request.pk, revision=ta_request.revision
+    ).update(revision=F("revision") + 1, updated_at=now, **fields)
     if updated != 1:
         raise Conflict(
             _("Someone else changed %(reference)s at the same moment: reload it and decide again.")
-            % {"reference": request.reference}
+            % {"reference": ta_request.reference}
         )
-    request.revision += 1
-    request.updated_at = now
+    ta_request.revision += 1
+    ta_request.updated_at = now
 
 
-def assign_officer(*, request: AssistanceRequest, by: User, officer: User) -> AssistanceRequest:
+def assign_officer(*, ta_request: AssistanceRequest, by: User, officer: User) -> AssistanceRequest:
     """Staff hand an open request to another officer."""
     action = _("assign an officer")
     workflow.require_officer(by, action)
     if not workflow.is_officer(officer):
         raise InvalidInput(_("%(user)s is not an active secretariat officer.") % {"user": officer})
     with transaction.atomic():
-        current = _reload(request, None)
+        current = _reload(ta_request, None)
         workflow.require_stage(current, workflow.OPEN, action)
         _bump(current, clock.now(), officer=officer)
     current.officer = officer
@@ -414,26 +420,26 @@ def _renumber(state: MemberState, queue: list[AssistanceRequest]) -> None:
     MemberState.objects.filter(pk=state.pk).update(priorities_reviewed_at=clock.now())
 
 
-def set_priority(*, request: AssistanceRequest, by: User, rank: int) -> AssistanceRequest:
+def set_priority(*, ta_request: AssistanceRequest, by: User, rank: int) -> AssistanceRequest:
     """Put ``request`` at ``rank`` among its State's open requests (1 = highest).
 
     A/HRC/43/31 paras 40, 54, 56, 104: the State's priorities lead; only the State
     ranks its requests, and staff cannot change the ranking.
     """
-    _require_state(by, request.requesting_state)
+    _require_state(by, ta_request.requesting_state)
     rank = _valid_rank(rank)
     with transaction.atomic():
-        queue = _open_queue(request.requesting_state)
-        target = next((r for r in queue if r.pk == request.pk), None)
+        queue = _open_queue(ta_request.requesting_state)
+        target = next((r for r in queue if r.pk == ta_request.pk), None)
         if target is None:
             raise Refused(
                 _("%(reference)s is no longer open: only open requests are ranked.")
-                % {"reference": request.reference}
+                % {"reference": ta_request.reference}
             )
         queue.remove(target)
         queue.insert(min(rank, len(queue) + 1) - 1, target)
-        _renumber(request.requesting_state, queue)
-    target.requesting_state = request.requesting_state
+        _renumber(ta_request.requesting_state, queue)
+    target.requesting_state = ta_request.requesting_state
     return target
 
 
@@ -462,26 +468,28 @@ def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> Non
 
 
 def _editable(
-    request: AssistanceRequest, by: User, stages: Sequence[str], action: str
+    ta_request: AssistanceRequest, by: User, stages: Sequence[str], action: str
 ) -> AssistanceRequest:
     """The request, checked and claimed: bumping its revision first takes its row lock,
     so two writers are ordered and the second gets a Conflict, not a duplicate row."""
     workflow.require_officer(by, action)
-    current = _reload(request, None)
+    current = _reload(ta_request, None)
     workflow.require_stage(current, stages, action)
     _bump(current, clock.now())
     return current
 
 
 def record_assessment(
-    *, request: AssistanceRequest, by: User, findings: str, gaps: str
+    *, ta_request: AssistanceRequest, by: User, findings: str, gaps: str
 ) -> NeedsAssessment:
     """Staff record the needs assessment (A/HRC/43/31 paras 6, 73)."""
     findings, gaps = (findings or "").strip(), (gaps or "").strip()
     if not findings or not gaps:
         raise InvalidInput(_("A needs assessment records both its findings and the gaps found."))
     with transaction.atomic():
-        current = _editable(request, by, workflow.ASSESSMENT_STAGES, _("record a needs assessment"))
+        current = _editable(
+            ta_request, by, workflow.ASSESSMENT_STAGES, _("record a needs assessment")
+        )
         now = clock.now()
         assessment, _created = NeedsAssessment.objects.update_or_create(
             request=current,
@@ -492,7 +500,7 @@ def record_assessment(
 
 def propose_plan(
     *,
-    request: AssistanceRequest,
+    ta_request: AssistanceRequest,
     by: User,
     budget_amount: Decimal,
     activities: Sequence[ActivityDraft],
@@ -514,7 +522,7 @@ def propose_plan(
             _("Unknown kind of activity: %(codes)s.") % {"codes": ", ".join(missing)}
         )
     with transaction.atomic():
-        current = _editable(request, by, workflow.PLANNING_STAGES, _("propose a plan"))
+        current = _editable(ta_request, by, workflow.PLANNING_STAGES, _("propose a plan"))
         now = clock.now()
         latest = current.latest_plan()
         plan = Plan.objects.create(
@@ -574,7 +582,7 @@ def record_delivery(
 
 def record_evaluation(
     *,
-    request: AssistanceRequest,
+    ta_request: AssistanceRequest,
     by: User,
     indicators: Sequence[IndicatorDraft],
     summary: str = "",
@@ -586,7 +594,7 @@ def record_evaluation(
     if any(not (i.name or "").strip() for i in indicators):
         raise InvalidInput(_("Every outcome indicator needs a name."))
     with transaction.atomic():
-        current = _editable(request, by, workflow.EVALUATION_STAGES, _("record an evaluation"))
+        current = _editable(ta_request, by, workflow.EVALUATION_STAGES, _("record an evaluation"))
         now = clock.now()
         evaluation, _created = Evaluation.objects.update_or_create(
             request=current,
@@ -613,15 +621,15 @@ def record_evaluation(
     return evaluation
 
 
-def publish_lessons(*, request: AssistanceRequest, by: User, publish: bool) -> Evaluation:
+def publish_lessons(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Evaluation:
     """The State alone decides whether other States may read its lessons (A/HRC/43/31 para 114)."""
-    if not workflow.is_focal_point_of(by, request.requesting_state_id):
+    if not workflow.is_focal_point_of(by, ta_request.requesting_state_id):
         raise NotAllowed(
             _("Only %(state)s can publish the lessons of its requests.")
-            % {"state": request.requesting_state.name}
+            % {"state": ta_request.requesting_state.name}
         )
     with transaction.atomic():
-        current = _reload(request, None)
+        current = _reload(ta_request, None)
         workflow.require_stage(current, [Stage.CLOSED], _("publish lessons learned"))
         evaluation = Evaluation.objects.get(request=current, kind=EvaluationKind.FINAL)
         if publish and not evaluation.lessons_learned.strip():

@@ -103,23 +103,23 @@ class Actor:
         return self.test(cast("AssistanceRequest", instance), cast("User", user))
 
 
-def _only_officers(request: AssistanceRequest | None, action: str) -> str:
+def _only_officers(ta_request: AssistanceRequest | None, action: str) -> str:
     return _("Only secretariat officers can %(action)s.") % {"action": action}
 
 
-STAFF = Actor(test=lambda request, user: is_officer(user), denial=_only_officers)
+STAFF = Actor(test=lambda ta_request, user: is_officer(user), denial=_only_officers)
 
 
-def _only_the_state(request: AssistanceRequest, action: str) -> str:
-    state: MemberState = request.requesting_state
+def _only_the_state(ta_request: AssistanceRequest, action: str) -> str:
+    state: MemberState = ta_request.requesting_state
     return _("Only %(state)s can %(action)s.") % {"state": state.name, "action": action}
 
 
 # A/HRC/43/31 paras 30, 73: the requesting State decides, itself or by a written
 # communication that an officer records.
 REQUESTING_STATE = Actor(
-    test=lambda request, user: (
-        is_focal_point_of(user, request.requesting_state_id) or is_officer(user)
+    test=lambda ta_request, user: (
+        is_focal_point_of(user, ta_request.requesting_state_id) or is_officer(user)
     ),
     denial=_only_the_state,
 )
@@ -130,14 +130,14 @@ def require_officer(user: User, action: str) -> None:
         raise NotAllowed(_only_officers(None, action))
 
 
-def require_stage(request: AssistanceRequest, stages: Iterable[str], action: str) -> None:
+def require_stage(ta_request: AssistanceRequest, stages: Iterable[str], action: str) -> None:
     stages = tuple(stages)
-    if request.stage not in stages:
+    if ta_request.stage not in stages:
         raise Refused(
             _("%(reference)s is in %(stage)s: you can %(action)s only in %(allowed)s.")
             % {
-                "reference": request.reference,
-                "stage": request.get_stage_display(),
+                "reference": ta_request.reference,
+                "stage": ta_request.get_stage_display(),
                 "action": action,
                 "allowed": _(" or ").join(str(Stage(s).label) for s in stages),
             }
@@ -170,11 +170,11 @@ class Guard:
         return self.test(cast("AssistanceRequest", instance))
 
 
-def _plan_refusal(request: AssistanceRequest) -> str:
-    plan = request.latest_plan()
+def _plan_refusal(ta_request: AssistanceRequest) -> str:
+    plan = ta_request.latest_plan()
     if plan is None:
         return _("There is no plan yet: the secretariat must propose one first.")
-    if request.stage == Stage.IMPLEMENTATION:
+    if ta_request.stage == Stage.IMPLEMENTATION:
         return _(
             "Plan version %(version)s is the one being implemented: propose a new "
             "version before revising the plan."
@@ -186,29 +186,29 @@ def _plan_refusal(request: AssistanceRequest) -> str:
 
 
 PLAN_AWAITS_DECISION = Guard(
-    test=lambda request: request.plan_awaiting_decision() is not None, message=_plan_refusal
+    test=lambda ta_request: ta_request.plan_awaiting_decision() is not None, message=_plan_refusal
 )
 
 # A/HRC/43/31 paras 6, 73: assistance starts from an assessment of the State's needs.
 ASSESSMENT_RECORDED = Guard(
-    test=lambda request: request.assessment_is_complete(),
-    message=lambda request: _(
+    test=lambda ta_request: ta_request.assessment_is_complete(),
+    message=lambda ta_request: _(
         "Record the needs assessment's findings and the gaps identified before "
         "consultation (A/HRC/43/31 para 73)."
     ),
 )
 
 ACTIVITY_DELIVERED = Guard(
-    test=lambda request: request.has_delivered_activity(),
-    message=lambda request: _(
+    test=lambda ta_request: ta_request.has_delivered_activity(),
+    message=lambda ta_request: _(
         "Record the delivery of at least one activity before implementation ends."
     ),
 )
 
 # A/HRC/43/31 para 100: results must be measured.
 OUTCOME_MEASURED = Guard(
-    test=lambda request: request.has_measured_outcome(),
-    message=lambda request: _(
+    test=lambda ta_request: ta_request.has_measured_outcome(),
+    message=lambda ta_request: _(
         "A request closes only with an evaluation that has at least one outcome "
         "indicator with its baseline, target and measured value (A/HRC/43/31 para 100)."
     ),
@@ -571,34 +571,34 @@ def path_to(stage: str) -> tuple[str, ...]:
     return paths[stage]
 
 
-def _stage_refusal(request: AssistanceRequest, name: str) -> str:
+def _stage_refusal(ta_request: AssistanceRequest, name: str) -> str:
     meta = _meta(name)
     action = about(name).action
-    if request.stage in TERMINAL:
+    if ta_request.stage in TERMINAL:
         # A/HRC/43/31 para 30: after withdrawal nothing more happens to a request.
         return _("%(reference)s is %(stage)s: nothing more can happen to it.") % {
-            "reference": request.reference,
-            "stage": request.get_stage_display().lower(),
+            "reference": ta_request.reference,
+            "stage": ta_request.get_stage_display().lower(),
         }
     if (
-        request.stage == Stage.CONSULTATION
+        ta_request.stage == Stage.CONSULTATION
         and Stage.IMPLEMENTATION in meta.transitions
-        and (approved := request.approved_plan()) is not None
+        and (approved := ta_request.approved_plan()) is not None
     ):
-        latest = request.latest_plan()
+        latest = ta_request.latest_plan()
         return _(
             "The State must approve plan version %(version)s before implementation resumes."
         ) % {"version": latest.version if latest else approved.version}
     sources = [str(Stage(source).label) for source in meta.transitions]
     return _("%(reference)s is in %(stage)s: you can %(action)s only in %(allowed)s.") % {
-        "reference": request.reference,
-        "stage": request.get_stage_display(),
+        "reference": ta_request.reference,
+        "stage": ta_request.get_stage_display(),
         "action": action,
         "allowed": _(" or ").join(sources),
     }
 
 
-def check(request: AssistanceRequest, name: str, user: User | AnonymousUser) -> None:
+def check(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser) -> None:
     """Raise the error a person should see if ``user`` may not take ``name`` now.
 
     The order is the one a person expects: who (403), then where (409), then the guard
@@ -606,13 +606,13 @@ def check(request: AssistanceRequest, name: str, user: User | AnonymousUser) -> 
     """
     meta = _meta(name)
     any_transition = _any(name)
-    if not any_transition.has_perm(request, user):
-        raise NotAllowed(any_transition.permission.denial(request, about(name).action))
-    if not meta.has_transition(request.stage):
-        raise Refused(_stage_refusal(request, name))
-    for guard in meta.get_transition(request.stage).conditions:
-        if not guard(request):
-            raise Refused(guard.message(request))
+    if not any_transition.has_perm(ta_request, user):
+        raise NotAllowed(any_transition.permission.denial(ta_request, about(name).action))
+    if not meta.has_transition(ta_request.stage):
+        raise Refused(_stage_refusal(ta_request, name))
+    for guard in meta.get_transition(ta_request.stage).conditions:
+        if not guard(ta_request):
+            raise Refused(guard.message(ta_request))
 
 
 def inputs_of(name: str) -> tuple[str, ...]:
@@ -623,16 +623,16 @@ def inputs_of(name: str) -> tuple[str, ...]:
     return tuple(p for p in signature.parameters if p not in ("self", "by"))
 
 
-def allows(request: AssistanceRequest, name: str, user: User | AnonymousUser) -> bool:
+def allows(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser) -> bool:
     """Whether ``check`` would let ``user`` take ``name`` now (without its messages)."""
-    allowed = _meta(name).get_transition(request.stage)
+    allowed = _meta(name).get_transition(ta_request.stage)
     return (
         allowed is not None
-        and allowed.has_perm(request, user)
-        and all(guard(request) for guard in allowed.conditions)
+        and allowed.has_perm(ta_request, user)
+        and all(guard(ta_request) for guard in allowed.conditions)
     )
 
 
-def available_transitions(request: AssistanceRequest, user: User | AnonymousUser) -> list[str]:
+def available_transitions(ta_request: AssistanceRequest, user: User | AnonymousUser) -> list[str]:
     """The transitions ``user`` may take on ``request`` now, in contract order."""
-    return [name for name in TRANSITION_NAMES if allows(request, name, user)]
+    return [name for name in TRANSITION_NAMES if allows(ta_request, name, user)]

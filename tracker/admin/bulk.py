@@ -38,7 +38,7 @@ class BulkActions(_ModelAdmin):
             for obj in queryset:
                 try:
                     services.assign_officer(
-                        request=obj, by=request.user, officer=form.cleaned_data["officer"]
+                        ta_request=obj, by=request.user, officer=form.cleaned_data["officer"]
                     )
                     done += 1
                 except DomainError as error:

@@ -137,7 +137,7 @@ class RequestSteps(_ModelAdmin):
             title=str(workflow.about(name).label),
             forms=[form],
             perform=lambda: services.take_transition(
-                request=obj,
+                ta_request=obj,
                 name=name,
                 by=request.user,
                 expected_revision=form.cleaned_data["revision"],
@@ -161,7 +161,7 @@ class RequestSteps(_ModelAdmin):
             title=_("Record needs assessment"),
             forms=[form],
             perform=lambda: services.record_assessment(
-                request=obj, by=request.user, **form.cleaned_data
+                ta_request=obj, by=request.user, **form.cleaned_data
             ),
             done=_("%(reference)s: needs assessment recorded."),
         )
@@ -173,7 +173,7 @@ class RequestSteps(_ModelAdmin):
 
         def perform() -> Plan:
             return services.propose_plan(
-                request=obj,
+                ta_request=obj,
                 by=request.user,
                 activities=[
                     ActivityDraft(
@@ -247,7 +247,7 @@ class RequestSteps(_ModelAdmin):
             title=_("Record the evaluation"),
             forms=[form, indicators],
             perform=lambda: services.record_evaluation(
-                request=obj,
+                ta_request=obj,
                 by=request.user,
                 indicators=[IndicatorDraft(**i) for i in indicators.cleaned_data if i],
                 **form.cleaned_data,

@@ -215,7 +215,7 @@ class RequestViewSet(
             if data["officer"] is None:
                 raise InvalidInput(_("There is no user with that username."))
         updated = services.take_transition(
-            request=obj, name=name, by=request.user, expected_revision=expected, **data
+            ta_request=obj, name=name, by=request.user, expected_revision=expected, **data
         )
         return Response(self._detail(updated))
 
@@ -235,7 +235,7 @@ class RequestViewSet(
     def priority(self, request, reference=None):
         """The State ranks the request among its own open requests (1 = highest)."""
         obj = self.get_object()
-        services.set_priority(request=obj, by=request.user, **self._valid(s.PriorityInput))
+        services.set_priority(ta_request=obj, by=request.user, **self._valid(s.PriorityInput))
         return Response(self._detail(obj))
 
     @extend_schema(
@@ -247,7 +247,9 @@ class RequestViewSet(
     def assessment(self, request, reference=None):
         """Staff record the needs assessment: its findings and the gaps identified."""
         obj = self.get_object()
-        services.record_assessment(request=obj, by=request.user, **self._valid(s.AssessmentInput))
+        services.record_assessment(
+            ta_request=obj, by=request.user, **self._valid(s.AssessmentInput)
+        )
         return Response(self._detail(obj))
 
     @extend_schema(methods=["GET"], responses={200: s.PlanSerializer(many=True), **errors(404)})
@@ -270,7 +272,7 @@ class RequestViewSet(
             unknown = sorted(set(names) - {p.name for p in providers})
             raise InvalidInput(_("Unknown provider(s): %(names)s.") % {"names": ", ".join(unknown)})
         plan = services.propose_plan(
-            request=obj,
+            ta_request=obj,
             by=request.user,
             providers=providers,
             activities=[ActivityDraft(**a) for a in data.pop("activities")],
@@ -309,7 +311,7 @@ class RequestViewSet(
             data = self._valid(s.EvaluationInput)
             if set(data) == {"lessons_published"}:
                 services.publish_lessons(
-                    request=obj, by=request.user, publish=data["lessons_published"]
+                    ta_request=obj, by=request.user, publish=data["lessons_published"]
                 )
             else:
                 if "lessons_published" in data:
@@ -318,7 +320,7 @@ class RequestViewSet(
                           "lessons_published alone.")
                     )  # fmt: skip
                 services.record_evaluation(
-                    request=obj,
+                    ta_request=obj,
                     by=request.user,
                     indicators=[IndicatorDraft(**i) for i in data.pop("indicators", [])],
                     **data,

@@ -14,11 +14,11 @@ from tracker.models import AssistanceRequest, MemberState
 from tracker.workflow import Stage
 
 
-def progress(request: AssistanceRequest) -> dict[str, Any]:
+def progress(ta_request: AssistanceRequest) -> dict[str, Any]:
     """Steps of the five-stage progress bar; withdrawn and declined shown as such."""
-    if request.stage in workflow.PROGRESSION:
-        reached = workflow.PROGRESSION.index(request.stage)
-    elif request.stage == Stage.CLOSED:
+    if ta_request.stage in workflow.PROGRESSION:
+        reached = workflow.PROGRESSION.index(ta_request.stage)
+    elif ta_request.stage == Stage.CLOSED:
         reached = len(workflow.PROGRESSION)
     else:
         reached = -1
@@ -27,16 +27,16 @@ def progress(request: AssistanceRequest) -> dict[str, Any]:
             {"label": stage.label, "done": i < reached, "current": i == reached}
             for i, stage in enumerate(workflow.PROGRESSION)
         ],
-        "ended": request.stage in (Stage.WITHDRAWN, Stage.DECLINED),
-        "closed": request.stage == Stage.CLOSED,
+        "ended": ta_request.stage in (Stage.WITHDRAWN, Stage.DECLINED),
+        "closed": ta_request.stage == Stage.CLOSED,
     }
 
 
-def state_action(request: AssistanceRequest, now: datetime | None = None) -> dict[str, Any]:
+def state_action(ta_request: AssistanceRequest, now: datetime | None = None) -> dict[str, Any]:
     """What the State must (``decision``) or may do now, in one sentence; {} when nothing."""
     now = now or timezone.now()
-    if request.state_must_decide():
-        plan = request.plan_awaiting_decision()
+    if ta_request.state_must_decide():
+        plan = ta_request.plan_awaiting_decision()
         if plan is not None:
             days = (now - plan.proposed_at).days
             text = ngettext(
@@ -45,8 +45,8 @@ def state_action(request: AssistanceRequest, now: datetime | None = None) -> dic
                 days,
             ) % {"version": plan.version, "days": days}
             return {"text": text, "decision": True}
-    if request.stage == Stage.CLOSED:
-        evaluation = request.final_evaluation()
+    if ta_request.stage == Stage.CLOSED:
+        evaluation = ta_request.final_evaluation()
         if evaluation and evaluation.lessons_learned and not evaluation.lessons_published:
             text = _("You may publish the lessons learned for other States.")
             return {"text": text, "decision": False}

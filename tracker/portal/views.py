@@ -135,7 +135,7 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
             inputs["plan_version"] = form.cleaned_data["plan_version"]
         try:
             services.take_transition(
-                request=obj,
+                ta_request=obj,
                 name=name,
                 by=request.user,
                 expected_revision=form.cleaned_data["revision"],
@@ -170,7 +170,7 @@ def publish(request: SignedInRequest, reference: str) -> HttpResponse:
     obj = _own(request, reference)
     publish_it = request.POST.get("publish") == "1"
     try:
-        services.publish_lessons(request=obj, by=request.user, publish=publish_it)
+        services.publish_lessons(ta_request=obj, by=request.user, publish=publish_it)
     except DomainError as error:
         messages.error(request, error.message)
     else:
