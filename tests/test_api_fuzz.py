@@ -50,7 +50,7 @@ def test_api_conforms_to_its_schema(api_schema, persona, persona_user):
         token, _created = Token.objects.get_or_create(user=persona_user(persona))
         headers["Authorization"] = f"Token {token.key}"
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 17  # every endpoint of DESIGN.md "Surfaces"
+    assert len(operations) == 17  # every operation of the API (docs/design.md, "Surfaces")
 
     for operation in operations:
 

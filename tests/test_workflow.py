@@ -1,4 +1,4 @@
-"""Every row of the workflow table, allowed and refused (DESIGN.md "The workflow")."""
+"""Every row of the workflow table, allowed and refused (docs/design.md, "The workflow")."""
 
 from __future__ import annotations
 

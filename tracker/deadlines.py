@@ -1,7 +1,7 @@
 """When a request is overdue: service-level times per stage, defined once.
 
 The admin's filters, the portal, the API's ``overdue`` filter and the reminders all
-use ``overdue_q`` / ``is_overdue``. Defaults follow DESIGN.md "Reminders"; override
+use ``overdue_q`` / ``is_overdue``. Defaults follow docs/design.md, "Reminders"; override
 them with the ``SERVICE_LEVEL_DAYS`` setting (environment variable of the same name,
 e.g. ``SERVICE_LEVEL_DAYS="requested=10;consultation=21"``).
 """
