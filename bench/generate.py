@@ -45,7 +45,7 @@ def generate(n: int, due: int) -> None:
             """
             TRUNCATE tracker_notification, tracker_consent, tracker_historyentry,
                      tracker_activity, tracker_plan_providers, tracker_plan,
-                     tracker_assistancerequest_domains, tracker_assistancerequest_forms,
+                     tracker_assistancerequest_domains, tracker_assistancerequest_assistance_forms,
                      tracker_linkedrecommendation, tracker_funding, tracker_needsassessment,
                      tracker_outcomeindicator, tracker_evaluation, tracker_assistancerequest
                      RESTART IDENTITY CASCADE

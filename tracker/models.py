@@ -140,7 +140,7 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     domains = models.ManyToManyField(Domain, verbose_name=_("domains"), blank=True)
-    forms = models.ManyToManyField(
+    assistance_forms = models.ManyToManyField(
         AssistanceForm, verbose_name=_("forms of assistance"), blank=True
     )
     received_via = models.CharField(_("received via"), max_length=32, choices=Channel)

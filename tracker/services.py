@@ -150,7 +150,7 @@ def open_request(
         )
         ta_request.save()
         ta_request.domains.set(vocabulary.domains)
-        ta_request.forms.set(vocabulary.forms)
+        ta_request.assistance_forms.set(vocabulary.forms)
         _add_recommendations(ta_request, recommendations)
         Funding.objects.bulk_create(
             Funding(request=ta_request, source=f.source, amount=f.amount, currency=f.currency)

@@ -79,7 +79,7 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
                     "title",
                     "description",
                     "domains",
-                    "forms",
+                    "assistance_forms",
                 )
             },
         ),

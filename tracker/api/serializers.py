@@ -47,7 +47,7 @@ class RequestSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True
     )
     forms: serializers.SlugRelatedField[AssistanceForm] = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
+        slug_field="code", many=True, read_only=True, source="assistance_forms"
     )
     days_in_stage = serializers.IntegerField()
     overdue = serializers.BooleanField(source="is_overdue")

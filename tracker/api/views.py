@@ -138,7 +138,7 @@ class RequestViewSet(
         return (
             selectors.visible_requests(self.request.user)
             .annotate(overdue=deadlines.overdue_annotation(timezone.now()))
-            .prefetch_related("domains", "forms")
+            .prefetch_related("domains", "assistance_forms")
         )
 
     def get_serializer_class(self):
