@@ -91,7 +91,8 @@ SELECT (SELECT count(*) FROM tracker_assistancerequest r JOIN tracker_memberstat
                  r.received_via, r.revision,
                  (SELECT array_agg(d.domain_id) FROM tracker_assistancerequest_domains d
                    WHERE d.assistancerequest_id = r.id) AS domains,
-                 (SELECT array_agg(f.assistanceform_id) FROM tracker_assistancerequest_assistance_forms f
+                 (SELECT array_agg(f.assistanceform_id)
+                    FROM tracker_assistancerequest_assistance_forms f
                    WHERE f.assistancerequest_id = r.id) AS forms
           FROM tracker_assistancerequest r
           JOIN tracker_memberstate s ON s.code = r.requesting_state_id
