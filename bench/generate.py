@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from tracker.scenarios import PATHS
-from tracker.workflow import Stage
+from tracker.workflow import Stage, path_to, target
 
 STEP_DAYS = 20  # days between two transitions of a synthetic request
 DOMAINS = ["justice", "legislation", "elections", "education", "health", "detention", "nhri",
@@ -30,13 +29,13 @@ def generate(n: int, due: int) -> None:
     stages_sql = _array(OLD_STAGES)
     path_case = (
         "CASE r.stage "
-        + " ".join(f"WHEN '{stage}' THEN {_array(['open', *PATHS[stage]])}" for stage in PATHS)
+        + " ".join(f"WHEN '{stage}' THEN {_array(['open', *path_to(stage)])}" for stage in Stage)
         + " END"
     )
     to_case = (
         "CASE r.stage "
         + " ".join(
-            f"WHEN '{stage}' THEN {_array([Stage.REQUESTED, *_targets(stage)])}" for stage in PATHS
+            f"WHEN '{stage}' THEN {_array([Stage.REQUESTED, *_targets(stage)])}" for stage in Stage
         )
         + " END"
     )
@@ -168,13 +167,4 @@ def generate(n: int, due: int) -> None:
 
 def _targets(stage: str) -> list[str]:
     """The stage after each transition on the path to ``stage``."""
-    after = {
-        "accept": Stage.NEEDS_ASSESSMENT,
-        "complete_assessment": Stage.CONSULTATION,
-        "approve_plan": Stage.IMPLEMENTATION,
-        "complete_implementation": Stage.EVALUATION,
-        "close": Stage.CLOSED,
-        "decline": Stage.DECLINED,
-        "withdraw": Stage.WITHDRAWN,
-    }
-    return [after[name] for name in PATHS[stage]]
+    return [target(name) for name in path_to(stage)]
