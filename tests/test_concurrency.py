@@ -88,3 +88,65 @@ def test_a_decision_taken_on_a_stale_page_is_refused(request_at, officer, togo_f
             expected_revision=seen,
         )
     assert Consent.objects.filter(request=ta_request, decision="declined").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+@pytest.mark.parametrize("name", ["approve_plan", "reject_plan"])
+def test_every_losing_call_of_a_race_gets_409_through_the_api(
+    postgres_only, request_at, officer, togo_focal, monkeypatch, name
+):
+    """Six focal points' calls pass their checks; one commits first; the five others
+    meet its decision in django-fsm's own condition check, or at the write: each of
+    them must get 409 with a reason, none a 500."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tracker import workflow
+
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    token = Token.objects.create(user=togo_focal).key
+    callers = 6
+    all_checked = threading.Barrier(callers, timeout=20)
+    winner_committed = threading.Event()
+    first = threading.Lock()
+    real_check = workflow.check
+
+    def check_then_wait(*args, **kwargs):
+        real_check(*args, **kwargs)
+        all_checked.wait()
+        if not first.acquire(blocking=False):
+            # The others go on only once the first caller's decision is committed.
+            winner_committed.wait(timeout=20)
+
+    monkeypatch.setattr(workflow, "check", check_then_wait)
+    statuses: list[int] = []
+    bodies: list[dict] = []
+
+    def call():
+        client = APIClient(raise_request_exception=False)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        try:
+            response = client.post(
+                f"/api/v1/requests/{ta_request.reference}/transitions/{name}/",
+                {"reason": "Too costly"} if name == "reject_plan" else {},
+                format="json",
+            )
+            statuses.append(response.status_code)
+            bodies.append(response.json() if response.status_code != 500 else {})
+            if response.status_code == 200:
+                winner_committed.set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(statuses) == [200] + [409] * (callers - 1)
+    losers = [b for s, b in zip(statuses, bodies, strict=True) if s == 409]
+    assert all(body["code"] == "conflict" and body["detail"] for body in losers)
+    assert HistoryEntry.objects.filter(request=ta_request, transition=name).count() == 1

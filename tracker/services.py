@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
 
 from tracker import clock, reminders, tasks, workflow
 from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
@@ -305,7 +306,12 @@ def take_transition(
         current = _reload(ta_request, expected_revision)
         workflow.check(current, name, by)
         from_stage, before = current.stage, _transition_fields(current)
-        outcome: workflow.Outcome = getattr(current, name)(by=by, **inputs)
+        try:
+            outcome: workflow.Outcome = getattr(current, name)(by=by, **inputs)
+        except TransitionNotAllowed as moved_on:
+            # Another call committed between our checks and django-fsm's own: the
+            # request is no longer where this person saw it.
+            raise _changed_meanwhile(current) from moved_on
         now = clock.now()
         # Only what the transition changed is written: the State may be re-ranking
         # its requests at the same moment (set_priority does not bump the revision).
@@ -366,12 +372,16 @@ def _bump(ta_request: AssistanceRequest, now: Any, **fields: Any) -> None:
         pk=ta_request.pk, revision=ta_request.revision
     ).update(revision=F("revision") + 1, updated_at=now, **fields)
     if updated != 1:
-        raise Conflict(
-            _("Someone else changed %(reference)s at the same moment: reload it and decide again.")
-            % {"reference": ta_request.reference}
-        )
+        raise _changed_meanwhile(ta_request)
     ta_request.revision += 1
     ta_request.updated_at = now
+
+
+def _changed_meanwhile(ta_request: AssistanceRequest) -> Conflict:
+    return Conflict(
+        _("Someone else changed %(reference)s at the same moment: reload it and decide again.")
+        % {"reference": ta_request.reference}
+    )
 
 
 def assign_officer(*, ta_request: AssistanceRequest, by: User, officer: User) -> AssistanceRequest:
