@@ -251,8 +251,9 @@ def test_focal_point_cannot_take_staff_transitions(api, request_at):
         ('{"document_date": "yesterday"}', "application/json"),
     ],
 )
-def test_malformed_bodies_are_400(api, request_at, body, content_type):
+def test_malformed_bodies_are_400(api, request_at, officer, body, content_type):
     ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)  # who, stage and guards pass: only the body is wrong
     response = api("togo_focal").generic(
         "POST",
         f"/api/v1/requests/{ta_request.reference}/transitions/reject_plan/",

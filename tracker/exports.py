@@ -59,14 +59,27 @@ class _Echo:
         return value
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula, turned into plain text by a
+    leading apostrophe; numbers and dates stay as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def csv_response(filename: str, header: Iterable[str], rows: Iterable[list[object]]):
-    """A streamed UTF-8 CSV with a byte-order mark, so spreadsheets read accents right."""
+    """A streamed UTF-8 CSV with a byte-order mark, so spreadsheets read accents right.
+    Every CSV of TA Tracker goes out through here, with its cells defused."""
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow([defused(cell) for cell in header])
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([defused(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -47,3 +47,28 @@ class AccountLanguageMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character is never valid in an address or a form, and the database refuses
+    it with an error that would be a 500: answer 400 before any view reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return errorpages.page(
+                request,
+                400,
+                _("Bad request"),
+                _("The address or the form contains a NUL character, which is never valid "
+                  "here. Nothing was saved."),
+                "nul_character",
+            )  # fmt: skip
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or "\x00" in value for key, values in data.lists()
+               for value in values)  # fmt: skip

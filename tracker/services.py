@@ -180,6 +180,7 @@ def open_request(
 def _requester(
     by: User, requesting_state: MemberState | str | None, formal: FormalRequest | None
 ) -> tuple[MemberState, str, str, date | None]:
+    workflow.require_opener(by)
     code = requesting_state.pk if isinstance(requesting_state, MemberState) else requesting_state
     code = str(code).upper() if code else None
     if workflow.is_focal_point(by) and by.member_state is not None:
@@ -194,32 +195,26 @@ def _requester(
                 % {"other": other.name if other else code, "own": own.name}
             )
         return own, Channel.PORTAL, "", None
-    if workflow.is_officer(by):
-        if not code:
-            raise InvalidInput(_("Name the State that asked for assistance."))
-        state = MemberState.objects.filter(pk=str(code).upper()).first()
-        if state is None:
-            raise InvalidInput(_("There is no State with the code “%(code)s”.") % {"code": code})
-        if formal is None or not (formal.number or "").strip() or formal.date is None:
-            raise InvalidInput(
-                _(
-                    "Record the State's formal request: its kind (note verbale, letter, "
-                    "UPR follow-up letter), number and date."
-                )
+    # An officer, recording the State's formal request.
+    if not code:
+        raise InvalidInput(_("Name the State that asked for assistance."))
+    state = MemberState.objects.filter(pk=str(code).upper()).first()
+    if state is None:
+        raise InvalidInput(_("There is no State with the code “%(code)s”.") % {"code": code})
+    if formal is None or not (formal.number or "").strip() or formal.date is None:
+        raise InvalidInput(
+            _(
+                "Record the State's formal request: its kind (note verbale, letter, "
+                "UPR follow-up letter), number and date."
             )
-        if formal.kind not in FORMAL_CHANNELS:
-            raise InvalidInput(
-                _("A formal request is a note verbale, a letter or a UPR follow-up letter.")
-            )
-        if formal.date > clock.now().date():
-            raise InvalidInput(_("The formal request cannot be dated in the future."))
-        return state, formal.kind, formal.number.strip(), formal.date
-    raise NotAllowed(
-        _(
-            "Only a State's focal point, or an officer recording the State's formal "
-            "request, can open a request."
         )
-    )
+    if formal.kind not in FORMAL_CHANNELS:
+        raise InvalidInput(
+            _("A formal request is a note verbale, a letter or a UPR follow-up letter.")
+        )
+    if formal.date > clock.now().date():
+        raise InvalidInput(_("The formal request cannot be dated in the future."))
+    return state, formal.kind, formal.number.strip(), formal.date
 
 
 def _vocabulary(domains: Iterable[str], forms: Iterable[str]) -> _Vocabulary:
@@ -402,8 +397,7 @@ def assign_officer(*, ta_request: AssistanceRequest, by: User, officer: User) ->
 
 
 def _require_state(by: User, state: MemberState) -> None:
-    if not workflow.is_focal_point_of(by, state.pk):
-        raise NotAllowed(_("Only %(state)s can rank its requests.") % {"state": state.name})
+    workflow.require_focal_point_of(by, state, _("rank its requests"))
 
 
 def _valid_rank(rank: object) -> int:
@@ -477,14 +471,11 @@ def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> Non
 # --- content of a request --------------------------------------------------------------
 
 
-def _editable(
-    ta_request: AssistanceRequest, by: User, stages: Sequence[str], action: str
-) -> AssistanceRequest:
-    """The request, checked and claimed: bumping its revision first takes its row lock,
-    so two writers are ordered and the second gets a Conflict, not a duplicate row."""
-    workflow.require_officer(by, action)
+def _editable(ta_request: AssistanceRequest, by: User, step: str) -> AssistanceRequest:
+    """The request, checked again and claimed: bumping its revision first takes its row
+    lock, so two writers are ordered and the second gets a Conflict, not a duplicate."""
     current = _reload(ta_request, None)
-    workflow.require_stage(current, stages, action)
+    workflow.check_content(current, step, by)
     _bump(current, clock.now())
     return current
 
@@ -493,13 +484,14 @@ def record_assessment(
     *, ta_request: AssistanceRequest, by: User, findings: str, gaps: str
 ) -> NeedsAssessment:
     """Staff record the needs assessment (A/HRC/43/31 paras 6, 73)."""
-    findings, gaps = (findings or "").strip(), (gaps or "").strip()
-    if not findings or not gaps:
-        raise InvalidInput(_("A needs assessment records both its findings and the gaps found."))
     with transaction.atomic():
-        current = _editable(
-            ta_request, by, workflow.ASSESSMENT_STAGES, _("record a needs assessment")
-        )
+        current = _editable(ta_request, by, "assessment")
+        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
+        findings, gaps = (findings or "").strip(), (gaps or "").strip()
+        if not findings or not gaps:
+            raise InvalidInput(
+                _("A needs assessment records both its findings and the gaps found.")
+            )
         now = clock.now()
         assessment, _created = NeedsAssessment.objects.update_or_create(
             request=current,
@@ -519,20 +511,21 @@ def propose_plan(
     budget_currency: str = "USD",
 ) -> Plan:
     """Staff propose the next plan version; the State must approve it (P2)."""
-    if not activities:
-        raise InvalidInput(_("A plan has at least one activity."))
-    if budget_amount is None or Decimal(budget_amount) < 0:
-        raise InvalidInput(_("A plan has a budget of zero or more."))
-    forms = {
-        f.code: f for f in AssistanceForm.objects.filter(code__in=[a.form for a in activities])
-    }
-    missing = sorted({a.form for a in activities} - set(forms))
-    if missing:
-        raise InvalidInput(
-            _("Unknown kind of activity: %(codes)s.") % {"codes": ", ".join(missing)}
-        )
     with transaction.atomic():
-        current = _editable(ta_request, by, workflow.PLANNING_STAGES, _("propose a plan"))
+        current = _editable(ta_request, by, "plan")
+        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
+        if not activities:
+            raise InvalidInput(_("A plan has at least one activity."))
+        if budget_amount is None or Decimal(budget_amount) < 0:
+            raise InvalidInput(_("A plan has a budget of zero or more."))
+        forms = {
+            f.code: f for f in AssistanceForm.objects.filter(code__in=[a.form for a in activities])
+        }
+        missing = sorted({a.form for a in activities} - set(forms))
+        if missing:
+            raise InvalidInput(
+                _("Unknown kind of activity: %(codes)s.") % {"codes": ", ".join(missing)}
+            )
         now = clock.now()
         latest = current.latest_plan()
         plan = Plan.objects.create(
@@ -570,14 +563,13 @@ def record_delivery(
     place: str | None = None,
 ) -> Activity:
     """Staff record that an activity of the approved plan took place."""
-    if delivered_on is None:
-        raise InvalidInput(_("Give the date the activity was delivered."))
-    if delivered_on > clock.now().date():
-        raise InvalidInput(_("An activity cannot be delivered in the future."))
     with transaction.atomic():
-        current = _editable(
-            activity.plan.request, by, workflow.DELIVERY_STAGES, _("record an activity")
-        )
+        current = _editable(activity.plan.request, by, "delivery")
+        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
+        if delivered_on is None:
+            raise InvalidInput(_("Give the date the activity was delivered."))
+        if delivered_on > clock.now().date():
+            raise InvalidInput(_("An activity cannot be delivered in the future."))
         approved = current.approved_plan()
         if approved is None or activity.plan_id != approved.pk:
             raise InvalidInput(_("Only activities of the approved plan can be delivered."))
@@ -599,12 +591,13 @@ def record_evaluation(
     lessons_learned: str = "",
 ) -> Evaluation:
     """Staff record the final evaluation and its outcome indicators (A/HRC/43/31 para 100)."""
-    if not indicators:
-        raise InvalidInput(_("An evaluation has at least one outcome indicator."))
-    if any(not (i.name or "").strip() for i in indicators):
-        raise InvalidInput(_("Every outcome indicator needs a name."))
     with transaction.atomic():
-        current = _editable(ta_request, by, workflow.EVALUATION_STAGES, _("record an evaluation"))
+        current = _editable(ta_request, by, "evaluation")
+        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
+        if not indicators:
+            raise InvalidInput(_("An evaluation has at least one outcome indicator."))
+        if any(not (i.name or "").strip() for i in indicators):
+            raise InvalidInput(_("Every outcome indicator needs a name."))
         now = clock.now()
         evaluation, _created = Evaluation.objects.update_or_create(
             request=current,
@@ -633,11 +626,9 @@ def record_evaluation(
 
 def publish_lessons(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Evaluation:
     """The State alone decides whether other States may read its lessons (A/HRC/43/31 para 114)."""
-    if not workflow.is_focal_point_of(by, ta_request.requesting_state_id):
-        raise NotAllowed(
-            _("Only %(state)s can publish the lessons of its requests.")
-            % {"state": ta_request.requesting_state.name}
-        )
+    workflow.require_focal_point_of(
+        by, ta_request.requesting_state, _("publish the lessons of its requests")
+    )
     with transaction.atomic():
         current = _reload(ta_request, None)
         workflow.require_stage(current, [Stage.CLOSED], _("publish lessons learned"))

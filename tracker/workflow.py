@@ -47,11 +47,36 @@ if TYPE_CHECKING:
 # The vocabulary is re-exported: the rules read as ``workflow.Stage``, ``workflow.OPEN``.
 __all__ = ["ADMIN_GROUPS", "OPEN", "PROGRESSION", "TERMINAL", "Decision", "Role", "Stage"]
 
-# Where the content of a request may be written, stage by stage.
-ASSESSMENT_STAGES = (Stage.NEEDS_ASSESSMENT,)
-PLANNING_STAGES = (Stage.CONSULTATION, Stage.IMPLEMENTATION)
-DELIVERY_STAGES = (Stage.IMPLEMENTATION,)
-EVALUATION_STAGES = (Stage.EVALUATION,)
+
+@dataclass(frozen=True)
+class ContentStep:
+    """What the secretariat records about a request, and in which stages: its button,
+    the phrase its refusals use, and where it may be written."""
+
+    label: StrOrPromise
+    action: StrOrPromise
+    stages: tuple[str, ...]
+
+
+#: The content of a request, declared once: the services, the admin and the API use it.
+CONTENT_STEPS = {
+    "assessment": ContentStep(
+        gettext_lazy("Record needs assessment"),
+        gettext_lazy("record a needs assessment"),
+        (Stage.NEEDS_ASSESSMENT,),
+    ),
+    "plan": ContentStep(
+        gettext_lazy("Propose plan version"),
+        gettext_lazy("propose a plan"),
+        (Stage.CONSULTATION, Stage.IMPLEMENTATION),
+    ),
+    "delivery": ContentStep(
+        gettext_lazy("Record delivery"), gettext_lazy("record an activity"), (Stage.IMPLEMENTATION,)
+    ),
+    "evaluation": ContentStep(
+        gettext_lazy("Record evaluation"), gettext_lazy("record an evaluation"), (Stage.EVALUATION,)
+    ),
+}
 
 
 # --- who -------------------------------------------------------------------------
@@ -125,7 +150,34 @@ REQUESTING_STATE = Actor(
 )
 
 
-def require_officer(user: User, action: str) -> None:
+def require_opener(user: User | AnonymousUser) -> None:
+    """P1 (A/HRC/43/31 paras 30, 105): only the State, or staff recording its formal
+    request, open a request."""
+    if not (is_officer(user) or is_focal_point(user)):
+        raise NotAllowed(
+            _(
+                "Only a State's focal point, or an officer recording the State's formal "
+                "request, can open a request."
+            )
+        )
+
+
+def require_focal_point_of(user: User | AnonymousUser, state: MemberState, action: str) -> None:
+    """What only the State itself does (A/HRC/43/31 paras 40, 114): rank, publish."""
+    if not is_focal_point_of(user, state.pk):
+        message = _("Only %(state)s can %(action)s.")
+        raise NotAllowed(message % {"state": state.name, "action": action})
+
+
+def check_content(ta_request: AssistanceRequest, step: str, user: User | AnonymousUser) -> None:
+    """Who may record this content (403), then whether the stage allows it (409): the
+    order of ``check``, asked before any input is read."""
+    content = CONTENT_STEPS[step]
+    require_officer(user, str(content.action))
+    require_stage(ta_request, content.stages, str(content.action))
+
+
+def require_officer(user: User | AnonymousUser, action: str) -> None:
     if not is_officer(user):
         raise NotAllowed(_only_officers(None, action))
 

@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tracker import selectors, services, workflow
 from tracker.admin import forms
@@ -24,15 +23,6 @@ from tracker.http import SignedInRequest
 from tracker.models import AssistanceRequest, Plan
 from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
 from tracker.workflow import Stage
-
-#: Content the secretariat records, and the stages where it may (workflow.py decides).
-CONTENT_ACTIONS = {
-    "assessment": (gettext_lazy("Record needs assessment"), workflow.ASSESSMENT_STAGES),
-    "plan": (gettext_lazy("Propose plan version"), workflow.PLANNING_STAGES),
-    "delivery": (gettext_lazy("Record delivery"), workflow.DELIVERY_STAGES),
-    "evaluation": (gettext_lazy("Record evaluation"), workflow.EVALUATION_STAGES),
-}
-
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[AssistanceRequest]
@@ -57,7 +47,7 @@ class RequestSteps(_ModelAdmin):
                     view(self._officers_only(getattr(self, f"{action}_view"))),
                     name=f"tracker_assistancerequest_{action}",
                 )
-                for action in CONTENT_ACTIONS
+                for action in workflow.CONTENT_STEPS
             ),
         ]
 
@@ -75,11 +65,11 @@ class RequestSteps(_ModelAdmin):
         if workflow.is_officer(request.user):
             links += [
                 {
-                    "label": label,
+                    "label": step.label,
                     "url": reverse(f"admin:tracker_assistancerequest_{action}", args=[obj.pk]),
                 }
-                for action, (label, stages) in CONTENT_ACTIONS.items()
-                if obj.stage in stages
+                for action, step in workflow.CONTENT_STEPS.items()
+                if obj.stage in step.stages
             ]
         return links
 

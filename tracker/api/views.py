@@ -16,11 +16,12 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import SearchFilter
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker import deadlines, reports, selectors, services, workflow
-from tracker.api import examples
+from tracker.api import examples, parsers
 from tracker.api import serializers as s
 from tracker.api.errors import errors
 from tracker.api.filters import (
@@ -79,6 +80,8 @@ class TokenView(ObtainAuthToken):
     has not turned it on gets no token."""
 
     throttle_classes = (AnonThrottle, UserThrottle)  # not the defaults-free ObtainAuthToken
+    # Not ObtainAuthToken's own parsers: ours refuse JSON nested too deep.
+    parser_classes = (parsers.JSONParser, FormParser, MultiPartParser)
     serializer_class = s.TokenInput
 
     def get_serializer_context(self):
@@ -132,7 +135,11 @@ class RequestViewSet(
     search_fields = ("reference", "title", "requesting_state__name_en", "requesting_state__name_fr")
     ordering_fields = ("reference", "opened_at", "stage_entered_at", "priority", "title", "stage")
     ordering = ("-opened_at",)
-    renderer_classes = (renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer)
+
+    def get_renderers(self):
+        # CSV only where it is built (the list); ?format=csv elsewhere is a 404.
+        renderers_ = super().get_renderers()
+        return [*renderers_, CSVRenderer()] if self.action == "list" else renderers_
 
     def get_queryset(self):
         return (
@@ -161,6 +168,7 @@ class RequestViewSet(
         return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
+        workflow.require_opener(request.user)  # who first, then the body
         data = self._valid(s.OpenRequestInput)
         formal = data.get("formal_request")
         opened = services.open_request(
@@ -200,6 +208,7 @@ class RequestViewSet(
     def transitions(self, request, reference=None, name=None):
         """Apply a workflow transition; the body carries what it needs."""
         obj = self.get_object()
+        workflow.check(obj, name, request.user)  # who, stage and guards before the body
         data = self._valid(s.TransitionInput)
         expected = data.pop("expected_revision", None)
         accepted = workflow.inputs_of(name)  # 404 for an unknown transition
@@ -235,6 +244,7 @@ class RequestViewSet(
     def priority(self, request, reference=None):
         """The State ranks the request among its own open requests (1 = highest)."""
         obj = self.get_object()
+        workflow.require_focal_point_of(request.user, obj.requesting_state, _("rank its requests"))
         services.set_priority(ta_request=obj, by=request.user, **self._valid(s.PriorityInput))
         return Response(self._detail(obj))
 
@@ -247,6 +257,7 @@ class RequestViewSet(
     def assessment(self, request, reference=None):
         """Staff record the needs assessment: its findings and the gaps identified."""
         obj = self.get_object()
+        workflow.check_content(obj, "assessment", request.user)
         services.record_assessment(
             ta_request=obj, by=request.user, **self._valid(s.AssessmentInput)
         )
@@ -265,6 +276,7 @@ class RequestViewSet(
         obj = self.get_object()
         if request.method == "GET":
             return Response(s.PlanSerializer(selectors.plans_of(obj), many=True).data)
+        workflow.check_content(obj, "plan", request.user)
         data = self._valid(s.PlanInput)
         names = data.pop("providers", [])
         providers = selectors.providers_named(names)
@@ -289,6 +301,7 @@ class RequestViewSet(
     def activities(self, request, reference=None):
         """Staff record the delivery of an activity of the approved plan."""
         obj = self.get_object()
+        workflow.check_content(obj, "delivery", request.user)
         data = self._valid(s.DeliveryInput)
         activity = selectors.activity_of(obj, data.pop("activity"))
         if activity is None:
@@ -308,6 +321,11 @@ class RequestViewSet(
         """The final evaluation; the State alone decides whether its lessons are published."""
         obj = self.get_object()
         if request.method == "PUT":
+            # Staff record the evaluation; the State publishes its lessons: others never.
+            if not workflow.is_officer(request.user):
+                workflow.require_focal_point_of(
+                    request.user, obj.requesting_state, _("publish the lessons of its requests")
+                )
             data = self._valid(s.EvaluationInput)
             if set(data) == {"lessons_published"}:
                 services.publish_lessons(
@@ -357,7 +375,7 @@ class SummaryView(APIView):
     """Counts by stage, region, domain and year; median days per stage; withdrawal rate;
     overdue count — over the requests the caller may see."""
 
-    renderer_classes = (renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer)
+    renderer_classes = (renderers.JSONRenderer, CSVRenderer)
 
     def get(self, request):
         check_parameters(request, {"format"})
