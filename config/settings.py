@@ -49,7 +49,8 @@ X_FRAME_OPTIONS = "DENY"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 if env.bool("BEHIND_TLS_PROXY", default=PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# /healthz is probed over plain HTTP inside the compose network.
+# /healthz is probed over plain HTTP inside the compose network (HealthMiddleware
+# answers it before the host check and the HTTPS redirect).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INSTALLED_APPS = [
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tracker.observability.RequestIdMiddleware",
+    # Before anything reads the Host header: the container's own health probe.
+    "tracker.observability.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,7 +95,8 @@ MIDDLEWARE = [
 if PRODUCTION:
     # gunicorn serves the collected, compressed static files itself (whitenoise);
     # runserver serves them from the apps in development.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")  # fmt: skip
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -3,10 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tracker.observability import healthz
-
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(url="/portal/", permanent=False)),
     path("portal/", include("tracker.portal.urls")),
     # The admin login page offers this link; one password reset serves every account.

@@ -97,3 +97,14 @@ def test_api_errors_stay_json(client):
     response = client.get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_an_error_page_that_cannot_be_drawn_is_still_that_error(client, monkeypatch):
+    # e.g. static files not collected on a server: the page falls back to plain HTML.
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry")
+
+    monkeypatch.setattr("tracker.errorpages.render", broken)
+    response = client.get("/portal/nothing-here/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

@@ -213,3 +213,60 @@ def test_repeated_failures_lock_the_account_out(client, settings, togo_focal, pa
     locked = client.post(path, good)  # even the right password, from here, now
     assert locked.status_code == 429
     assert "Too many failed logins" in locked.content.decode()
+
+
+# --- the compose file's health checks against the production settings under gunicorn -----
+
+
+@pytest.fixture
+def production_gunicorn(tmp_path):
+    """gunicorn serving the production settings with .env.example's hosts, as the compose
+    file runs it, on a free local port."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= PRODUCTION | {"SECURE_SSL_REDIRECT": "true", "BEHIND_TLS_PROXY": "true"}
+    server = subprocess.Popen(  # noqa: S603 (our own server)
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=tmp_path.joinpath("log").open("w"),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            except urllib.error.HTTPError:
+                break  # it answers (400: the host is not allowed, as it should be)
+            except OSError:
+                time.sleep(0.3)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_the_web_health_check_of_the_compose_file_passes_in_production(
+    compose, production_gunicorn
+):
+    test = compose["services"]["web"]["healthcheck"]["test"]
+    assert test[0] == "CMD"
+    command = [part.replace("127.0.0.1:8000", f"127.0.0.1:{production_gunicorn}")
+               for part in test[1:]]  # fmt: skip
+    command[0] = sys.executable if command[0] == "python" else command[0]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
+    assert done.returncode == 0, done.stderr
+
+
+def test_other_paths_still_refuse_an_unknown_host_in_production(production_gunicorn):
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"http://127.0.0.1:{production_gunicorn}/portal/login/",
+                               timeout=10)  # fmt: skip
+    assert refused.value.code == 400

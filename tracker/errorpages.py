@@ -3,10 +3,13 @@ Under /api/ the same errors are the API's JSON body, ``{"detail", "code"}``."""
 
 from __future__ import annotations
 
+import logging
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 
@@ -26,7 +29,13 @@ def page(request: HttpRequest, status: int, title: str, message: str, code: str)
         return JsonResponse({"detail": message, "code": code}, status=status)
     home, home_label = _way_back(request)
     context = {"title": title, "message": message, "home": home, "home_label": home_label}
-    return render(request, "errors/page.html", context, status=status)
+    try:
+        return render(request, "errors/page.html", context, status=status)
+    except Exception:  # an error page must never become a 500 of its own
+        logging.getLogger(__name__).exception("error page %s could not be drawn", status)
+        text = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+        text += f'<p>{escape(message)}</p><p><a href="{escape(home)}">{escape(home_label)}</a></p>'
+        return HttpResponse(text, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -90,6 +90,23 @@ def healthz(request):
     )
 
 
+class HealthMiddleware:
+    """``/healthz`` answered before anything reads the Host header: the container's own
+    probe calls 127.0.0.1, which ``ALLOWED_HOSTS`` rightly refuses for every page. The
+    answer says only whether the database and the broker answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH:
+            return healthz(request)
+        return self.get_response(request)
+
+
+HEALTH_PATH = "/healthz"
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out login gets (django-axes): JSON for the API, a page otherwise."""
     from django.utils.translation import gettext as _
