@@ -265,11 +265,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tracker.api.errors.handle",
     # JSON only: people read the API through its documentation (/api/docs/).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "tracker.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only, nested no deeper than tracker.api.parsers allows.
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONParser"],
 }
 # Requests per client: anonymous by IP, authenticated by user.
 API_THROTTLE_RATES = {

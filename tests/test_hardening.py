@@ -290,3 +290,33 @@ def test_new_rows_are_still_written(recorded, togo_focal, officer):
     propose(recorded, officer)
     services.take_transition(ta_request=recorded, name="approve_plan", by=togo_focal)
     assert Consent.objects.filter(request=recorded, decision="approved").count() == 1
+
+
+# --- errors on a CSV request are JSON; formats are checked ---------------------------------------
+
+
+def test_an_error_on_a_csv_request_is_json(api):
+    response = api("analyst").get("/api/v1/requests/?format=csv&stage=nowhere")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"]["stage"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/requests/", "/api/v1/reports/summary/"])
+@pytest.mark.parametrize("value", ["", "xml"])
+def test_an_unknown_format_is_a_400(api, path, value):
+    response = api("analyst").get(f"{path}?format={value}")
+    assert response.status_code in (400, 404)
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=%C2%B2", "page_size=101", "page=true"])
+def test_pagination_is_checked_even_for_csv(api, query):
+    response = api("analyst").get(f"/api/v1/requests/?format=csv&{query}")
+    assert response.status_code == 400
+
+
+def test_form_bodies_are_refused_the_api_takes_json(api):
+    response = api("officer").post("/api/v1/requests/", {"title": "Help"})  # multipart
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -29,14 +30,19 @@ _MEANING = {
     401: "Not authenticated: send `Authorization: Token <token>` or log in.",
     403: "Your role may never do this.",
     404: "No such object, or one you may not see.",
+    406: "The Accept header asks for a format this operation does not give (JSON; CSV "
+    "where `format` offers it).",
     409: "Not possible now: the stage or a guard refuses, or someone changed it first.",
+    415: "The body is not JSON (`Content-Type: application/json`).",
     429: "Too many requests: wait and try again.",
 }
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """Documented error responses for ``extend_schema(responses=...)``."""
-    return {code: OpenApiResponse(ERROR, description=_MEANING[code]) for code in (401, 429, *codes)}
+    return {
+        code: OpenApiResponse(ERROR, description=_MEANING[code]) for code in (401, 406, 429, *codes)
+    }
 
 
 def _messages(errors: Any, prefix: str = "") -> list[str]:
@@ -55,7 +61,12 @@ def _join(prefix: str, key: Any) -> str:
 
 def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error as ``{"detail", "code"}`` (plus ``errors`` per field for invalid input);
-    the domain error mapped to its status with its message."""
+    the domain error mapped to its status with its message. Always JSON, even when the
+    caller asked for CSV: an error is not a table."""
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
     # Django's own exceptions, as DRF's handler turns them into its own.

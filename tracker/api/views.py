@@ -16,7 +16,6 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import SearchFilter
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -68,7 +67,7 @@ CSV_OR_JSON = "application/json", "text/csv"
 
 @extend_schema(
     request=s.TokenInput,
-    responses={200: s.TokenOutput, **errors(400)},
+    responses={200: s.TokenOutput, **errors(400, 415)},
     examples=examples.TOKEN,
     auth=[],
 )
@@ -80,8 +79,8 @@ class TokenView(ObtainAuthToken):
     has not turned it on gets no token."""
 
     throttle_classes = (AnonThrottle, UserThrottle)  # not the defaults-free ObtainAuthToken
-    # Not ObtainAuthToken's own parsers: ours refuse JSON nested too deep.
-    parser_classes = (parsers.JSONParser, FormParser, MultiPartParser)
+    # Not ObtainAuthToken's own parsers: JSON only, nested no deeper than ours allow.
+    parser_classes = (parsers.JSONParser,)
     serializer_class = s.TokenInput
 
     def get_serializer_context(self):
@@ -114,7 +113,7 @@ class MemberStateList(generics.ListAPIView):
     retrieve=extend_schema(responses={200: s.RequestDetailSerializer, **errors(404)}),
     create=extend_schema(
         request=s.OpenRequestInput,
-        responses={201: s.RequestDetailSerializer, **errors(400, 403)},
+        responses={201: s.RequestDetailSerializer, **errors(400, 403, 415)},
         examples=examples.OPEN,
     ),
 )
@@ -198,7 +197,7 @@ class RequestViewSet(
 
     @extend_schema(
         request=s.TransitionInput,
-        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
+        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409, 415)},
         parameters=[
             OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*workflow.TRANSITION_NAMES])
         ],
@@ -237,7 +236,7 @@ class RequestViewSet(
 
     @extend_schema(
         request=s.PriorityInput,
-        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
+        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409, 415)},
         examples=examples.PRIORITY,
     )
     @action(detail=True, methods=["put"], filter_backends=())
@@ -250,7 +249,7 @@ class RequestViewSet(
 
     @extend_schema(
         request=s.AssessmentInput,
-        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409)},
+        responses={200: s.RequestDetailSerializer, **errors(400, 403, 404, 409, 415)},
         examples=examples.ASSESSMENT,
     )
     @action(detail=True, methods=["put"], filter_backends=())
@@ -267,7 +266,7 @@ class RequestViewSet(
     @extend_schema(
         methods=["POST"],
         request=s.PlanInput,
-        responses={201: s.PlanSerializer, **errors(400, 403, 404, 409)},
+        responses={201: s.PlanSerializer, **errors(400, 403, 404, 409, 415)},
         examples=examples.PLAN,
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=())
@@ -294,7 +293,7 @@ class RequestViewSet(
 
     @extend_schema(
         request=s.DeliveryInput,
-        responses={200: s.ActivitySerializer, **errors(400, 403, 404, 409)},
+        responses={200: s.ActivitySerializer, **errors(400, 403, 404, 409, 415)},
         examples=examples.DELIVERY,
     )
     @action(detail=True, methods=["post", "patch"], filter_backends=())
@@ -313,7 +312,7 @@ class RequestViewSet(
     @extend_schema(
         methods=["PUT"],
         request=s.EvaluationInput,
-        responses={200: s.EvaluationSerializer, **errors(400, 403, 404, 409)},
+        responses={200: s.EvaluationSerializer, **errors(400, 403, 404, 409, 415)},
         examples=examples.EVALUATION,
     )
     @action(detail=True, methods=["get", "put"], filter_backends=())
@@ -408,6 +407,7 @@ class BacklogView(APIView):
     in % from ``compare`` to ``on`` (A/HRC/43/31 paras 95-97)."""
 
     def get(self, request):
+        check_parameters(request, {"on", "compare"}, frozenset({"on", "compare"}))
         query = s.BacklogQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
