@@ -479,7 +479,9 @@ def test_anonymous_clients_are_throttled(api, settings, togo_focal):
     settings.API_THROTTLE_RATES = {"anon": "3/minute", "user": "100/minute"}
     client = api()
     guesses = [
-        client.post("/api/v1/auth/token/", {"username": "afi", "password": f"guess{n}"}).status_code
+        client.post(
+            "/api/v1/auth/token/", {"username": "afi", "password": f"guess{n}"}, format="json"
+        ).status_code
         for n in range(4)
     ]
     assert guesses == [400, 400, 400, 429]
