@@ -15,8 +15,8 @@ from tracker import services, workflow
 from tracker.admin import forms
 from tracker.errors import DomainError
 from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
-from tracker.http import SignedInRequest
 from tracker.models import AssistanceRequest
+from tracker.web import SignedInRequest
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[AssistanceRequest]

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from tracker import selectors, services, workflow
 from tracker.admin import forms
 from tracker.errors import DomainError
-from tracker.http import SignedInRequest
 from tracker.models import AssistanceRequest, Plan
 from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
+from tracker.web import SignedInRequest
 from tracker.workflow import Stage
 
 if TYPE_CHECKING:

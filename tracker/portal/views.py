@@ -17,11 +17,11 @@ from django.views.i18n import set_language
 
 from tracker import selectors, services, workflow
 from tracker.errors import DomainError, NotFound
-from tracker.http import SignedInRequest
 from tracker.models import AssistanceRequest, MemberState
 from tracker.portal import status
 from tracker.portal.forms import DecisionForm, NewRequestForm, RecommendationFormSet
 from tracker.services import RecommendationDraft
+from tracker.web import SignedInRequest
 from tracker.workflow import Stage
 
 

@@ -1,0 +1,52 @@
+"""The French catalogue is complete, and the compiled file says what the source says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.utils import translation
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "tracker/locale/fr/LC_MESSAGES/django.po"
+
+
+def _unquote(block: str, key: str) -> str:
+    """The text of ``msgid``/``msgstr`` in one .po entry (its quoted lines joined)."""
+    match = re.search(rf'^{key} ((?:".*"\n?)+)', block, re.MULTILINE)
+    if match is None:
+        return ""
+    parts = re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))
+    return "".join(parts).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+
+
+def entries() -> list[str]:
+    text = CATALOGUE.read_text(encoding="utf-8")
+    blocks = [b for b in text.split("\n\n") if "msgid" in b and "#~ msgid" not in b]
+    return blocks[1:]  # the first is the header
+
+
+def test_no_message_is_untranslated_or_fuzzy():
+    problems = []
+    for block in entries():
+        msgid = _unquote(block, "msgid")
+        if "#, fuzzy" in block or "fuzzy," in block:
+            problems.append(f"fuzzy: {msgid}")
+        elif "msgid_plural" in block:
+            if any(not _unquote(block, f"msgstr\\[{n}\\]") for n in (0, 1)):
+                problems.append(f"untranslated plural: {msgid}")
+        elif not _unquote(block, "msgstr"):
+            problems.append(f"untranslated: {msgid}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_compiled_catalogue_matches_its_source():
+    # A message whose .mo is stale comes back in English.
+    stale = []
+    with translation.override("fr"):
+        for block in entries():
+            if "msgid_plural" in block or "msgctxt" in block:
+                continue
+            msgid, msgstr = _unquote(block, "msgid"), _unquote(block, "msgstr")
+            if msgid and translation.gettext(msgid) != msgstr:
+                stale.append(msgid)
+    assert not stale, "compile the catalogue (manage.py compilemessages):\n" + "\n".join(stale)
