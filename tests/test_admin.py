@@ -14,12 +14,14 @@ from django.utils import timezone
 from tests.factories import UserFactory, open_request
 from tests.journeys import TRANSITIONS, prepare, propose
 from tracker import clock, services
-from tracker.models import AssistanceRequest, Consent, Funding, Plan
+from tracker.models import AssistanceRequest, Consent, Funding, LinkedRecommendation, Plan
 from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/tracker/assistancerequest/"
+#: The list of every request: an officer lands on their own (``assigned=mine``).
+EVERYONE = f"{CHANGELIST}?assigned=all"
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ def test_list_puts_overdue_first_then_the_states_priority(client_as, togo_focal,
     open_request(togo_focal, title="First")
     second = open_request(togo_focal, title="Second")
     services.set_priority(ta_request=second, by=togo_focal, rank=1)
-    response = client_as("officer").get(CHANGELIST)
+    response = client_as("officer").get(EVERYONE)
     titles = [r.title for r in response.context["cl"].result_list]
     assert titles == ["Late", "Second", "First"]
     assert [r.overdue for r in response.context["cl"].result_list] == [True, False, False]
@@ -149,7 +151,7 @@ def test_list_filters_and_search(client_as, togo_focal, officer, query, expected
     senegal = open_request(officer, title="Senegal's", state="SEN")
     Funding.objects.create(request=senegal, source="vftc", amount=1000)
     open_request(togo_focal, title="Fresh", domains=["health"])
-    response = client_as("officer").get(f"{CHANGELIST}?{query}")
+    response = client_as("officer").get(f"{EVERYONE}&{query}")
     assert response.status_code == 200
     assert sorted(r.title for r in response.context["cl"].result_list) == sorted(expected)
 
@@ -160,14 +162,14 @@ def test_filter_by_officer(client_as, togo_focal, officer, other_officer):
         ta_request=ta_request, name="accept", by=officer, officer=other_officer
     )
     open_request(togo_focal, title="Nobody's")
-    response = client_as("officer").get(f"{CHANGELIST}?officer__id__exact={other_officer.pk}")
+    response = client_as("officer").get(f"{EVERYONE}&officer__id__exact={other_officer.pk}")
     assert [r.title for r in response.context["cl"].result_list] == ["Mine"]
 
 
 def test_search_by_reference(client_as, togo_focal):
     ta_request = open_request(togo_focal, title="Needle")
     open_request(togo_focal, title="Hay")
-    response = client_as("officer").get(f"{CHANGELIST}?q={ta_request.reference}")
+    response = client_as("officer").get(f"{EVERYONE}&q={ta_request.reference}")
     assert [r.title for r in response.context["cl"].result_list] == ["Needle"]
 
 
@@ -182,7 +184,7 @@ def test_list_runs_a_bounded_number_of_queries(
     client = client_as("officer")
     # 11: the page's 10, and whether the account has a second factor it must give.
     with django_assert_max_num_queries(11):
-        response = client.get(CHANGELIST)
+        response = client.get(EVERYONE)
     assert len(response.context["cl"].result_list) == rows
 
 
@@ -455,9 +457,9 @@ def test_assign_an_officer_to_the_selection(client_as, togo_focal, other_officer
     requests = [open_request(togo_focal, title=t) for t in ("A", "B")]
     client = client_as("officer")
     selection = {"action": "assign_officer", "_selected_action": [r.pk for r in requests]}
-    page = client.post(CHANGELIST, selection)
+    page = client.post(EVERYONE, selection)
     assert page.status_code == 200
-    response = client.post(CHANGELIST, selection | {"apply": "1", "officer": other_officer.pk})
+    response = client.post(EVERYONE, selection | {"apply": "1", "officer": other_officer.pk})
     assert response.status_code == 302
     assert set(AssistanceRequest.objects.values_list("officer", flat=True)) == {other_officer.pk}
 
@@ -465,7 +467,7 @@ def test_assign_an_officer_to_the_selection(client_as, togo_focal, other_officer
 def test_analysts_cannot_assign(client_as, togo_focal, other_officer):
     ta_request = open_request(togo_focal)
     response = client_as("analyst").post(
-        CHANGELIST,
+        EVERYONE,
         {"action": "assign_officer", "_selected_action": [ta_request.pk], "apply": "1",
          "officer": other_officer.pk},
     )  # fmt: skip
@@ -478,7 +480,7 @@ def test_export_the_selection_to_csv(client_as, officer):
     ivory = open_request(officer, title="Réforme pénitentiaire", state="CIV", domains=["detention"])
     open_request(officer, title="Not selected", state="SEN")
     response = client_as("analyst").post(
-        CHANGELIST, {"action": "export_csv", "_selected_action": [ivory.pk]}
+        EVERYONE, {"action": "export_csv", "_selected_action": [ivory.pk]}
     )
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     body = b"".join(response.streaming_content).decode("utf-8")
@@ -524,3 +526,80 @@ def test_an_officers_queue_lists_its_own_open_requests_overdue_first(
     queue = client_as("officer").get("/admin/").context["queue"]
     assert [r.reference for r in queue] == [late.reference, waiting.reference]
     assert client_as("officer").get("/admin/").context["queue_count"] == 2
+
+
+# --- a request's page: where it stands and what comes next -------------------------------------
+
+
+def test_the_expected_step_comes_first_as_the_primary_action(client_as, request_at):
+    page = client_as("officer").get(change_url(request_at(Stage.REQUESTED)))
+    steps = page.context["request_actions"]
+    assert [s["label"] for s in steps[:2]] == ["Accept", "Decline"]
+    assert steps[0]["primary"]
+    assert not steps[1]["primary"]
+    html = page.content.decode()
+    assert 'id="request-status"' in html
+    assert 'class="button primary"' in html
+
+
+def test_a_step_not_possible_yet_is_shown_disabled_with_its_guards_reason(
+    client_as, request_at, officer
+):
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    page = client_as("officer").get(change_url(ta_request))
+    complete = next(
+        s for s in page.context["request_actions"] if s["label"] == "Complete assessment"
+    )
+    assert complete["url"] == ""
+    assert complete["reason"].startswith("Record the needs assessment's findings")
+    assert "Record the needs assessment&#x27;s findings" in page.content.decode()
+    services.record_assessment(ta_request=ta_request, by=officer, findings="f", gaps="g")
+    page = client_as("officer").get(change_url(ta_request))
+    complete = next(
+        s for s in page.context["request_actions"] if s["label"] == "Complete assessment"
+    )
+    assert complete["url"] == transition_url(ta_request, "complete_assessment")
+    assert complete["primary"]
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+def titles(response):
+    return sorted(r.title for r in response.context["cl"].result_list)
+
+
+@pytest.fixture
+def queue(togo_focal, senegal_focal, officer, other_officer):
+    mine = open_request(togo_focal, title="Mine")
+    services.take_transition(ta_request=mine, name="accept", by=officer)
+    theirs = open_request(senegal_focal, title="Theirs")
+    services.take_transition(ta_request=theirs, name="accept", by=other_officer)
+    open_request(officer, title="Nobody's", state="CAF")  # agenda item 10, and an LDC
+    upr = open_request(togo_focal, title="UPR follow-up")
+    services.take_transition(ta_request=upr, name="accept", by=officer)
+    LinkedRecommendation.objects.create(request=upr, source="upr", upr_cycle=3)
+
+
+def test_an_officer_lands_on_their_own_requests(client_as, queue):
+    assert titles(client_as("officer").get(CHANGELIST)) == ["Mine", "UPR follow-up"]
+
+
+def test_analysts_land_on_every_request(client_as, queue):
+    assert len(titles(client_as("analyst").get(CHANGELIST))) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("assigned=unassigned", ["Nobody's"]),
+        ("assigned=all", ["Mine", "Nobody's", "Theirs", "UPR follow-up"]),
+        ("assigned=all&requesting_state__under_agenda_item_10__exact=1", ["Nobody's"]),
+        ("assigned=all&requesting_state__is_ldc__exact=1",
+         ["Mine", "Nobody's", "Theirs", "UPR follow-up"]),
+        ("assigned=all&upr=yes", ["UPR follow-up"]),
+        ("assigned=all&upr=no", ["Mine", "Nobody's", "Theirs"]),
+    ],
+)  # fmt: skip
+def test_the_queue_filters(client_as, queue, query, expected):
+    assert titles(client_as("officer").get(f"{CHANGELIST}?{query}")) == expected

@@ -115,7 +115,7 @@ def test_the_api_list_csv_neutralises_a_formula_title(api, togo_focal):
 def test_the_admin_csv_neutralises_a_formula_title(officer_client, togo_focal):
     opened = open_request(togo_focal, title=FORMULA)
     response = officer_client.post(
-        "/admin/tracker/assistancerequest/",
+        "/admin/tracker/assistancerequest/?assigned=all",
         {"action": "export_csv", "_selected_action": [opened.pk]},
     )
     rows = cells(b"".join(response.streaming_content).decode())

@@ -662,9 +662,54 @@ def check(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser) 
         raise NotAllowed(any_transition.permission.denial(ta_request, about(name).action))
     if not meta.has_transition(ta_request.stage):
         raise Refused(_stage_refusal(ta_request, name))
-    for guard in meta.get_transition(ta_request.stage).conditions:
-        if not guard(ta_request):
-            raise Refused(guard.message(ta_request))
+    failing = _failing_guard(ta_request, name)
+    if failing is not None:
+        raise Refused(failing.message(ta_request))
+
+
+def _failing_guard(ta_request: AssistanceRequest, name: str) -> Guard | None:
+    """The first guard of ``name`` from the current stage that does not hold."""
+    allowed = _meta(name).get_transition(ta_request.stage)
+    conditions: list[Guard] = allowed.conditions if allowed is not None else []
+    return next((guard for guard in conditions if not guard(ta_request)), None)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A transition as a page offers it: possible now, or not yet and why (the guard's
+    own message), and whether it is the one the workflow expects next."""
+
+    name: str
+    label: StrOrPromise
+    possible: bool
+    reason: str
+    expected: bool
+
+
+def _expected_next(stage: str) -> str | None:
+    """The stage that normally follows ``stage`` on the way to closing."""
+    way: list[str] = [*PROGRESSION, Stage.CLOSED]
+    return way[way.index(stage) + 1] if stage in PROGRESSION else None
+
+
+def steps_for(ta_request: AssistanceRequest, user: User | AnonymousUser) -> list[Step]:
+    """Every transition ``user`` may take from the current stage, possible or not yet."""
+    steps = []
+    for name in TRANSITION_NAMES:
+        allowed = _meta(name).get_transition(ta_request.stage)
+        if allowed is None or not allowed.has_perm(ta_request, user):
+            continue
+        failing = _failing_guard(ta_request, name)
+        steps.append(
+            Step(
+                name=name,
+                label=about(name).label,
+                possible=failing is None,
+                reason=failing.message(ta_request) if failing is not None else "",
+                expected=target(name) == _expected_next(ta_request.stage),
+            )
+        )
+    return steps
 
 
 def inputs_of(name: str) -> tuple[str, ...]:

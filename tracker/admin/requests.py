@@ -8,7 +8,7 @@ calls the service. Reads go through ``tracker.selectors``.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from tracker.admin.inlines import (
     RecommendationInline,
 )
 from tracker.admin.steps import RequestSteps
-from tracker.models import AssistanceRequest
+from tracker.models import AssistanceRequest, RecommendationSource
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -40,6 +40,58 @@ class OverdueFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
             return queryset.filter(overdue=self.value() == "yes")
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    """Whose requests: an officer lands on their own; everyone can widen it."""
+
+    title = gettext_lazy("assigned to")
+    parameter_name = "assigned"
+
+    def __init__(self, request, params, model, model_admin):
+        self.default = "mine" if workflow.is_officer(request.user) else "all"
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Me")), ("unassigned", _("Nobody yet")), ("all", _("Anyone"))]
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        # No separate "All": "Anyone" is it, and the default is an officer's own.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(officer_id=request.user.pk)
+        if self.value() == "unassigned":
+            return queryset.filter(officer__isnull=True)
+        return queryset
+
+
+class UprFilter(admin.SimpleListFilter):
+    """Requests that follow up recommendations of the universal periodic review
+    (A/HRC/43/31 para 115)."""
+
+    title = gettext_lazy("follows up the UPR")
+    parameter_name = "upr"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        linked = Q(recommendations__source=RecommendationSource.UPR)
+        if self.value() == "yes":
+            return queryset.filter(linked).distinct()
+        if self.value() == "no":
+            return queryset.exclude(linked)
         return queryset
 
 
@@ -57,9 +109,14 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
     )
     list_display_links = ("reference", "title")
     list_filter = (
+        AssignedFilter,
         "stage",
         OverdueFilter,
         "requesting_state__region",
+        # A/HRC/43/31 para 112 (least developed countries) and para 63 (agenda item 10).
+        "requesting_state__is_ldc",
+        "requesting_state__under_agenda_item_10",
+        UprFilter,
         ("officer", admin.RelatedOnlyFieldListFilter),
         "domains",
         "funding__source",
@@ -159,4 +216,5 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
         extra_context = extra_context or {}
         if obj is not None:
             extra_context["request_actions"] = self.step_buttons(request, obj)
+            extra_context["due"] = deadlines.due_at(obj.stage, obj.stage_entered_at)
         return super().change_view(request, object_id, form_url, extra_context)

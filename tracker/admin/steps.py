@@ -54,24 +54,32 @@ class RequestSteps(_ModelAdmin):
     def step_buttons(
         self, request: SignedInRequest, obj: AssistanceRequest
     ) -> list[dict[str, Any]]:
-        """Buttons for exactly what this user may do now."""
-        links = [
+        """A button for each transition this user may take from here: a link when it is
+        possible now, else disabled with the guard's own reason; the step the workflow
+        expects next comes first, as the primary action. Then the content pages."""
+        steps = sorted(workflow.steps_for(obj, request.user), key=lambda step: not step.expected)
+        buttons: list[dict[str, Any]] = [
             {
-                "label": workflow.about(name).label,
-                "url": reverse("admin:tracker_assistancerequest_transition", args=[obj.pk, name]),
+                "label": step.label,
+                "url": reverse("admin:tracker_assistancerequest_transition",
+                               args=[obj.pk, step.name]) if step.possible else "",
+                "reason": step.reason,
+                "primary": step.expected and step.possible,
             }
-            for name in workflow.available_transitions(obj, request.user)
-        ]
+            for step in steps
+        ]  # fmt: skip
         if workflow.is_officer(request.user):
-            links += [
+            buttons += [
                 {
-                    "label": step.label,
+                    "label": content.label,
                     "url": reverse(f"admin:tracker_assistancerequest_{action}", args=[obj.pk]),
+                    "reason": "",
+                    "primary": False,
                 }
-                for action, step in workflow.CONTENT_STEPS.items()
-                if obj.stage in step.stages
+                for action, content in workflow.CONTENT_STEPS.items()
+                if obj.stage in content.stages
             ]
-        return links
+        return buttons
 
     # Opening a request received on paper (P1).
 
