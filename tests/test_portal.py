@@ -110,7 +110,10 @@ def test_request_page_shows_plan_assessment_evaluation_and_timeline(portal, requ
         "Officials trained",
         "Start with the NHRI.",
         "Share the lessons with other States",
-        "Approved the plan",
+        "Togo asked for assistance.",
+        "The secretariat proposed plan version 1.",
+        "Togo approved plan version 1.",
+        "The secretariat closed the request after its evaluation.",
     ):
         assert text in content
 
@@ -353,3 +356,22 @@ def test_staff_ranking_nothing_leaves_the_prompt(portal, request_at, officer):
     with pytest.raises(DomainError):
         services.set_priority(ta_request=ta_request, by=officer, rank=1)
     assert 'id="rank-prompt"' in portal.get("/portal/").content.decode()
+
+
+def test_the_request_page_says_who_handles_it_and_how_long_the_stage_takes(
+    portal, request_at, officer
+):
+    officer.first_name, officer.last_name, officer.email = "Olga", "Petrova", "olga@example.org"
+    officer.save()
+    content = portal.get(url(request_at(Stage.NEEDS_ASSESSMENT))).content.decode()
+    assert "handled by Olga Petrova" in content
+    assert "mailto:olga@example.org" in content
+    assert "This stage should take at most 90 days" in content
+
+
+def test_after_a_rejection_the_page_says_what_happens_next(portal, with_plan, togo_focal):
+    services.take_transition(ta_request=with_plan, name="reject_plan", by=togo_focal,
+                             reason="Too costly")  # fmt: skip
+    content = portal.get(url(with_plan)).content.decode()
+    assert "You rejected plan version 1. The secretariat will propose a new version" in content
+    assert "Togo rejected plan version 1." in content

@@ -52,7 +52,7 @@ def test_focal_point_approves_rejects_withdraws_and_ranks(page, togo_cases):
     page.get_by_role("link", name="Approve plan version 1").click()
     page.get_by_role("button", name="Confirm: Approve plan").click()
     page.wait_for_url("**/requests/*/")
-    assert page.get_by_text("Done: Approve plan.").is_visible()
+    assert page.get_by_text("Plan version 1 approved: implementation can start.").is_visible()
     shot(page, "request-en")
     assert stage_of(togo_cases["Truth commission"]) == Stage.IMPLEMENTATION
 

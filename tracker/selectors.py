@@ -22,7 +22,9 @@ from tracker.models import (
     AssistanceRequest,
     Domain,
     Evaluation,
+    Funding,
     HistoryEntry,
+    LinkedRecommendation,
     MemberState,
     NeedsAssessment,
     Plan,
@@ -182,3 +184,11 @@ def plans_of(ta_request: AssistanceRequest) -> QuerySet[Plan]:
         .select_related("proposed_by")
         .order_by("-version")
     )
+
+
+def recommendations_of(ta_request: AssistanceRequest) -> QuerySet[LinkedRecommendation]:
+    return ta_request.recommendations.select_related("recommending_state").order_by("pk")
+
+
+def funding_of(ta_request: AssistanceRequest) -> QuerySet[Funding]:
+    return ta_request.funding.order_by("pk")

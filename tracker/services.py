@@ -43,10 +43,8 @@ from tracker.models import (
     ReferenceCounter,
     User,
 )
-from tracker.vocabulary import EvaluationKind, NotificationKind
+from tracker.vocabulary import OPENED, EvaluationKind, NotificationKind
 from tracker.workflow import Decision, Role, Stage
-
-OPEN_TRANSITION = "open"
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,7 @@ def open_request(
             request=ta_request,
             from_stage="",
             to_stage=Stage.REQUESTED,
-            transition=OPEN_TRANSITION,
+            transition=OPENED,
             actor=by,
             at=now,
         )

@@ -33,6 +33,8 @@ PROGRESSION = (
 TERMINAL = (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED)
 #: Where a request is still being worked on.
 OPEN = PROGRESSION
+#: The history row of a request's opening (the transitions' rows carry their names).
+OPENED = "open"
 
 
 class Role(models.TextChoices):

@@ -299,11 +299,15 @@ def _required_text(value: str | None, message: str) -> str:
 @dataclass(frozen=True)
 class About:
     """A transition as people and programs meet it, declared with it: its button label,
-    the phrase its refusals use, the notice it sends (a ``NotificationKind``), and what
-    an officer sends to take it (the API's example; the tests' inputs)."""
+    the phrase its refusals use, the sentence a timeline tells it with (``%(state)s``,
+    ``%(version)s``), what the State is told once it has taken it (for its own
+    decisions), the notice it sends (a ``NotificationKind``), and what an officer sends
+    to take it (the API's example; the tests' inputs)."""
 
     label: StrOrPromise
     action: StrOrPromise
+    told: StrOrPromise = ""
+    done: StrOrPromise = ""
     notice: str | None = None
     example: Mapping[str, Any] = field(default_factory=dict)
 
@@ -328,6 +332,7 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Accept"),
                 action=gettext_lazy("accept a request"),
+                told=gettext_lazy("The secretariat accepted the request."),
                 notice=NotificationKind.ACCEPTED,
                 example={"comment": "The West Africa team takes it."},
             )
@@ -350,6 +355,7 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Decline"),
                 action=gettext_lazy("decline a request"),
+                told=gettext_lazy("The secretariat declined the request."),
                 notice=NotificationKind.DECLINED,
                 example={"reason": "Outside the programme's mandate."},
             )
@@ -370,6 +376,7 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Complete assessment"),
                 action=gettext_lazy("complete a needs assessment"),
+                told=gettext_lazy("The secretariat completed the needs assessment."),
                 example={"comment": "Findings shared with the State."},
             )
         },
@@ -387,6 +394,8 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Approve plan"),
                 action=gettext_lazy("approve this plan"),
+                told=gettext_lazy("%(state)s approved plan version %(version)s."),
+                done=gettext_lazy("Plan version %(version)s approved: implementation can start."),
                 notice=NotificationKind.PLAN_APPROVED,
                 example={"document_reference": "NV/TGO/2026/88", "document_date": "2026-03-02"},
             )
@@ -421,6 +430,11 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Reject plan"),
                 action=gettext_lazy("reject this plan"),
+                told=gettext_lazy("%(state)s rejected plan version %(version)s."),
+                done=gettext_lazy(
+                    "Plan version %(version)s rejected: the secretariat will propose a new "
+                    "version, and you will be told when it is ready."
+                ),
                 notice=NotificationKind.PLAN_REJECTED,
                 example={
                     "reason": "The budget leaves out the regions.",
@@ -458,6 +472,10 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Revise plan"),
                 action=gettext_lazy("revise a plan"),
+                told=gettext_lazy(
+                    "The secretariat revised the plan: a new version awaits the decision of "
+                    "%(state)s."
+                ),
                 notice=NotificationKind.PLAN_AWAITS_DECISION,
                 example={"comment": "A second workshop, in the north."},
             )
@@ -477,6 +495,7 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Complete implementation"),
                 action=gettext_lazy("complete implementation"),
+                told=gettext_lazy("The secretariat completed the implementation."),
                 example={"comment": "Every activity delivered."},
             )
         },
@@ -494,6 +513,7 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Close"),
                 action=gettext_lazy("close a request"),
+                told=gettext_lazy("The secretariat closed the request after its evaluation."),
                 notice=NotificationKind.CLOSED,
                 example={"comment": "Indicators measured."},
             )
@@ -513,6 +533,8 @@ class RequestWorkflow:
             "about": About(
                 label=gettext_lazy("Withdraw"),
                 action=gettext_lazy("withdraw this request"),
+                told=gettext_lazy("%(state)s withdrew the request."),
+                done=gettext_lazy("Request withdrawn: nothing more will happen to it."),
                 notice=NotificationKind.WITHDRAWN,
                 example={
                     "reason": "Other arrangements were made.",

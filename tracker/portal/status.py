@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker import workflow
-from tracker.models import AssistanceRequest, MemberState
+from tracker import deadlines, workflow
+from tracker.models import AssistanceRequest, HistoryEntry, MemberState, Plan
+from tracker.vocabulary import OPENED, Decision
 from tracker.workflow import Stage
 
 
@@ -45,12 +46,32 @@ def state_action(ta_request: AssistanceRequest, now: datetime | None = None) -> 
                 days,
             ) % {"version": plan.version, "days": days}
             return {"text": text, "decision": True}
+    if ta_request.stage == Stage.CONSULTATION:
+        latest = ta_request.latest_plan()
+        if latest is not None and latest.decision() == Decision.DECLINED:
+            text = _(
+                "You rejected plan version %(version)s. The secretariat will propose a new "
+                "version; you will be told when it is ready."
+            ) % {"version": latest.version}
+            return {"text": text, "decision": False}
     if ta_request.stage == Stage.CLOSED:
         evaluation = ta_request.final_evaluation()
         if evaluation and evaluation.lessons_learned and not evaluation.lessons_published:
             text = _("You may publish the lessons learned for other States.")
             return {"text": text, "decision": False}
     return {}
+
+
+def expected_time(ta_request: AssistanceRequest) -> dict[str, Any]:
+    """How long the current stage should take (the service level) and by when."""
+    allowed = deadlines.service_levels().get(ta_request.stage)
+    if allowed is None:
+        return {}
+    return {
+        "days": allowed.days,
+        "due": deadlines.due_at(ta_request.stage, ta_request.stage_entered_at),
+        "late": ta_request.is_overdue,
+    }
 
 
 def awaiting_ranking(state: MemberState, open_requests: list[AssistanceRequest]) -> int:
@@ -61,3 +82,43 @@ def awaiting_ranking(state: MemberState, open_requests: list[AssistanceRequest])
         return 0
     reviewed = state.priorities_reviewed_at
     return sum(1 for r in open_requests if reviewed is None or r.opened_at > reviewed)
+
+
+def timeline(
+    ta_request: AssistanceRequest, entries: list[HistoryEntry], plans: list[Plan]
+) -> list[dict[str, Any]]:
+    """What happened, oldest first, in words, with who did it: each history row (and
+    the consent written with it), and each plan version the secretariat proposed."""
+    state = ta_request.requesting_state.name
+    items = []
+    for entry in entries:
+        consent = getattr(entry, "consent", None)
+        if entry.transition == OPENED:
+            text = (
+                _("%(state)s asked for assistance.")
+                if workflow.is_focal_point(entry.actor)
+                else _("The secretariat recorded the formal request of %(state)s.")
+            ) % {"state": state}
+        else:
+            version = consent.plan.version if consent is not None and consent.plan else ""
+            told = str(workflow.about(entry.transition).told)
+            text = told % {"state": state, "version": version}
+        items.append(
+            {
+                "at": entry.at,
+                "text": text,
+                "comment": entry.comment,
+                "document": consent.document_reference if consent is not None else "",
+            }
+        )
+    for plan in plans:
+        items.append(
+            {
+                "at": plan.proposed_at,
+                "text": _("The secretariat proposed plan version %(version)s.")
+                % {"version": plan.version},
+                "comment": plan.summary,
+                "document": "",
+            }
+        )
+    return sorted(items, key=lambda item: item["at"])

@@ -101,7 +101,12 @@ def request_detail(request: SignedInRequest, reference: str) -> HttpResponse:
             "obj": obj,
             "progress": status.progress(obj),
             "action": status.state_action(obj),
-            "timeline": selectors.timeline(obj),
+            "timeline": status.timeline(
+                obj, selectors.timeline(obj), list(selectors.plans_of(obj))
+            ),
+            "recommendations": selectors.recommendations_of(obj),
+            "funding": selectors.funding_of(obj),
+            "expected": status.expected_time(obj),
             "assessment": getattr(obj, "assessment", None),
             "plan": plan,
             "plan_decision": plan.decision() if plan else None,
@@ -144,7 +149,8 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": _label(name)})
+            done = str(workflow.about(name).done) % {"version": plan.version if plan else ""}
+            messages.success(request, done)
             return redirect("portal:request", reference=obj.reference)
     return render(
         request,
