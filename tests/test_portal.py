@@ -375,3 +375,55 @@ def test_after_a_rejection_the_page_says_what_happens_next(portal, with_plan, to
     content = portal.get(url(with_plan)).content.decode()
     assert "You rejected plan version 1. The secretariat will propose a new version" in content
     assert "Togo rejected plan version 1." in content
+
+
+# --- all the State's requests --------------------------------------------------------------
+
+
+@pytest.fixture
+def many(togo_focal, senegal_focal, request_at):
+    prisons = open_request(togo_focal, title="Prison reform", domains=["detention"])
+    request_at(Stage.CLOSED)
+    open_request(senegal_focal, title="Prison standards")  # another State's
+    for n in range(30):
+        open_request(togo_focal, title=f"Seminar {n}")
+    return prisons
+
+
+def listed(response):
+    return [r.title for r in response.context["page"].object_list]
+
+
+def test_all_requests_lists_the_states_own_a_page_at_a_time(portal, many):
+    first = portal.get("/portal/requests/")
+    assert first.context["page"].paginator.count == 32
+    assert len(listed(first)) == 25
+    assert "Prison standards" not in listed(first) + listed(portal.get("/portal/requests/?page=2"))
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [("q=prison", ["Prison reform"]), ("q=detention", ["Prison reform"]),
+     ("q=Seminar 29", ["Seminar 29"]),
+     ("stage=closed&q=", ["Support to the national human rights institution"])],
+)  # fmt: skip
+def test_all_requests_are_found_by_words_and_stage(portal, many, query, titles):
+    assert listed(portal.get(f"/portal/requests/?{query}")) == titles
+
+
+def test_all_requests_by_reference_and_year(portal, many):
+    assert listed(portal.get(f"/portal/requests/?q={many.reference}")) == ["Prison reform"]
+    year = many.opened_at.year
+    assert len(listed(portal.get(f"/portal/requests/?year={year}&q=prison"))) == 1
+    assert listed(portal.get(f"/portal/requests/?year={year - 5}")) == []
+
+
+def test_a_bad_search_is_explained_not_a_crash(portal, many):
+    response = portal.get("/portal/requests/?year=nineteen&stage=nowhere")
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() == {"year", "stage"}
+
+
+def test_all_requests_runs_a_bounded_number_of_queries(portal, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        portal.get("/portal/requests/")

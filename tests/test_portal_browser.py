@@ -113,3 +113,24 @@ def test_phone_width(browser, live_server, togo_cases):
     assert width <= 375, "the dashboard scrolls sideways at phone width"
     shot(page, "dashboard-phone")
     context.close()
+
+
+def test_a_request_prints_whole_without_the_sites_chrome(page, togo_cases):
+    log_in(page)
+    page.click("text=Truth commission")
+    page.emulate_media(media="print")
+    assert not page.locator("header.site").is_visible()
+    assert not page.locator("section.actions").is_visible()
+    for heading in ("The request", "Who handles it", "Plan version 1", "Timeline"):
+        assert page.get_by_role("heading", name=heading).is_visible(), heading
+    shot(page, "request-print")
+
+
+def test_all_requests_at_phone_width_do_not_scroll_sideways(browser, live_server, togo_cases):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    log_in(page)
+    page.goto("/portal/requests/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "all-requests-phone")
+    context.close()

@@ -192,3 +192,24 @@ def recommendations_of(ta_request: AssistanceRequest) -> QuerySet[LinkedRecommen
 
 def funding_of(ta_request: AssistanceRequest) -> QuerySet[Funding]:
     return ta_request.funding.order_by("pk")
+
+
+def search_requests(
+    user: User, words: str = "", stage: str = "", year: int | None = None
+) -> QuerySet[AssistanceRequest]:
+    """The requests ``user`` may see that match: words in the reference, the title or a
+    domain's name or code; a stage; the year they were opened. Newest first."""
+    found = visible_requests(user)
+    if words:
+        found = found.filter(
+            Q(reference__icontains=words)
+            | Q(title__icontains=words)
+            | Q(domains__code__icontains=words)
+            | Q(domains__name_en__icontains=words)
+            | Q(domains__name_fr__icontains=words)
+        ).distinct()
+    if stage:
+        found = found.filter(stage=stage)
+    if year:
+        found = found.filter(opened_at__year=year)
+    return found.order_by("-opened_at", "-pk")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import selectors
 from tracker.models import RecommendationSource
+from tracker.workflow import Stage
 
 
 class NewRequestForm(forms.Form):
@@ -40,6 +41,16 @@ class RecommendationForm(forms.Form):
 
 
 RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=2, max_num=20)
+
+
+class RequestSearchForm(forms.Form):
+    """Finding one of the State's requests: words, stage, year."""
+
+    q = forms.CharField(label=_("Reference, title or domain"), required=False, max_length=200)
+    stage = forms.ChoiceField(label=_("Stage"), required=False,
+                              choices=[("", _("Any stage")), *Stage.choices])  # fmt: skip
+    year = forms.IntegerField(label=_("Opened in"), required=False, min_value=1990,
+                              max_value=2100)  # fmt: skip
 
 
 class DecisionForm(forms.Form):

@@ -13,6 +13,7 @@ def _auth(view, template, **kwargs):
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("requests/", views.all_requests, name="all"),
     path("requests/new/", views.new_request, name="new"),
     path("requests/<str:reference>/", views.request_detail, name="request"),
     path("requests/<str:reference>/publish/", views.publish, name="publish"),

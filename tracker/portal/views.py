@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +20,12 @@ from tracker import selectors, services, workflow
 from tracker.errors import DomainError, NotFound
 from tracker.models import AssistanceRequest, MemberState
 from tracker.portal import status
-from tracker.portal.forms import DecisionForm, NewRequestForm, RecommendationFormSet
+from tracker.portal.forms import (
+    DecisionForm,
+    NewRequestForm,
+    RecommendationFormSet,
+    RequestSearchForm,
+)
 from tracker.services import RecommendationDraft
 from tracker.web import SignedInRequest
 from tracker.workflow import Stage
@@ -86,6 +92,24 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
             "ended_count": ended.count(),
         },
     )
+
+
+#: Requests per page on the list of all of a State's requests.
+LIST_PAGE_SIZE = 25
+
+
+@focal_point_required
+def all_requests(request: SignedInRequest) -> HttpResponse:
+    """Every request of the State, found by words, stage and year, a page at a time."""
+    form = RequestSearchForm(request.GET or None)
+    found = selectors.visible_requests(request.user).none()
+    if not form.is_bound:
+        found = selectors.search_requests(request.user)
+    elif form.is_valid():
+        data = form.cleaned_data
+        found = selectors.search_requests(request.user, data["q"], data["stage"], data["year"])
+    page = Paginator(found, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/all_requests.html", {"form": form, "page": page})
 
 
 @focal_point_required
