@@ -50,3 +50,31 @@ def test_the_compiled_catalogue_matches_its_source():
             if msgid and translation.gettext(msgid) != msgstr:
                 stale.append(msgid)
     assert not stale, "compile the catalogue (manage.py compilemessages):\n" + "\n".join(stale)
+
+
+def _in_french(name: object) -> bool:
+    """Marked for translation, and the French catalogue has it (Django's own included)."""
+    from django.utils.functional import Promise
+    from django.utils.translation import trans_real
+
+    if not isinstance(name, Promise):
+        return False
+    with translation.override("en"):
+        english = str(name)
+    return english in trans_real.translation("fr")._catalog
+
+
+def test_every_model_and_field_of_tracker_has_a_french_name():
+    from django.apps import apps
+
+    missing = []
+    for model in apps.get_app_config("tracker").get_models():
+        for meta_name in ("verbose_name", "verbose_name_plural"):
+            if not _in_french(getattr(model._meta, meta_name)):
+                missing.append(f"{model.__name__}.{meta_name}")
+        for field in model._meta.get_fields():
+            if field.auto_created or field.name == "id" or not hasattr(field, "verbose_name"):
+                continue
+            if not _in_french(field.verbose_name):
+                missing.append(f"{model.__name__}.{field.name}")
+    assert not missing, "no French name: " + ", ".join(missing)

@@ -62,6 +62,7 @@ class MemberState(Bilingual):
     )
 
     class Meta:
+        verbose_name_plural = _("Member States")
         ordering = ["name_en"]
         verbose_name = _("Member State")
 
@@ -86,6 +87,8 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, default="en")
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
                 condition=Q(role=Role.FOCAL_POINT, member_state__isnull=False)
@@ -99,7 +102,7 @@ class User(AbstractUser):
 class Domain(Bilingual):
     """A field of assistance (A/HRC/43/31 para 8)."""
 
-    code = models.SlugField(max_length=64, primary_key=True)
+    code = models.SlugField(_("code"), max_length=64, primary_key=True)
 
     class Meta:
         ordering = ["name_en"]
@@ -109,7 +112,7 @@ class Domain(Bilingual):
 class AssistanceForm(Bilingual):
     """A form of assistance (A/HRC/43/31 paras 7, 71)."""
 
-    code = models.SlugField(max_length=64, primary_key=True)
+    code = models.SlugField(_("code"), max_length=64, primary_key=True)
 
     class Meta:
         ordering = ["name_en"]
@@ -166,10 +169,11 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
     stage_entered_at = models.DateTimeField(_("in this stage since"))
     # Bumped by every write the service layer makes: a write that read an older
     # revision is refused as a conflict instead of silently overwriting.
-    revision = models.PositiveIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
+        verbose_name_plural = _("assistance requests")
         ordering = ["-opened_at"]
         verbose_name = _("assistance request")
         indexes = [
@@ -259,7 +263,10 @@ class LinkedRecommendation(models.Model):
     """A recommendation the request follows up (A/HRC/43/31 para 115)."""
 
     request = models.ForeignKey(
-        AssistanceRequest, on_delete=models.CASCADE, related_name="recommendations"
+        AssistanceRequest,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("assistance request"),
     )
     source = models.CharField(_("mechanism"), max_length=32, choices=RecommendationSource)
     document_symbol = models.CharField(
@@ -277,6 +284,10 @@ class LinkedRecommendation(models.Model):
     mandate = models.CharField(_("special procedure mandate"), max_length=200, blank=True)
     text = models.TextField(_("recommendation"), blank=True)
 
+    class Meta:
+        verbose_name = _("linked recommendation")
+        verbose_name_plural = _("linked recommendations")
+
     def __str__(self) -> str:
         return self.document_symbol or self.get_source_display()
 
@@ -290,7 +301,12 @@ class FundingSource(models.TextChoices):
 
 
 class Funding(models.Model):
-    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="funding")
+    request = models.ForeignKey(
+        AssistanceRequest,
+        on_delete=models.CASCADE,
+        related_name="funding",
+        verbose_name=_("assistance request"),
+    )
     source = models.CharField(_("source"), max_length=32, choices=FundingSource)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
@@ -320,6 +336,8 @@ class Provider(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=ProviderKind)
 
     class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -328,12 +346,23 @@ class Provider(models.Model):
 
 class NeedsAssessment(models.Model):
     request = models.OneToOneField(
-        AssistanceRequest, on_delete=models.CASCADE, related_name="assessment"
+        AssistanceRequest,
+        on_delete=models.CASCADE,
+        related_name="assessment",
+        verbose_name=_("assistance request"),
     )
     findings = models.TextField(_("findings"))
     gaps = models.TextField(_("gaps identified"))
-    assessed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField()
+    assessed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("assessed by")
+    )
+    updated_at = models.DateTimeField(
+        _("updated at"),
+    )
+
+    class Meta:
+        verbose_name = _("needs assessment")
+        verbose_name_plural = _("needs assessments")
 
     def __str__(self) -> str:
         return str(_("Needs assessment of %(reference)s") % {"reference": self.request.reference})
@@ -347,16 +376,27 @@ class Plan(models.Model):
     """One version of the plan. A version never changes once written: a material
     change (activities, providers, budget) is a new version (A/HRC/43/31 para 62)."""
 
-    request = models.ForeignKey(AssistanceRequest, on_delete=models.PROTECT, related_name="plans")
+    request = models.ForeignKey(
+        AssistanceRequest,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("assistance request"),
+    )
     version = models.PositiveIntegerField(_("version"))
     summary = models.TextField(_("summary"), blank=True)
     budget_amount = models.DecimalField(_("budget"), max_digits=14, decimal_places=2)
     budget_currency = models.CharField(_("currency"), max_length=3, default="USD")
     providers = models.ManyToManyField(Provider, verbose_name=_("providers"), blank=True)
-    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(
+        _("proposed at"),
+    )
 
     class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
         ordering = ["request", "version"]
         constraints = [
             models.UniqueConstraint(fields=["request", "version"], name="one_plan_per_version")
@@ -384,7 +424,9 @@ class Plan(models.Model):
 class Activity(models.Model):
     """A planned activity of a plan version; its delivery is recorded during implementation."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="activities", verbose_name=_("plan")
+    )
     form = models.ForeignKey(
         AssistanceForm, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="+"
     )
@@ -396,6 +438,7 @@ class Activity(models.Model):
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("activity")
         ordering = ["plan", "starts_on", "pk"]
         verbose_name_plural = _("activities")
 
@@ -405,17 +448,28 @@ class Activity(models.Model):
 
 class Evaluation(models.Model):
     request = models.ForeignKey(
-        AssistanceRequest, on_delete=models.CASCADE, related_name="evaluations"
+        AssistanceRequest,
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+        verbose_name=_("assistance request"),
     )
-    kind = models.CharField(max_length=16, choices=EvaluationKind, default=EvaluationKind.FINAL)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EvaluationKind, default=EvaluationKind.FINAL
+    )
     summary = models.TextField(_("summary"), blank=True)
     lessons_learned = models.TextField(_("lessons learned"), blank=True)
     # A/HRC/43/31 para 114: only the State chooses to share its lessons.
     lessons_published = models.BooleanField(_("lessons published by the State"), default=False)
-    evaluated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField()
+    evaluated_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluated by")
+    )
+    updated_at = models.DateTimeField(
+        _("updated at"),
+    )
 
     class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
         constraints = [
             models.UniqueConstraint(fields=["request", "kind"], name="one_evaluation_per_kind")
         ]
@@ -430,7 +484,12 @@ class IndicatorQuerySet(models.QuerySet["OutcomeIndicator"]):
 
 
 class OutcomeIndicator(models.Model):
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="indicators")
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("evaluation"),
+    )
     name = models.CharField(_("indicator"), max_length=200)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, null=True)
@@ -438,6 +497,10 @@ class OutcomeIndicator(models.Model):
     measured = models.DecimalField(_("measured"), max_digits=14, decimal_places=2, null=True)
 
     objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome indicator")
+        verbose_name_plural = _("outcome indicators")
 
     def __str__(self) -> str:
         return self.name
@@ -479,13 +542,23 @@ class Consent(AppendOnly):
     """What the State decided, when, through whom (A/HRC/43/31 paras 6, 62, 73, 89)."""
 
     request = models.ForeignKey(
-        AssistanceRequest, on_delete=models.PROTECT, related_name="consents"
+        AssistanceRequest,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("assistance request"),
     )
     plan = models.ForeignKey(
-        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+        Plan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("plan"),
     )
     decision = models.CharField(_("decision"), max_length=16, choices=Decision)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     # Set when an officer records a decision the State sent in writing.
     document_reference = models.CharField(_("document reference"), max_length=100, blank=True)
     document_date = models.DateField(_("document date"), null=True, blank=True)
@@ -493,10 +566,16 @@ class Consent(AppendOnly):
     recorded_at = models.DateTimeField(_("recorded at"))
     # The history row written in the same transaction: the timeline shows them together.
     history_entry = models.OneToOneField(
-        "HistoryEntry", on_delete=models.PROTECT, null=True, blank=True, related_name="consent"
+        "HistoryEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consent",
+        verbose_name=_("history entry"),
     )
 
     class Meta:
+        verbose_name_plural = _("consent records")
         ordering = ["recorded_at", "pk"]
         verbose_name = _("consent record")
 
@@ -507,7 +586,12 @@ class Consent(AppendOnly):
 class HistoryEntry(AppendOnly):
     """One row per transition, written in the same transaction as the stage change."""
 
-    request = models.ForeignKey(AssistanceRequest, on_delete=models.PROTECT, related_name="history")
+    request = models.ForeignKey(
+        AssistanceRequest,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("assistance request"),
+    )
     from_stage = models.CharField(_("from"), max_length=32, choices=Stage, blank=True)
     to_stage = models.CharField(_("to"), max_length=32, choices=Stage)
     transition = models.CharField(_("transition"), max_length=32)
@@ -544,7 +628,10 @@ class Notification(models.Model):
     """
 
     request = models.ForeignKey(
-        AssistanceRequest, on_delete=models.PROTECT, related_name="notifications"
+        AssistanceRequest,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("assistance request"),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind)
     stage = models.CharField(_("stage"), max_length=32, choices=Stage, blank=True)
@@ -564,6 +651,7 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         verbose_name = _("notification")
         constraints = [
@@ -586,8 +674,12 @@ class Notification(models.Model):
 class ReferenceCounter(models.Model):
     """The last number given to a request in a year (TA-2026-0042)."""
 
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveIntegerField(_("year"), primary_key=True)
+    last = models.PositiveIntegerField(_("last"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
