@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import UserFactory, open_request
 from tests.journeys import propose
-from tracker import services
+from tracker import clock, services
 from tracker.errors import Conflict, DomainError
 from tracker.models import AssistanceRequest, Consent
 from tracker.scenarios import Content
@@ -96,8 +98,16 @@ def test_dashboard_says_what_the_state_must_do(portal, request_at, officer):
     ta_request = request_at(Stage.CONSULTATION)
     propose(ta_request, officer)
     content = portal.get("/portal/").content.decode()
-    assert "Plan version 1 has been waiting for your decision for 0 days." in content
+    assert "Plan version 1 has been waiting for your decision since today." in content
     assert 'aria-current="step">Consultation<' in content
+
+
+def test_a_plan_waiting_for_days_says_how_many(portal, request_at, officer):
+    ta_request = request_at(Stage.CONSULTATION)
+    with clock.at(timezone.now() - timedelta(days=12)):
+        propose(ta_request, officer)
+    content = portal.get("/portal/").content.decode()
+    assert "Plan version 1 has been waiting for your decision for 12 days." in content
 
 
 def test_request_page_shows_plan_assessment_evaluation_and_timeline(portal, request_at):

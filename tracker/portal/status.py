@@ -40,10 +40,15 @@ def state_action(ta_request: AssistanceRequest, now: datetime | None = None) -> 
         plan = ta_request.plan_awaiting_decision()
         if plan is not None:
             days = (now - plan.proposed_at).days
-            text = ngettext(
-                "Plan version %(version)s has been waiting for your decision for %(days)s day.",
-                "Plan version %(version)s has been waiting for your decision for %(days)s days.",
-                days,
+            text = (
+                ngettext(
+                    "Plan version %(version)s has been waiting for your decision for %(days)s day.",
+                    "Plan version %(version)s has been waiting for your decision for %(days)s "
+                    "days.",
+                    days,
+                )
+                if days
+                else _("Plan version %(version)s has been waiting for your decision since today.")
             ) % {"version": plan.version, "days": days}
             return {"text": text, "decision": True}
     if ta_request.stage == Stage.CONSULTATION:
