@@ -20,6 +20,8 @@ class TrackerAdminSite(AdminSite):
     site_title = _("TA Tracker")
     index_title = _("Technical assistance requests")
     index_template = "admin/tracker/index.html"
+    # The queue needs the width: the home page lists every model anyway.
+    enable_nav_sidebar = False
 
     def has_permission(self, request) -> bool:
         # Whatever door the session came through, a staff account with a device is in
