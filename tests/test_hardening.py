@@ -320,3 +320,12 @@ def test_form_bodies_are_refused_the_api_takes_json(api):
     response = api("officer").post("/api/v1/requests/", {"title": "Help"})  # multipart
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_length_limit_holds_for_the_text_as_sent(api):
+    # Found by the fuzzer: surrounding spaces were trimmed before the length was checked.
+    too_long = {"title": "\n" + "x" * 200}
+    assert api("togo_focal").post("/api/v1/requests/", too_long, format="json").status_code == 400
+    kept = api("togo_focal").post("/api/v1/requests/", {"title": "  Prisons  "}, format="json")
+    assert kept.status_code == 201
+    assert kept.json()["title"] == "Prisons"  # the service trims what it keeps

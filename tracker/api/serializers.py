@@ -181,7 +181,17 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class StrictSerializer(serializers.Serializer):
-    """Unknown fields are an error, so that a typo is not silently ignored."""
+    """Unknown fields are an error, so that a typo is not silently ignored. Text is
+    measured as it was sent: a length limit holds for the text the schema describes
+    (the services trim what they keep)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            for text in (field, getattr(field, "child", None)):
+                if isinstance(text, serializers.CharField):
+                    text.trim_whitespace = False
+        return fields
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
