@@ -304,7 +304,7 @@ def test_an_error_on_a_csv_request_is_json(api):
 
 @pytest.mark.parametrize("path", ["/api/v1/requests/", "/api/v1/reports/summary/"])
 @pytest.mark.parametrize("value", ["", "xml"])
-def test_an_unknown_format_is_a_400(api, path, value):
+def test_an_unknown_format_is_refused_in_json(api, path, value):
     response = api("analyst").get(f"{path}?format={value}")
     assert response.status_code in (400, 404)
     assert response["Content-Type"] == "application/json"

@@ -748,7 +748,7 @@ def allows(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser)
     return (
         allowed is not None
         and allowed.has_perm(ta_request, user)
-        and all(guard(ta_request) for guard in allowed.conditions)
+        and _failing_guard(ta_request, name) is None
     )
 
 
