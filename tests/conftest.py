@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from django.contrib.messages import get_messages
 
 from tests.factories import FocalPointFactory, UserFactory, open_request
 from tracker.models import AssistanceRequest, MemberState, User
@@ -176,3 +177,33 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+# --- the admin, entered with a session (its door has its own tests) ----------------------
+
+
+@pytest.fixture
+def client_as(client, persona_user):
+    def login(persona):
+        user = persona_user(persona) if isinstance(persona, str) else persona
+        client.force_login(user)
+        if user.is_superuser:
+            verify_second_factor(client, user)
+        return client
+
+    return login
+
+
+def verify_second_factor(client, user):
+    """What a successful admin login with a TOTP code leaves in the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]

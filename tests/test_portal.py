@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 
+from tests.conftest import messages_of
 from tests.factories import UserFactory, open_request
 from tests.journeys import propose
 from tracker import clock, services
@@ -25,10 +25,6 @@ pytestmark = pytest.mark.django_db
 def portal(client, togo_focal):
     client.force_login(togo_focal)
     return client
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def url(request, action=""):

@@ -8,6 +8,8 @@ them ever turns it into a 500.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.functional import Promise
 
 
@@ -27,7 +29,18 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """What was given is incomplete or malformed (HTTP 400)."""
+    """What was given is incomplete or malformed (HTTP 400).
+
+    ``fields`` says which input each problem is about, so that a form can show every
+    problem at once next to its field: a name (``"budget_amount"``) or a row of a list
+    (``"activities.1.ends_on"``, counted from 0). ``message`` joins them all.
+    """
+
+    def __init__(
+        self, message: str | Promise = "", *, fields: Mapping[str, str | Promise] | None = None
+    ) -> None:
+        self.fields = {name: str(problem) for name, problem in (fields or {}).items()}
+        super().__init__(message or " ".join(self.fields.values()))
 
 
 class NotAllowed(DomainError):

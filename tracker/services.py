@@ -20,7 +20,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from tracker import clock, reminders, tasks, workflow
+from tracker import clock, money, reminders, tasks, workflow
 from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
 from tracker.models import (
     FORMAL_CHANNELS,
@@ -32,6 +32,7 @@ from tracker.models import (
     Domain,
     Evaluation,
     Funding,
+    FundingSource,
     HistoryEntry,
     LinkedRecommendation,
     MemberState,
@@ -40,10 +41,16 @@ from tracker.models import (
     OutcomeIndicator,
     Plan,
     Provider,
+    RecommendationSource,
     ReferenceCounter,
     User,
 )
-from tracker.vocabulary import OPENED, EvaluationKind, NotificationKind
+from tracker.vocabulary import (
+    OPENED,
+    RECOMMENDATIONS_CORRECTED,
+    EvaluationKind,
+    NotificationKind,
+)
 from tracker.workflow import Decision, Role, Stage
 
 
@@ -512,18 +519,7 @@ def propose_plan(
     with transaction.atomic():
         current = _editable(ta_request, by, "plan")
         # Who, then the stage (in _editable), then the inputs: the order of every refusal.
-        if not activities:
-            raise InvalidInput(_("A plan has at least one activity."))
-        if budget_amount is None or Decimal(budget_amount) < 0:
-            raise InvalidInput(_("A plan has a budget of zero or more."))
-        forms = {
-            f.code: f for f in AssistanceForm.objects.filter(code__in=[a.form for a in activities])
-        }
-        missing = sorted({a.form for a in activities} - set(forms))
-        if missing:
-            raise InvalidInput(
-                _("Unknown kind of activity: %(codes)s.") % {"codes": ", ".join(missing)}
-            )
+        forms = _plan_problems(budget_amount, budget_currency, activities)
         now = clock.now()
         latest = current.latest_plan()
         plan = Plan.objects.create(
@@ -550,6 +546,117 @@ def propose_plan(
             for a in activities
         )
     return plan
+
+
+def _plan_problems(
+    budget_amount: Decimal | None, budget_currency: str, activities: Sequence[ActivityDraft]
+) -> dict[str, AssistanceForm]:
+    """Every problem of a proposed plan at once, each on its input; else the kinds of
+    activity it names."""
+    problems: dict[str, str] = {}
+    if budget_amount is None or Decimal(budget_amount) < 0:
+        problems["budget_amount"] = _("A plan has a budget of zero or more.")
+    if currency := money.currency_problem(budget_currency):
+        problems["budget_currency"] = currency
+    if not activities:
+        problems["activities"] = _("A plan has at least one activity.")
+    forms = {
+        f.code: f for f in AssistanceForm.objects.filter(code__in=[a.form for a in activities])
+    }
+    for row, activity in enumerate(activities):
+        if activity.form not in forms:
+            problems[f"activities.{row}.form"] = _("Unknown kind of activity: %(codes)s.") % {
+                "codes": activity.form
+            }
+        if not (activity.title or "").strip():
+            problems[f"activities.{row}.title"] = _("Give the activity a title.")
+        if activity.starts_on and activity.ends_on and activity.ends_on < activity.starts_on:
+            problems[f"activities.{row}.ends_on"] = _("An activity cannot end before it starts.")
+    if problems:
+        raise InvalidInput(fields=problems)
+    return forms
+
+
+def record_funding(
+    *, ta_request: AssistanceRequest, by: User, funding: Sequence[FundingDraft]
+) -> list[Funding]:
+    """Staff record how the assistance is funded: the lines given replace the ones
+    recorded before (a line left out is removed)."""
+    with transaction.atomic():
+        current = _editable(ta_request, by, "funding")
+        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
+        _check_funding(funding)
+        Funding.objects.filter(request=current).delete()
+        return Funding.objects.bulk_create(
+            Funding(request=current, source=f.source, amount=f.amount, currency=f.currency)
+            for f in funding
+        )
+
+
+def _check_funding(funding: Sequence[FundingDraft]) -> None:
+    problems: dict[str, str] = {}
+    for row, line in enumerate(funding):
+        if line.source not in FundingSource.values:
+            problems[f"funding.{row}.source"] = _("Choose where the money comes from.")
+        if line.amount is None or Decimal(line.amount) <= 0:
+            problems[f"funding.{row}.amount"] = _("An amount of funding is more than zero.")
+        if currency := money.currency_problem(line.currency):
+            problems[f"funding.{row}.currency"] = currency
+    if problems:
+        raise InvalidInput(fields=problems)
+
+
+def correct_recommendations(
+    *,
+    ta_request: AssistanceRequest,
+    by: User,
+    recommendations: Sequence[RecommendationDraft],
+    comment: str = "",
+) -> AssistanceRequest:
+    """Staff correct the recommendations a request follows up. The links given replace
+    the ones before, and a history row keeps what they were (history is kept)."""
+    with transaction.atomic():
+        current = _editable(ta_request, by, "recommendations")
+        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
+        _check_recommendations(recommendations)
+        before = [
+            _described(r) for r in current.recommendations.select_related("recommending_state")
+        ]
+        current.recommendations.all().delete()
+        _add_recommendations(current, recommendations)
+        previously = _("Previously: %(links)s.") % {
+            "links": "; ".join(before) if before else _("none")
+        }
+        HistoryEntry.objects.create(
+            request=current,
+            from_stage=current.stage,
+            to_stage=current.stage,
+            transition=RECOMMENDATIONS_CORRECTED,
+            actor=by,
+            at=clock.now(),
+            comment="\n".join(filter(None, [(comment or "").strip(), previously])),
+        )
+    return current
+
+
+def _described(link: LinkedRecommendation) -> str:
+    """A linked recommendation in one line, for the history row of a correction."""
+    who = link.recommending_state.name if link.recommending_state else link.mandate
+    parts = [link.get_source_display(), link.document_symbol, who, link.text[:120]]
+    return " — ".join(part for part in parts if part)
+
+
+def _check_recommendations(drafts: Sequence[RecommendationDraft]) -> None:
+    problems: dict[str, str] = {}
+    for row, draft in enumerate(drafts):
+        if draft.source not in RecommendationSource.values:
+            problems[f"recommendations.{row}.source"] = _("Choose the mechanism.")
+        if not (draft.text or "").strip() and not (draft.document_symbol or "").strip():
+            problems[f"recommendations.{row}.text"] = _(
+                "Give the recommendation's text or the symbol of the document it is in."
+            )
+    if problems:
+        raise InvalidInput(fields=problems)
 
 
 def record_delivery(

@@ -35,6 +35,8 @@ TERMINAL = (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED)
 OPEN = PROGRESSION
 #: The history row of a request's opening (the transitions' rows carry their names).
 OPENED = "open"
+#: The history row of a correction of the linked recommendations (the stage stays).
+RECOMMENDATIONS_CORRECTED = "recommendations_corrected"
 
 
 class Role(models.TextChoices):

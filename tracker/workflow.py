@@ -76,6 +76,12 @@ CONTENT_STEPS = {
     "evaluation": ContentStep(
         gettext_lazy("Record evaluation"), gettext_lazy("record an evaluation"), (Stage.EVALUATION,)
     ),
+    "funding": ContentStep(gettext_lazy("Record funding"), gettext_lazy("record funding"), OPEN),
+    "recommendations": ContentStep(
+        gettext_lazy("Correct linked recommendations"),
+        gettext_lazy("correct the linked recommendations"),
+        OPEN,
+    ),
 }
 
 

@@ -4,24 +4,74 @@ and its refusal is shown to the officer with everything they typed kept."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker import selectors, workflow
-from tracker.models import FORMAL_CHANNELS
+from tracker import money, selectors, workflow
+from tracker.collation import collated
+from tracker.models import FORMAL_CHANNELS, FundingSource, RecommendationSource
+from tracker.workflow import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+class CollatedChoices(forms.models.ModelChoiceIterator):
+    """Choices in the reader's alphabetical order (names follow the active language)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from (self.choice(obj) for obj in collated(self.queryset, key=str))
+
+
+class NamedChoiceField(forms.ModelChoiceField):
+    iterator = CollatedChoices
+
+
+class NamedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = CollatedChoices
+
+
+class Rows(forms.BaseFormSet):
+    """Numbered rows that can be added and removed without JavaScript: the page's
+    "add a row" button posts the form back with one more row, and a row's "remove"
+    box drops it when the form is confirmed. ``rows()`` are the rows to record."""
+
+    row_name: StrOrPromise = _("Row")
+    add_label: StrOrPromise = _("Add a row")
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
+    def rows(self) -> list[forms.Form]:
+        return [
+            form
+            for form in self.forms
+            if form.has_changed() and not getattr(form, "cleaned_data", {}).get("DELETE")
+        ]
+
+
+def rows(form_class: type[forms.Form], name: StrOrPromise, add: StrOrPromise, extra: int = 1):
+    formset = cast(
+        type[Rows],
+        forms.formset_factory(form_class, formset=Rows, extra=extra, can_delete=True),
+    )
+    formset.row_name, formset.add_label = name, add
+    return formset
+
+
 class OpenRequestForm(forms.Form):
-    requesting_state = forms.ModelChoiceField(
+    requesting_state = NamedChoiceField(
         selectors.member_states(), label=_("Requesting State"), required=False
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
-    domains = forms.ModelMultipleChoiceField(selectors.domains(), required=False)
-    assistance_forms = forms.ModelMultipleChoiceField(
+    domains = NamedMultipleChoiceField(selectors.domains(), label=_("Domains"), required=False)
+    assistance_forms = NamedMultipleChoiceField(
         selectors.assistance_forms(), label=_("Forms of assistance"), required=False
     )
     received_via = forms.ChoiceField(
@@ -72,22 +122,73 @@ class AssessmentForm(forms.Form):
     gaps = forms.CharField(label=_("Gaps identified"), widget=forms.Textarea, required=False)
 
 
+def currency_field() -> forms.ChoiceField:
+    # A callable: the names are read in the language of each page.
+    return forms.ChoiceField(label=_("Currency"), choices=money.currency_choices, initial="USD")
+
+
 class PlanForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
     budget_amount = forms.DecimalField(label=_("Budget"), max_digits=14, decimal_places=2)
-    budget_currency = forms.CharField(label=_("Currency"), max_length=3, initial="USD")
-    providers = forms.ModelMultipleChoiceField(selectors.providers(), required=False)
+    budget_currency = currency_field()
+    providers = forms.ModelMultipleChoiceField(
+        selectors.providers(), label=_("Providers"), required=False
+    )
 
 
 class ActivityForm(forms.Form):
-    form = forms.ModelChoiceField(selectors.assistance_forms(), label=_("Kind"))
-    title = forms.CharField(label=_("Title"), max_length=200)
+    # Every field optional: a row left empty is no activity, and the service says
+    # what a row that was started still needs, next to its field.
+    form = NamedChoiceField(selectors.assistance_forms(), label=_("Kind"), required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE, required=False)
     ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
 
 
-ActivityFormSet = forms.formset_factory(ActivityForm, extra=3)
+ActivityFormSet = rows(ActivityForm, _("Activity"), _("Add an activity"), extra=2)
+
+
+class FundingForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", "---------"), *FundingSource.choices], required=False
+    )
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, required=False)
+    currency = currency_field()
+
+
+FundingFormSet = rows(FundingForm, _("Funding line"), _("Add a funding line"))
+
+
+class RecommendationForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("Mechanism"),
+        choices=[("", "---------"), *RecommendationSource.choices],
+        required=False,
+    )
+    document_symbol = forms.CharField(
+        label=_("Document symbol"),
+        max_length=100,
+        required=False,
+        help_text=_("For example CEDAW/C/SEN/CO/3-7."),
+    )
+    upr_cycle = forms.IntegerField(label=_("UPR cycle"), min_value=1, required=False)
+    recommending_state = NamedChoiceField(
+        selectors.member_states(), label=_("Recommending State"), required=False
+    )
+    mandate = forms.CharField(label=_("Special procedure mandate"), max_length=200, required=False)
+    text = forms.CharField(label=_("Recommendation"), widget=forms.Textarea, required=False)
+
+
+RecommendationFormSet = rows(
+    RecommendationForm, _("Recommendation"), _("Add a recommendation"), extra=1
+)
+
+
+class CorrectionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What was corrected, and why"), widget=forms.Textarea, required=False
+    )
 
 
 class DeliveryForm(forms.Form):
@@ -123,7 +224,7 @@ class IndicatorForm(forms.Form):
     )
 
 
-IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2)
+IndicatorFormSet = rows(IndicatorForm, _("Outcome indicator"), _("Add an indicator"), extra=1)
 
 
 class AssignOfficerForm(forms.Form):

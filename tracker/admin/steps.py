@@ -6,21 +6,29 @@ service call is one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.forms.utils import ErrorDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from tracker import selectors, services, workflow
 from tracker.admin import forms
-from tracker.errors import DomainError
+from tracker.errors import DomainError, InvalidInput
 from tracker.models import AssistanceRequest, Plan
-from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
+from tracker.services import (
+    ActivityDraft,
+    FormalRequest,
+    FundingDraft,
+    IndicatorDraft,
+    RecommendationDraft,
+)
 from tracker.web import SignedInRequest
 from tracker.workflow import Stage
 
@@ -167,7 +175,7 @@ class RequestSteps(_ModelAdmin):
     def plan_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         form = forms.PlanForm(request.POST or None)
-        activities = forms.ActivityFormSet(request.POST or None, prefix="activities")
+        activities = _rows(forms.ActivityFormSet, request, "activities")
 
         def perform() -> Plan:
             return services.propose_plan(
@@ -175,14 +183,13 @@ class RequestSteps(_ModelAdmin):
                 by=request.user,
                 activities=[
                     ActivityDraft(
-                        form=a["form"].code,
+                        form=a["form"].code if a["form"] else "",
                         title=a["title"],
                         place=a["place"],
                         starts_on=a["starts_on"],
                         ends_on=a["ends_on"],
                     )
-                    for a in activities.cleaned_data
-                    if a
+                    for a in _entered(activities)
                 ],
                 **form.cleaned_data,
             )
@@ -230,9 +237,10 @@ class RequestSteps(_ModelAdmin):
             if current
             else None,
         )
-        indicators = forms.IndicatorFormSet(
-            request.POST or None,
-            prefix="indicators",
+        indicators = _rows(
+            forms.IndicatorFormSet,
+            request,
+            "indicators",
             initial=list(
                 current.indicators.values("name", "unit", "baseline", "target", "measured")
             )
@@ -247,10 +255,65 @@ class RequestSteps(_ModelAdmin):
             perform=lambda: services.record_evaluation(
                 ta_request=obj,
                 by=request.user,
-                indicators=[IndicatorDraft(**i) for i in indicators.cleaned_data if i],
+                indicators=[IndicatorDraft(**i) for i in _entered(indicators)],
                 **form.cleaned_data,
             ),
             done=_("%(reference)s: evaluation recorded."),
+        )
+
+    def funding_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        lines = _rows(
+            forms.FundingFormSet,
+            request,
+            "funding",
+            initial=list(selectors.funding_of(obj).values("source", "amount", "currency")),
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Record funding"),
+            forms=[lines],
+            perform=lambda: services.record_funding(
+                ta_request=obj,
+                by=request.user,
+                funding=[FundingDraft(**line) for line in _entered(lines)],
+            ),
+            done=_("%(reference)s: funding recorded."),
+        )
+
+    def recommendations_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        links = _rows(
+            forms.RecommendationFormSet,
+            request,
+            "recommendations",
+            initial=list(selectors.recommendations_of(obj).values(*RECOMMENDATION_FIELDS)),
+        )
+        note = forms.CorrectionForm(request.POST or None)
+        return self._action(
+            request,
+            obj,
+            title=_("Correct linked recommendations"),
+            forms=[links, note],
+            perform=lambda: services.correct_recommendations(
+                ta_request=obj,
+                by=request.user,
+                recommendations=[
+                    RecommendationDraft(
+                        **{
+                            **link,
+                            "recommending_state": link["recommending_state"]
+                            and link["recommending_state"].pk,
+                        }
+                    )
+                    for link in _entered(links)
+                ],
+                **note.cleaned_data,
+            ),
+            done=_(
+                "%(reference)s: linked recommendations corrected; the history keeps the old ones."
+            ),
         )
 
     # Helpers.
@@ -295,9 +358,17 @@ class RequestSteps(_ModelAdmin):
         A refusal becomes an admin message and the form is shown again with what was
         typed; success goes back to the request.
         """
-        if request.method == "POST" and all(f.is_valid() for f in forms):
+        if ADD_ROW in request.POST:
+            # One more row was asked for, not a decision: show no errors yet.
+            for form in forms:
+                _quiet(form)
+        elif request.method == "POST" and _validate(forms):
             try:
                 result = perform()
+            except InvalidInput as error:
+                unplaced = _place(error, forms)
+                if unplaced:
+                    self.message_user(request, unplaced, messages.ERROR)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:
@@ -316,5 +387,84 @@ class RequestSteps(_ModelAdmin):
                 "original": obj,
                 "forms": forms,
                 "stage_label": Stage(obj.stage).label if obj else "",
+                "add_row": ADD_ROW,
+                "has_errors": request.method == "POST" and any(_errors(f) for f in forms),
             },
         )
+
+
+RECOMMENDATION_FIELDS = tuple(f.name for f in dataclasses.fields(RecommendationDraft))
+
+#: The name of the button that posts a form back with one more row in a list.
+ADD_ROW = "_add_row"
+
+
+def _rows(
+    formset: type[forms.Rows],
+    request: SignedInRequest,
+    prefix: str,
+    initial: Iterable[Mapping[str, Any]] | None = None,
+) -> forms.Rows:
+    """A list of rows, with one more when its "add a row" button was pressed."""
+    data: QueryDict | None = request.POST or None
+    if data is not None and data.get(ADD_ROW) == prefix:
+        data = data.copy()
+        total = f"{prefix}-TOTAL_FORMS"
+        data[total] = str(int(data.get(total) or 0) + 1)
+    return formset(data, prefix=prefix, initial=list(initial) if initial else None)
+
+
+def _validate(shown: list[Any]) -> bool:
+    # Every form is validated, without a short cut, so that all errors show at once.
+    results = [form.is_valid() for form in shown]
+    return all(results)
+
+
+def _errors(form: Any) -> bool:
+    if isinstance(form, forms.Rows):
+        return form.total_error_count() > 0
+    return bool(form.errors)
+
+
+def _quiet(form: Any) -> None:
+    # Django renders a bound form with its errors; a form posted back only to grow a
+    # list is bound to keep what was typed, so its errors are emptied instead.
+    for each in getattr(form, "forms", [form]):
+        each._errors = ErrorDict()
+    if isinstance(form, forms.Rows):
+        form._errors = [ErrorDict() for _each in form.forms]  # type: ignore[attr-defined]
+        form._non_form_errors = form.error_class()  # type: ignore[attr-defined]
+
+
+def _entered(formset: forms.Rows) -> list[dict[str, Any]]:
+    """What was typed in the rows to record, without the "remove" box."""
+    return [{k: v for k, v in row.cleaned_data.items() if k != "DELETE"} for row in formset.rows()]
+
+
+def _place(error: InvalidInput, shown: list[Any]) -> str:
+    """Put each problem of ``error`` next to its field; return what has no field."""
+    unplaced = []
+    for name, problem in error.fields.items():
+        if not _placed(name, problem, shown):
+            unplaced.append(problem)
+    if not error.fields:
+        unplaced.append(error.message)
+    return " ".join(unplaced)
+
+
+def _placed(name: str, problem: str, shown: list[Any]) -> bool:
+    prefix, _dot, rest = name.partition(".")
+    for form in shown:
+        if isinstance(form, forms.Rows) and form.prefix == prefix:
+            row, _dot, field = rest.partition(".")
+            if not field:
+                form.non_form_errors().append(problem)
+                return True
+            rows = form.rows()
+            if row.isdigit() and int(row) < len(rows) and field in rows[int(row)].fields:
+                rows[int(row)].add_error(field, problem)
+                return True
+        elif not isinstance(form, forms.Rows) and name in form.fields:
+            form.add_error(name, problem)
+            return True
+    return False

@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from tracker.errors import DomainError
+from tracker.errors import DomainError, InvalidInput
 
 ERROR = inline_serializer(
     name="Error",
@@ -67,6 +67,10 @@ def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     if request is not None:
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
+    if isinstance(exc, InvalidInput) and exc.fields:
+        errors = {name: [problem] for name, problem in exc.fields.items()}
+        body = {"detail": exc.message, "code": exc.code, "errors": errors}
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
     # Django's own exceptions, as DRF's handler turns them into its own.

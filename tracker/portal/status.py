@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from tracker import deadlines, workflow
 from tracker.models import AssistanceRequest, HistoryEntry, MemberState, Plan
-from tracker.vocabulary import OPENED, Decision
+from tracker.vocabulary import OPENED, RECOMMENDATIONS_CORRECTED, Decision
 from tracker.workflow import Stage
 
 
@@ -104,6 +104,8 @@ def timeline(
                 if workflow.is_focal_point(entry.actor)
                 else _("The secretariat recorded the formal request of %(state)s.")
             ) % {"state": state}
+        elif entry.transition == RECOMMENDATIONS_CORRECTED:
+            text = _("The secretariat corrected the recommendations this request follows up.")
         else:
             version = consent.plan.version if consent is not None and consent.plan else ""
             told = str(workflow.about(entry.transition).told)
