@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import messages_of
+from tests.test_admin import change_url
 from tracker import money, services
 from tracker.models import Funding, HistoryEntry, LinkedRecommendation, Plan
 from tracker.services import RecommendationDraft
@@ -124,7 +125,8 @@ def test_a_removed_plan_row_is_not_recorded(client_as, request_at):
 def test_the_plan_form_numbers_its_rows_and_lists_currencies_by_name(client_as, request_at):
     ta_request = request_at(Stage.CONSULTATION)
     page = client_as("officer").get(step_url(ta_request, "plan")).content.decode()
-    assert "Activity 1" in page and "Activity 2" in page
+    assert "Activity 1" in page
+    assert "Activity 2" in page
     assert "Add an activity" in page
     assert "Remove this row" in page
     assert '<option value="CHF">Swiss Franc (CHF)</option>' in page
@@ -137,7 +139,7 @@ def test_currencies_are_iso_4217_codes_in_use_named_in_the_readers_language():
         names = dict(money.currency_choices())
         assert names["CHF"] == "Franc suisse (CHF)"
         labels = [label for _code, label in money.currency_choices()]
-        # Collation, not code points: "Euro" comes before "Franc", "Écu"-like accents too.
+        # By name in the reader's language, not by code.
         assert labels.index("Euro (EUR)") < labels.index("Franc suisse (CHF)")
     assert money.currency_problem("usd") is not None
     assert money.currency_problem("USD") is None
@@ -314,3 +316,20 @@ def test_the_state_sees_the_correction_in_its_timeline(client, togo_focal, reque
     page = client.get(f"/portal/requests/{ta_request.reference}/").content.decode()
     assert "The secretariat corrected the recommendations this request follows up." in page
     assert "A/HRC/40/10" in page
+
+
+# --- the request's page --------------------------------------------------------------------
+
+
+def test_empty_sections_are_hidden_on_a_requests_page(client_as, request_at):
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    client = client_as("officer")
+    page = client.get(change_url(ta_request)).content.decode()
+    assert "Linked recommendations" not in page
+    assert "Plan versions" not in page
+    assert "History" in page
+    assert "Consent records" in page
+    LinkedRecommendation.objects.create(request=ta_request, source="upr", text="Ratify OPCAT.")
+    page = client.get(change_url(ta_request)).content.decode()
+    assert "Linked recommendations" in page
+    assert "Ratify OPCAT." in page

@@ -7,11 +7,21 @@ State (A/HRC/43/31 para 114); officers and analysts see everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils.translation import gettext as _
 
 from tracker import deadlines, workflow
@@ -124,6 +134,24 @@ def timeline(ta_request: AssistanceRequest) -> list[HistoryEntry]:
 
 
 # --- reference data and choices the forms offer -----------------------------------------------
+
+
+def sections_with_rows(
+    ta_request: AssistanceRequest, models: Sequence[type[Model]]
+) -> set[type[Model]]:
+    """Which of ``models`` (each with a ``request`` key) have rows for this request."""
+    if not models:
+        return set()
+    flags = {
+        f"has_{model._meta.model_name}": Exists(
+            model._default_manager.filter(request=OuterRef("pk"))
+        )
+        for model in models
+    }
+    found: dict[str, bool] = (
+        AssistanceRequest.objects.filter(pk=ta_request.pk).values(**flags).get()  # type: ignore[assignment]
+    )
+    return {model for model in models if found[f"has_{model._meta.model_name}"]}
 
 
 def member_states() -> QuerySet[MemberState]:

@@ -208,6 +208,14 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
 
     # The step pages (steps.py) and the buttons that lead to them.
 
+    def get_inline_instances(self, request, obj=None):
+        # A section with nothing in it is not shown: one query tells which have rows.
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:
+            return inlines
+        filled = selectors.sections_with_rows(obj, [inline.model for inline in inlines])
+        return [inline for inline in inlines if inline.model in filled]
+
     def get_urls(self):
         return [*self.step_urls(), *super().get_urls()]
 
