@@ -35,6 +35,7 @@ def load_reference_data() -> None:
             ("0002_reference_data", "load"),
             ("0003_admin_groups", "create_groups"),
             ("0004_notifications", "let_staff_view_notifications"),
+            ("0011_state_names_in_sentences", "fill"),
         ):
             module = importlib.import_module(f"tracker.migrations.{migration}")
             getattr(module, function)(apps, None)

@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from tracker import deadlines, workflow
+from tracker import deadlines, names, workflow
 from tracker.models import Notification, User
 from tracker.workflow import Stage
 
@@ -30,7 +30,8 @@ def render(notification: Notification, person: User) -> tuple[str, str, str]:
             "kind": notification.kind,
             "person": person,
             "ta_request": ta_request,
-            "state": ta_request.requesting_state.name,
+            **names.words(ta_request.requesting_state),
+            "state_name": ta_request.requesting_state.name,
             "stage": Stage(notification.stage or ta_request.stage).label,
             "days": (notification.created_at - ta_request.stage_entered_at).days,
             "allowed_days": deadlines.service_levels().get(notification.stage, None),

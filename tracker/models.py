@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
-from tracker import deadlines
+from tracker import deadlines, names
 from tracker.errors import NotAllowed
 from tracker.vocabulary import OPEN, Decision, EvaluationKind, NotificationKind, Role, Stage
 from tracker.workflow import RequestWorkflow
@@ -60,11 +60,38 @@ class MemberState(Bilingual):
     priorities_reviewed_at = models.DateTimeField(
         _("priorities last ranked"), null=True, blank=True, editable=False
     )
+    # The name as a sentence uses it, kept as data because grammar is not guessable
+    # from the name: "the Niger", "le Togo" / "du Togo", "la Tunisie", "Cuba" (no
+    # article), "les Comores" (feminine plural). ``tracker.names`` puts them to use.
+    in_text_en = models.CharField(_("name in a sentence (English)"), max_length=200, blank=True)
+    in_text_fr = models.CharField(_("name in a sentence (French)"), max_length=200, blank=True)
+    of_fr = models.CharField(_("name after “de” (French)"), max_length=200, blank=True)
+    gender_fr = models.CharField(
+        _("grammatical gender and number (French)"),
+        max_length=2,
+        choices=[
+            ("m", _("masculine")),
+            ("f", _("feminine")),
+            ("mp", _("masculine plural")),
+            ("fp", _("feminine plural")),
+        ],
+        blank=True,
+    )
 
     class Meta:
         verbose_name_plural = _("Member States")
         ordering = ["name_en"]
         verbose_name = _("Member State")
+
+    @property
+    def in_text(self) -> str:
+        """ "the Niger", "le Togo": the name inside a sentence (``tracker.names``)."""
+        return names.words(self)["state"]
+
+    @property
+    def of_name(self) -> str:
+        """ "of the Niger", "du Togo"."""
+        return names.words(self)["of_state"]
 
 
 class User(AbstractUser):

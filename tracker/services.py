@@ -20,7 +20,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from tracker import clock, money, reminders, tasks, workflow
+from tracker import clock, money, names, reminders, tasks, workflow
 from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
 from tracker.models import (
     FORMAL_CHANNELS,
@@ -192,12 +192,18 @@ def _requester(
         own = by.member_state
         if code and code != own.pk:
             other = MemberState.objects.filter(pk=code).first()
-            raise NotAllowed(
-                _(
-                    "Only %(other)s can ask for assistance for %(other)s; as a focal "
-                    "point of %(own)s you can open requests for %(own)s only."
+            if other is None:
+                raise InvalidInput(
+                    _("There is no State with the code “%(code)s”.") % {"code": code}
                 )
-                % {"other": other.name if other else code, "own": own.name}
+            raise NotAllowed(
+                names.sentence(
+                    _(
+                        "%(only_other)s can ask for assistance for %(other)s; as a focal "
+                        "point %(of_own)s you can open requests for %(own)s only."
+                    )
+                    % {**names.words(other, "other"), **names.words(own, "own")}
+                )
             )
         return own, Channel.PORTAL, "", None
     # An officer, recording the State's formal request.
@@ -465,8 +471,8 @@ def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> Non
         unknown = set(ranks) - {r.reference for r in queue}
         if unknown:
             raise Refused(
-                _("Not open requests of %(state)s: %(references)s.")
-                % {"state": state.name, "references": ", ".join(sorted(unknown))}
+                _("Not open requests %(of_state)s: %(references)s.")
+                % {**names.words(state), "references": ", ".join(sorted(unknown))}
             )
         last = len(queue) + 1
         queue.sort(key=lambda r: ranks.get(r.reference, last))  # stable: ties keep order

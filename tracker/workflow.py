@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import transition
 
+from tracker import names
 from tracker.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refused
 from tracker.vocabulary import (
     ADMIN_GROUPS,
@@ -143,7 +144,9 @@ STAFF = Actor(test=lambda ta_request, user: is_officer(user), denial=_only_offic
 
 def _only_the_state(ta_request: AssistanceRequest, action: str) -> str:
     state: MemberState = ta_request.requesting_state
-    return _("Only %(state)s can %(action)s.") % {"state": state.name, "action": action}
+    return names.sentence(
+        _("%(only_state)s can %(action)s.") % {**names.words(state), "action": action}
+    )
 
 
 # A/HRC/43/31 paras 30, 73: the requesting State decides, itself or by a written
@@ -171,8 +174,8 @@ def require_opener(user: User | AnonymousUser) -> None:
 def require_focal_point_of(user: User | AnonymousUser, state: MemberState, action: str) -> None:
     """What only the State itself does (A/HRC/43/31 paras 40, 114): rank, publish."""
     if not is_focal_point_of(user, state.pk):
-        message = _("Only %(state)s can %(action)s.")
-        raise NotAllowed(message % {"state": state.name, "action": action})
+        message = _("%(only_state)s can %(action)s.")
+        raise NotAllowed(names.sentence(message % {**names.words(state), "action": action}))
 
 
 def check_content(ta_request: AssistanceRequest, step: str, user: User | AnonymousUser) -> None:
@@ -479,8 +482,8 @@ class RequestWorkflow:
                 label=gettext_lazy("Revise plan"),
                 action=gettext_lazy("revise a plan"),
                 told=gettext_lazy(
-                    "The secretariat revised the plan: a new version awaits the decision of "
-                    "%(state)s."
+                    "The secretariat revised the plan: a new version awaits the decision "
+                    "%(of_state)s."
                 ),
                 notice=NotificationKind.PLAN_AWAITS_DECISION,
                 example={"comment": "A second workshop, in the north."},

@@ -27,6 +27,7 @@ from tracker.admin.inlines import (
     RecommendationInline,
 )
 from tracker.admin.steps import RequestSteps
+from tracker.collation import collated
 from tracker.models import AssistanceRequest, RecommendationSource
 
 
@@ -95,6 +96,13 @@ class UprFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NamedFilter(admin.RelatedOnlyFieldListFilter):
+    """Related rows (States, officers) in the reader's alphabetical order."""
+
+    def field_choices(self, field, request, model_admin):
+        return collated(super().field_choices(field, request, model_admin), key=lambda c: c[1])
+
+
 @admin.register(AssistanceRequest)
 class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
     list_display = (
@@ -117,10 +125,10 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
         "requesting_state__is_ldc",
         "requesting_state__under_agenda_item_10",
         UprFilter,
-        ("officer", admin.RelatedOnlyFieldListFilter),
+        ("officer", NamedFilter),
         "domains",
         "funding__source",
-        ("requesting_state", admin.RelatedOnlyFieldListFilter),
+        ("requesting_state", NamedFilter),
     )
     search_fields = ("reference", "title", "requesting_state__name_en", "requesting_state__name_fr")
     list_select_related = ("requesting_state", "officer")

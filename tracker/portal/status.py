@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker import deadlines, workflow
+from tracker import deadlines, names, workflow
 from tracker.models import AssistanceRequest, HistoryEntry, MemberState, Plan
 from tracker.vocabulary import OPENED, RECOMMENDATIONS_CORRECTED, Decision
 from tracker.workflow import Stage
@@ -94,7 +94,7 @@ def timeline(
 ) -> list[dict[str, Any]]:
     """What happened, oldest first, in words, with who did it: each history row (and
     the consent written with it), and each plan version the secretariat proposed."""
-    state = ta_request.requesting_state.name
+    state = names.words(ta_request.requesting_state)
     items = []
     for entry in entries:
         consent = getattr(entry, "consent", None)
@@ -102,18 +102,18 @@ def timeline(
             text = (
                 _("%(state)s asked for assistance.")
                 if workflow.is_focal_point(entry.actor)
-                else _("The secretariat recorded the formal request of %(state)s.")
-            ) % {"state": state}
+                else _("The secretariat recorded the formal request %(of_state)s.")
+            ) % state
         elif entry.transition == RECOMMENDATIONS_CORRECTED:
             text = _("The secretariat corrected the recommendations this request follows up.")
         else:
             version = consent.plan.version if consent is not None and consent.plan else ""
             told = str(workflow.about(entry.transition).told)
-            text = told % {"state": state, "version": version}
+            text = told % {**state, "version": version}
         items.append(
             {
                 "at": entry.at,
-                "text": text,
+                "text": names.sentence(text),
                 "comment": entry.comment,
                 "document": consent.document_reference if consent is not None else "",
             }

@@ -1,0 +1,45 @@
+"""A State's name inside a sentence, in the active language.
+
+Messages never glue an article to a name: they take the forms below as placeholders,
+and each catalogue puts them where its grammar wants them. For a State keyed
+``state`` a message may use:
+
+- ``%(state)s``: the name with its article, "the Niger" / "le Togo", "Cuba";
+- ``%(of_state)s``: after "of", "of the Niger" / "du Togo", "de la Tunisie", "d’Israël";
+- ``%(only_state)s``: "only Togo" / "seul le Togo", "seule la Tunisie", "seules les
+  Comores" (French agrees with the name's gender and number).
+
+The articles, contractions and genders are data (``MemberState.in_text_*``, loaded
+from ``tracker/data/member_states.csv``), never guessed from the spelling.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+
+if TYPE_CHECKING:
+    from tracker.models import MemberState
+
+#: French "seul" agrees with the State's name.
+_ONLY_FR = {"m": "seul", "f": "seule", "mp": "seuls", "fp": "seules"}
+
+
+def words(state: MemberState, key: str = "state") -> dict[str, str]:
+    """The placeholders of ``state`` for a message, named after ``key``."""
+    if (get_language() or "en").startswith("fr"):
+        the = state.in_text_fr or state.name_fr
+        of = state.of_fr or f"de {state.name_fr}"
+        only = f"{_ONLY_FR.get(state.gender_fr, 'seul')} {the}"
+    else:
+        the = state.in_text_en or state.name_en
+        of, only = f"of {the}", f"only {the}"
+    return {key: the, f"of_{key}": of, f"only_{key}": only}
+
+
+def sentence(text: str) -> str:
+    """A message that may begin with a name in its running form: "le Togo a…" → "Le
+    Togo a…"."""
+    return capfirst(text) or ""
