@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
-from tracker import deadlines, names
+from tracker import deadlines, names, workflow
 from tracker.errors import NotAllowed
 from tracker.vocabulary import OPEN, Decision, EvaluationKind, NotificationKind, Role, Stage
 from tracker.workflow import RequestWorkflow
@@ -297,7 +297,10 @@ class LinkedRecommendation(models.Model):
     )
     source = models.CharField(_("mechanism"), max_length=32, choices=RecommendationSource)
     document_symbol = models.CharField(
-        _("document symbol"), max_length=100, blank=True, help_text="e.g. CEDAW/C/SEN/CO/3-7"
+        _("document symbol"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example CEDAW/C/SEN/CO/3-7."),
     )
     upr_cycle = models.PositiveSmallIntegerField(_("UPR cycle"), null=True, blank=True)
     recommending_state = models.ForeignKey(
@@ -635,7 +638,7 @@ class HistoryEntry(AppendOnly):
         indexes = [models.Index(fields=["request", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.transition}: {self.from_stage or '-'} → {self.to_stage}"
+        return workflow.history_label(self.transition)
 
 
 class NotificationStatus(models.TextChoices):

@@ -28,7 +28,9 @@ from tracker.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refused
 from tracker.vocabulary import (
     ADMIN_GROUPS,
     OPEN,
+    OPENED,
     PROGRESSION,
+    RECOMMENDATIONS_CORRECTED,
     TERMINAL,
     Decision,
     NotificationKind,
@@ -613,6 +615,18 @@ def about(name: str) -> About:
     """What the transition is called, says and sends (same for every source stage)."""
     found: About = _any(name).custom["about"]
     return found
+
+
+def history_label(name: str) -> str:
+    """What a history row records, in words: a transition's label, or the opening or a
+    correction, which are not transitions."""
+    if name == OPENED:
+        return _("Request opened")
+    if name == RECOMMENDATIONS_CORRECTED:
+        return _("Linked recommendations corrected")
+    if name in TRANSITION_NAMES:
+        return str(about(name).label)
+    return name
 
 
 def sources(name: str) -> tuple[str, ...]:

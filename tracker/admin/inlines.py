@@ -8,6 +8,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tracker import workflow
 from tracker.models import (
     Consent,
     Evaluation,
@@ -37,8 +38,12 @@ class ReadOnlyInline(admin.TabularInline):
 
 class HistoryInline(ReadOnlyInline):
     model = HistoryEntry
-    fields = readonly_fields = ("at", "transition", "from_stage", "to_stage", "actor", "comment")
+    fields = readonly_fields = ("at", "step", "from_stage", "to_stage", "actor", "comment")
     verbose_name_plural = gettext_lazy("History")
+
+    @admin.display(description=gettext_lazy("step"))
+    def step(self, entry: HistoryEntry) -> str:
+        return workflow.history_label(entry.transition)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")

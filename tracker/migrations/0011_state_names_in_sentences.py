@@ -63,5 +63,15 @@ class Migration(migrations.Migration):
                 blank=True, max_length=200, verbose_name="name after “de” (French)"
             ),
         ),
+        migrations.AlterField(
+            model_name="linkedrecommendation",
+            name="document_symbol",
+            field=models.CharField(
+                blank=True,
+                help_text="For example CEDAW/C/SEN/CO/3-7.",
+                max_length=100,
+                verbose_name="document symbol",
+            ),
+        ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
