@@ -93,7 +93,7 @@ def test_switching_to_french(page, togo_cases):
     page.wait_for_load_state()
     with translation.override("fr"):
         heading = translation.gettext("Open requests")
-        waiting = translation.gettext("Your decision is needed:")
+        waiting = translation.gettext("Your decision is needed")
     assert heading != "Open requests"
     assert page.get_by_role("heading", name=heading).is_visible()
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -115,15 +115,41 @@ def test_phone_width(browser, live_server, togo_cases):
     context.close()
 
 
-def test_a_request_prints_whole_without_the_sites_chrome(page, togo_cases):
+PRINTED = {
+    "en": ("The request", "Who handles it", "Plan version 1", "Timeline"),
+    "fr": ("La demande", "Qui la traite", "Version 1 du plan", "Chronologie"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_request_prints_whole_without_the_sites_chrome(page, togo_cases, togo_focal,
+                                                         language):  # fmt: skip
+    togo_focal.language = language
+    togo_focal.save(update_fields=["language"])
     log_in(page)
     page.click("text=Truth commission")
     page.emulate_media(media="print")
     assert not page.locator("header.site").is_visible()
     assert not page.locator("section.actions").is_visible()
-    for heading in ("The request", "Who handles it", "Plan version 1", "Timeline"):
+    for heading in PRINTED[language]:
         assert page.get_by_role("heading", name=heading).is_visible(), heading
-    shot(page, "request-print")
+    shot(page, f"request-print-{language}")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_request_page_at_phone_width_does_not_scroll_sideways(browser, live_server,
+                                                                togo_cases, togo_focal,
+                                                                language):  # fmt: skip
+    togo_focal.language = language
+    togo_focal.save(update_fields=["language"])
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    log_in(page)
+    page.goto(f"/portal/requests/{togo_cases['Truth commission'].reference}/")
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, f"request-phone-{language}")
+    context.close()
 
 
 def test_all_requests_at_phone_width_do_not_scroll_sideways(browser, live_server, togo_cases):
