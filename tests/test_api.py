@@ -541,3 +541,30 @@ def test_lessons_published_through_the_api_reach_other_states(api, request_at, s
     )
     assert response.json()["lessons_published"] is True
     assert selectors.published_lessons(senegal_focal).get().request == ta_request
+
+
+def test_every_problem_of_a_plan_is_named_by_its_input_in_the_api(api, request_at):
+    ta_request = request_at(Stage.CONSULTATION)
+    response = api("officer").post(
+        f"/api/v1/requests/{ta_request.reference}/plans/",
+        {
+            "budget_amount": "100",
+            "budget_currency": "ZZZ",
+            "activities": [
+                {"form": "training", "title": "Training"},
+                {"form": "workshop", "title": "Workshop", "starts_on": "2026-05-10",
+                 "ends_on": "2026-05-01"},
+            ],
+        },
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["errors"] == {
+        "budget_currency": [
+            "“ZZZ” is not an ISO 4217 currency in use (for example USD, EUR, CHF)."
+        ],
+        "activities.1.ends_on": ["An activity cannot end before it starts."],
+    }
+    assert not ta_request.plans.exists()

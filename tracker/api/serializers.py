@@ -262,7 +262,9 @@ class ActivityInput(StrictSerializer):
 class PlanInput(StrictSerializer):
     summary = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     budget_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    budget_currency = serializers.CharField(max_length=3, default="USD")
+    budget_currency = serializers.CharField(
+        max_length=3, default="USD", help_text="ISO 4217 code of a currency in use, e.g. EUR"
+    )
     providers = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=50
     )
