@@ -138,6 +138,18 @@ def _celery_runs_inline():
 
 
 @pytest.fixture(autouse=True)
+def _documents_in_a_temporary_folder(settings, tmp_path):
+    """Each test stores documents in its own folder, never in var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default():
     # A request served in French leaves French active in the thread; start each test
     # in the default language.

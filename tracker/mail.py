@@ -38,6 +38,9 @@ def render(notification: Notification, person: User) -> tuple[str, str, str]:
             "plan": ta_request.latest_plan(),
             "state_must_decide": ta_request.state_must_decide(),
             "link": link_for(person, notification),
+            "message": notification.message,
+            "from_state": notification.message is not None
+            and workflow.is_focal_point(notification.message.author),
         }
         subject, _, text = render_to_string(
             f"tracker/email/notification.{language}.txt", context

@@ -613,6 +613,151 @@ class Consent(AppendOnly):
         return f"{self.get_decision_display()} ({self.recorded_at:%Y-%m-%d})"
 
 
+class Message(AppendOnly):
+    """A message of the dialogue between the State and the secretariat on a request
+    (A/HRC/43/31 para 6: gaps are identified through constructive dialogue), or an
+    internal note that only staff see. Kept as written, like history."""
+
+    request = models.ForeignKey(
+        AssistanceRequest,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("assistance request"),
+    )
+    author = models.ForeignKey(
+        User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("written at"))
+    text = models.TextField(_("message"))
+    internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Only the secretariat sees it.")
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["request", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class DocumentKind(models.TextChoices):
+    FORMAL_REQUEST = "formal_request", _("Note verbale or letter of request")
+    CONSENT = "consent", _("Written consent or decision of the State")
+    ASSESSMENT = "assessment", _("Needs-assessment report")
+    PLAN = "plan", _("Plan document")
+    EVALUATION = "evaluation", _("Evaluation report")
+    OTHER = "other", _("Other document")
+
+
+class Document(AppendOnly):
+    """A file attached to a request, and to what it documents: a message, a plan
+    version, a consent record, the needs assessment or an evaluation. Never changed:
+    a correction is a new document that supersedes it, and both are kept."""
+
+    request = models.ForeignKey(
+        AssistanceRequest,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("assistance request"),
+    )
+    kind = models.CharField(_("kind of document"), max_length=32, choices=DocumentKind)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    #: Where the bytes are in the documents storage; never derived from the name.
+    blob = models.CharField(_("stored as"), max_length=255, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        User, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    internal = models.BooleanField(_("internal"), default=False)
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    consent = models.ForeignKey(
+        Consent,
+        verbose_name=_("consent record"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    assessment = models.ForeignKey(
+        NeedsAssessment,
+        verbose_name=_("needs assessment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    evaluation = models.ForeignKey(
+        Evaluation,
+        verbose_name=_("evaluation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reading(models.Model):
+    """Up to when a person has read the conversation on a request (unread marks)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    request = models.ForeignKey(
+        AssistanceRequest,
+        verbose_name=_("assistance request"),
+        on_delete=models.CASCADE,
+        related_name="readings",
+    )
+    seen_at = models.DateTimeField(_("read up to"))
+
+    class Meta:
+        verbose_name = _("reading")
+        verbose_name_plural = _("readings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "request"], name="one_reading_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.request_id} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
 class HistoryEntry(AppendOnly):
     """One row per transition, written in the same transaction as the stage change."""
 
@@ -679,6 +824,15 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     recipients = models.TextField(_("recipients"), blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    #: The message a MESSAGE notice tells of.
+    message = models.ForeignKey(
+        "Message",
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name_plural = _("notifications")

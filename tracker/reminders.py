@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from tracker import clock, deadlines, mail, selectors, workflow
 from tracker.models import (
     AssistanceRequest,
+    Message,
     Notification,
     NotificationStatus,
     User,
@@ -105,14 +106,21 @@ def _take_unqueued(now: datetime) -> list[int]:
     return ids
 
 
-def notice(ta_request: AssistanceRequest, kind: str, at: datetime) -> Notification | None:
-    """Record a notice of a transition, once; the new row, for the caller to queue
-    after its transaction commits (None if it was recorded already)."""
+def notice(
+    ta_request: AssistanceRequest, kind: str, at: datetime, *, message: Message | None = None
+) -> Notification | None:
+    """Record a notice of a transition or a message, once; the new row, for the caller
+    to queue after its transaction commits (None if it was recorded already)."""
     notification, created = Notification.objects.get_or_create(
         request=ta_request,
         kind=kind,
         basis=at,
-        defaults={"stage": ta_request.stage, "created_at": at, "queued_at": at},
+        defaults={
+            "stage": ta_request.stage,
+            "created_at": at,
+            "queued_at": at,
+            "message": message,
+        },
     )
     return notification if created else None
 
@@ -134,14 +142,29 @@ def _officers_of(ta_request: AssistanceRequest) -> list[User]:
     return list(selectors.officers())
 
 
-def _state_of(ta_request: AssistanceRequest) -> list[User]:
-    focal_points = list(
+def _focal_points_of(ta_request: AssistanceRequest) -> list[User]:
+    return list(
         User.objects.filter(
             role=Role.FOCAL_POINT, member_state_id=ta_request.requesting_state_id, is_active=True
         )
     )
+
+
+def _state_of(ta_request: AssistanceRequest) -> list[User]:
     # A State that deals with us on paper only: its officer chases it by note verbale.
-    return focal_points or _officers_of(ta_request)
+    return _focal_points_of(ta_request) or _officers_of(ta_request)
+
+
+def _other_side(notification: Notification) -> list[User]:
+    """A message goes to the other side of the dialogue: the State's message to the
+    secretariat, the secretariat's to the State's focal points. Internal notes are
+    never notified (they are not in the dialogue)."""
+    message = notification.message
+    if message is None or message.internal:
+        return []
+    if workflow.is_focal_point(message.author):
+        return _officers_of(notification.request)
+    return _focal_points_of(notification.request)
 
 
 def recipients(notification: Notification) -> list[User]:
@@ -154,6 +177,8 @@ def recipients(notification: Notification) -> list[User]:
         return [officer.supervisor] if officer and officer.supervisor else []
     if kind in (Kind.PLAN_AWAITS_DECISION, Kind.ACCEPTED, Kind.DECLINED, Kind.CLOSED):
         return _state_of(ta_request)
+    if kind == Kind.MESSAGE:
+        return _other_side(notification)
     return _officers_of(ta_request)
 
 
@@ -189,7 +214,7 @@ def deliver(notification_id: int) -> str:
     if not claim(notification_id):
         return "not claimed"
     notification = Notification.objects.select_related(
-        "request__requesting_state", "request__officer__supervisor"
+        "request__requesting_state", "request__officer__supervisor", "message__author"
     ).get(pk=notification_id)
     if not still_due(notification):
         _finish(notification, Status.SKIPPED, error="No longer due: the request moved on.")

@@ -12,15 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from tracker import clock, money, names, reminders, tasks, workflow
+from tracker import clock, documents, files, money, names, reminders, tasks, virusscan, workflow
 from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
 from tracker.models import (
     FORMAL_CHANNELS,
@@ -29,6 +30,8 @@ from tracker.models import (
     AssistanceRequest,
     Channel,
     Consent,
+    Document,
+    DocumentKind,
     Domain,
     Evaluation,
     Funding,
@@ -36,11 +39,13 @@ from tracker.models import (
     HistoryEntry,
     LinkedRecommendation,
     MemberState,
+    Message,
     NeedsAssessment,
     Notification,
     OutcomeIndicator,
     Plan,
     Provider,
+    Reading,
     RecommendationSource,
     ReferenceCounter,
     User,
@@ -733,6 +738,154 @@ def record_evaluation(
             for i in indicators
         )
     return evaluation
+
+
+# --- the dialogue: messages and documents (A/HRC/43/31 para 6) ---------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived: its name as the sender gave it, its bytes, their size."""
+
+    name: str
+    content: IO[bytes]
+    size: int
+
+
+#: The longest message, in characters.
+MESSAGE_MAX_LENGTH = 20000
+
+
+def write_message(
+    *,
+    ta_request: AssistanceRequest,
+    by: User,
+    text: str,
+    internal: bool = False,
+    attachments: Sequence[Upload] = (),
+) -> Message:
+    """A message to the other side (the State to the secretariat, or back), or an
+    internal note that only staff see. The other side is told by e-mail, once."""
+    workflow.require_party(ta_request, by, _("write on this request"))
+    if internal and not workflow.is_officer(by):
+        raise NotAllowed(_("Only secretariat officers can write internal notes."))
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(fields={"text": _("Write the message.")})
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise InvalidInput(
+            fields={
+                "text": _("A message has at most %(n)s characters.") % {"n": MESSAGE_MAX_LENGTH}
+            }
+        )
+    checked = [_checked(upload) for upload in attachments]
+    with transaction.atomic(), documents.kept_only_if_done() as saved:
+        now = clock.now()
+        message = Message.objects.create(
+            request=ta_request, author=by, at=now, text=text, internal=internal
+        )
+        for upload, content_kind in checked:
+            _store(ta_request, by, upload, content_kind, saved, now=now, message=message,
+                   kind=DocumentKind.OTHER, internal=internal)  # fmt: skip
+        if not internal:
+            _tell(reminders.notice(ta_request, NotificationKind.MESSAGE, now, message=message))
+    return message
+
+
+def attach_document(
+    *,
+    ta_request: AssistanceRequest,
+    by: User,
+    upload: Upload,
+    kind: str,
+    about: str = "",
+    supersedes: int | None = None,
+) -> Document:
+    """A document attached to the request and to what it documents (``about``: "" for
+    the request itself, or "plan:<id>", "consent:<id>", "assessment:<id>",
+    "evaluation:<id>"), or replacing an earlier one, which is kept."""
+    workflow.require_party(ta_request, by, _("attach documents to this request"))
+    problems: dict[str, str] = {}
+    if kind not in DocumentKind.values:
+        problems["kind"] = _("Choose what kind of document this is.")
+    target = _documented(ta_request, about)
+    if target is None:
+        problems["about"] = _("Choose what the document belongs to, on this request.")
+    previous = None
+    if supersedes is not None:
+        current = Document.objects.filter(
+            request=ta_request, pk=supersedes, superseded_by__isnull=True
+        )
+        if not workflow.sees_internal_notes(by):
+            current = current.filter(internal=False)
+        previous = current.first()
+        if previous is None:
+            problems["supersedes"] = _(
+                "The document it replaces must be a current document of this request."
+            )
+    if problems:
+        raise InvalidInput(fields=problems)
+    checked_upload, content_kind = _checked(upload)
+    with transaction.atomic(), documents.kept_only_if_done() as saved:
+        return _store(ta_request, by, checked_upload, content_kind, saved, now=clock.now(),
+                      kind=kind, supersedes=previous, **(target or {}))  # fmt: skip
+
+
+def _documented(ta_request: AssistanceRequest, about: str) -> dict[str, Any] | None:
+    """The record a document belongs to, as keyword arguments of ``Document``; None
+    when ``about`` names nothing of this request."""
+    if not about:
+        return {}
+    what, _colon, pk = about.partition(":")
+    models: dict[str, Any] = {
+        "plan": Plan, "consent": Consent, "assessment": NeedsAssessment, "evaluation": Evaluation
+    }  # fmt: skip
+    if what not in models or not pk.isdigit():
+        return None
+    found = models[what].objects.filter(request=ta_request, pk=int(pk)).first()
+    return {what: found} if found is not None else None
+
+
+def _checked(upload: Upload) -> tuple[Upload, files.Kind]:
+    """The upload with its kind judged on its content and its virus check passed,
+    before anything is written."""
+    name = files.safe_name(upload.name)
+    kind = files.inspect(name, upload.content, upload.size, settings.DOCUMENT_MAX_BYTES)
+    virusscan.check(name, upload.content)
+    return Upload(name, upload.content, upload.size), kind
+
+
+def _store(
+    ta_request: AssistanceRequest,
+    by: User,
+    upload: Upload,
+    content_kind: files.Kind,
+    saved: list[str],
+    *,
+    now: Any,
+    kind: str,
+    **links: Any,
+) -> Document:
+    blob = documents.new_blob(ta_request.reference)
+    document = Document.objects.create(
+        request=ta_request,
+        kind=kind,
+        name=upload.name,
+        content_type=content_kind.content_type,
+        size=upload.size,
+        sha256=documents.sha256(upload.content),
+        blob=blob,
+        uploaded_by=by,
+        uploaded_at=now,
+        **links,
+    )
+    documents.save(blob, upload.content, saved)
+    return document
+
+
+def mark_read(*, ta_request: AssistanceRequest, by: User) -> None:
+    """``by`` has read the conversation on the request up to now."""
+    Reading.objects.update_or_create(user=by, request=ta_request, defaults={"seen_at": clock.now()})
 
 
 def publish_lessons(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Evaluation:

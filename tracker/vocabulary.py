@@ -82,3 +82,5 @@ class NotificationKind(models.TextChoices):
     DECLINED = "declined", gettext_lazy("Request declined")
     WITHDRAWN = "withdrawn", gettext_lazy("The State withdrew the request")
     CLOSED = "closed", gettext_lazy("Request closed")
+    # A message of the conversation on a request, to the other side.
+    MESSAGE = "message", gettext_lazy("New message")

@@ -180,6 +180,22 @@ def require_focal_point_of(user: User | AnonymousUser, state: MemberState, actio
         raise NotAllowed(names.sentence(message % {**names.words(state), "action": action}))
 
 
+def require_party(ta_request: AssistanceRequest, user: User | AnonymousUser, action: str) -> None:
+    """The dialogue on a request is between its State and the secretariat (A/HRC/43/31
+    para 6): the State's focal points and officers write; nobody else does."""
+    if not (is_officer(user) or is_focal_point_of(user, ta_request.requesting_state_id)):
+        raise NotAllowed(
+            _("Only the focal points %(of_state)s and the secretariat can %(action)s.")
+            % {**names.words(ta_request.requesting_state), "action": action}
+        )
+
+
+def sees_internal_notes(user: User | AnonymousUser | None) -> bool:
+    """Internal notes and their documents are the secretariat's: staff see them, a
+    State never does."""
+    return sees_everything(user)
+
+
 def check_content(ta_request: AssistanceRequest, step: str, user: User | AnonymousUser) -> None:
     """Who may record this content (403), then whether the stage allows it (409): the
     order of ``check``, asked before any input is read."""
