@@ -323,6 +323,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "tracker.workflow.Stage",
         "RegionEnum": "tracker.models.RegionalGroup",
+        "DocumentKindEnum": "tracker.models.DocumentKind",
     },
 }
 

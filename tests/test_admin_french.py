@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from tests import samples
 from tests.journeys import propose
-from tracker import workflow
+from tracker import services, workflow
 from tracker.scenarios import Content
 from tracker.workflow import Stage
 
@@ -71,6 +72,10 @@ def pages(request_at, officer):
     closed = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
     consultation = request_at(Stage.CONSULTATION)
     propose(consultation, officer)
+    services.write_message(ta_request=consultation, by=officer, text="x", internal=True,
+                           attachments=[samples.upload("a.pdf", samples.pdf())])  # fmt: skip
+    services.attach_document(ta_request=consultation, by=officer, kind="plan",
+                             upload=samples.upload("b.pdf", samples.pdf()))  # fmt: skip
     assessing = request_at(Stage.NEEDS_ASSESSMENT)
     implementing = request_at(Stage.IMPLEMENTATION)
     urls = ["/admin/", "/admin/tracker/assistancerequest/?assigned=all",
@@ -80,7 +85,7 @@ def pages(request_at, officer):
             "/admin/tracker/notification/"]  # fmt: skip
     for ta_request in (closed, consultation, assessing, implementing):
         urls.append(reverse("admin:tracker_assistancerequest_change", args=[ta_request.pk]))
-    steps = {assessing: ["assessment", "funding", "recommendations"],
+    steps = {assessing: ["assessment", "funding", "recommendations", "message", "document"],
              consultation: ["plan"], implementing: ["delivery"]}  # fmt: skip
     for ta_request, actions in steps.items():
         urls += [reverse(f"admin:tracker_assistancerequest_{a}", args=[ta_request.pk])

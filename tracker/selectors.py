@@ -20,8 +20,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tracker import deadlines, workflow
@@ -30,15 +33,18 @@ from tracker.models import (
     Activity,
     AssistanceForm,
     AssistanceRequest,
+    Document,
     Domain,
     Evaluation,
     Funding,
     HistoryEntry,
     LinkedRecommendation,
     MemberState,
+    Message,
     NeedsAssessment,
     Plan,
     Provider,
+    Reading,
     User,
 )
 from tracker.vocabulary import EvaluationKind
@@ -86,6 +92,87 @@ def published_lessons(user: User | None) -> QuerySet[Evaluation]:
     return lessons.filter(
         Q(lessons_published=True) | Q(request__requesting_state_id=user.member_state_id)
     ).select_related("request__requesting_state")
+
+
+# --- the dialogue: messages and documents ----------------------------------------------------
+
+
+def messages_for(ta_request: AssistanceRequest, user: User | None) -> QuerySet[Message]:
+    """The conversation on a request as ``user`` may read it: a State never sees the
+    secretariat's internal notes."""
+    messages = (
+        Message.objects.filter(request=ta_request)
+        .select_related("author")
+        .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("pk")))
+        .order_by("at", "pk")
+    )
+    return messages if workflow.sees_internal_notes(user) else messages.filter(internal=False)
+
+
+def documents_for(ta_request: AssistanceRequest, user: User | None) -> QuerySet[Document]:
+    documents = (
+        Document.objects.filter(request=ta_request)
+        .select_related("uploaded_by", "superseded_by", "supersedes")
+        .order_by("uploaded_at", "pk")
+    )
+    return documents if workflow.sees_internal_notes(user) else documents.filter(internal=False)
+
+
+def document_for(user: User | None, reference: str, pk: int) -> Document:
+    """A document ``user`` may download: of a request they may see, and not internal
+    unless they are staff. Anything else answers like a document that does not exist."""
+    ta_request = get_request(user, reference)
+    document = documents_for(ta_request, user).filter(pk=pk).first()
+    if document is None:
+        raise NotFound(_("There is no such document on %(reference)s.") % {"reference": reference})
+    return document
+
+
+def document_targets(ta_request: AssistanceRequest) -> list[tuple[str, str]]:
+    """What a document can belong to on this request, as (value, label) choices: the
+    request itself, a plan version, a consent record, the assessment, an evaluation
+    (the values ``services.attach_document`` takes as ``about``)."""
+    choices = [("", _("The request itself"))]
+    choices += [
+        (f"plan:{plan.pk}", _("Plan version %(version)s") % {"version": plan.version})
+        for plan in ta_request.plans.order_by("version")
+    ]
+    choices += [
+        (f"consent:{c.pk}", _("Consent record: %(decision)s, %(date)s")
+         % {"decision": c.get_decision_display(), "date": formats.date_format(c.recorded_at)})
+        for c in ta_request.consents.order_by("recorded_at", "pk")
+    ]  # fmt: skip
+    assessment = NeedsAssessment.objects.filter(request=ta_request).first()
+    if assessment is not None:
+        choices.append((f"assessment:{assessment.pk}", _("Needs assessment")))
+    choices += [
+        (f"evaluation:{e.pk}", _("Evaluation: %(kind)s") % {"kind": e.get_kind_display()})
+        for e in ta_request.evaluations.order_by("pk")
+    ]
+    return choices
+
+
+def current_documents(ta_request: AssistanceRequest, user: User | None) -> list[Document]:
+    """Documents that a new one may replace: those not replaced yet."""
+    return list(documents_for(ta_request, user).filter(superseded_by__isnull=True))
+
+
+def with_unread(requests: QuerySet[AssistanceRequest], user: User) -> QuerySet[AssistanceRequest]:
+    """Each request annotated with ``unread``: messages from others that ``user`` may
+    read and has not read yet (since they last opened the request)."""
+    seen = Reading.objects.filter(user=user, request=OuterRef("request")).values("seen_at")[:1]
+    unread = Message.objects.filter(request=OuterRef("pk")).exclude(author=user)
+    if not workflow.sees_internal_notes(user):
+        unread = unread.filter(internal=False)
+    unread = (
+        unread.annotate(seen=Subquery(seen))
+        .filter(Q(seen__isnull=True) | Q(at__gt=F("seen")))
+        .order_by()
+        .values("request")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return requests.annotate(unread=Coalesce(Subquery(unread), 0))
 
 
 # --- what a staff member's first screen shows ----------------------------------------------

@@ -80,6 +80,15 @@ CONTENT_STEPS = {
         gettext_lazy("Record evaluation"), gettext_lazy("record an evaluation"), (Stage.EVALUATION,)
     ),
     "funding": ContentStep(gettext_lazy("Record funding"), gettext_lazy("record funding"), OPEN),
+    # The dialogue goes on in every stage, after the end too (follow-ups, questions).
+    "message": ContentStep(
+        gettext_lazy("Write a message"), gettext_lazy("write on this request"), tuple(Stage)
+    ),
+    "document": ContentStep(
+        gettext_lazy("Attach a document"),
+        gettext_lazy("attach documents to this request"),
+        tuple(Stage),
+    ),
     "recommendations": ContentStep(
         gettext_lazy("Correct linked recommendations"),
         gettext_lazy("correct the linked recommendations"),

@@ -10,28 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import money, selectors, workflow
-from tracker.collation import collated
+from tracker.collation import NamedChoiceField, NamedMultipleChoiceField
+from tracker.forms import MessageForm
 from tracker.models import FORMAL_CHANNELS, FundingSource, RecommendationSource
 from tracker.workflow import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class CollatedChoices(forms.models.ModelChoiceIterator):
-    """Choices in the reader's alphabetical order (names follow the active language)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        yield from (self.choice(obj) for obj in collated(self.queryset, key=str))
-
-
-class NamedChoiceField(forms.ModelChoiceField):
-    iterator = CollatedChoices
-
-
-class NamedMultipleChoiceField(forms.ModelMultipleChoiceField):
-    iterator = CollatedChoices
 
 
 class Rows(forms.BaseFormSet):
@@ -229,3 +213,11 @@ IndicatorFormSet = rows(IndicatorForm, _("Outcome indicator"), _("Add an indicat
 
 class AssignOfficerForm(forms.Form):
     officer = forms.ModelChoiceField(selectors.officers(), label=_("Officer"))
+
+
+class StaffMessageForm(MessageForm):
+    internal = forms.BooleanField(
+        label=_("Internal note"),
+        required=False,
+        help_text=_("Only the secretariat sees it; the State is not told."),
+    )

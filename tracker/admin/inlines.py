@@ -4,17 +4,20 @@ notices. Nothing here can be added, changed or deleted (history is kept)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker import workflow
 from tracker.models import (
     Consent,
+    Document,
     Evaluation,
     Funding,
     HistoryEntry,
     LinkedRecommendation,
+    Message,
     NeedsAssessment,
     Notification,
     Plan,
@@ -163,6 +166,68 @@ class EvaluationInline(ReadOnlyInline):
                 for i in evaluation.indicators.all()
             ),
         )
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = readonly_fields = ("at", "author", "note", "text", "attachments")
+    verbose_name_plural = gettext_lazy("Conversation with the State")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author").prefetch_related("documents")
+
+    @admin.display(description=gettext_lazy("kind"))
+    def note(self, message: Message) -> str:
+        return _("Internal note") if message.internal else _("Message")
+
+    @admin.display(description=gettext_lazy("attachments"))
+    def attachments(self, message: Message) -> str:
+        links = ((_download_url(d), d.name) for d in message.documents.all())
+        return format_html_join(", ", '<a href="{}" download>{}</a>', links)
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = readonly_fields = (
+        "uploaded_at", "link", "kind", "size", "uploaded_by", "belongs_to", "replaced_by",
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("uploaded_by", "superseded_by", "plan", "consent", "message")
+        )
+
+    @admin.display(description=gettext_lazy("file"))
+    def link(self, document: Document) -> str:
+        return format_html('<a href="{}" download>{}</a>', _download_url(document), document.name)
+
+    @admin.display(description=gettext_lazy("belongs to"))
+    def belongs_to(self, document: Document) -> str:
+        if document.plan is not None:
+            return _("Plan version %(version)s") % {"version": document.plan.version}
+        if document.consent is not None:
+            return str(document.consent)
+        if document.message is not None:
+            return _("Internal note") if document.internal else _("Message")
+        if document.assessment_id is not None:
+            return _("Needs assessment")
+        if document.evaluation_id is not None:
+            return _("Evaluation")
+        return _("The request itself")
+
+    @admin.display(description=gettext_lazy("replaced by"))
+    def replaced_by(self, document: Document) -> str:
+        replacement = getattr(document, "superseded_by", None)
+        return replacement.name if replacement is not None else "—"
+
+
+def _download_url(document: Document) -> str:
+    return reverse(
+        "admin:tracker_assistancerequest_document_download",
+        args=[document.request_id, document.pk],
+    )
 
 
 class NotificationInline(ReadOnlyInline):

@@ -12,16 +12,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from tracker import deadlines, selectors, workflow
+from tracker import deadlines, selectors, services, workflow
 from tracker.admin.bulk import BulkActions
 from tracker.admin.inlines import (
     AssessmentInline,
     ConsentInline,
+    DocumentInline,
     EvaluationInline,
     FundingInline,
     HistoryInline,
+    MessageInline,
     NotificationInline,
     PlanInline,
     RecommendationInline,
@@ -114,6 +116,7 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
         "days_in_stage",
         "overdue",
         "priority",
+        "unread",
     )
     list_display_links = ("reference", "title")
     list_filter = (
@@ -168,6 +171,8 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
     )
     readonly_fields = ("days_in_stage", "overdue")
     inlines = (
+        MessageInline,
+        DocumentInline,
         RecommendationInline,
         FundingInline,
         AssessmentInline,
@@ -182,10 +187,11 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Annotate before ordering: the default order needs ``overdue``.
-        return (
+        return selectors.with_unread(
             selectors.visible_requests(request.user)
             .annotate(overdue=deadlines.overdue_annotation(timezone.now()))
-            .order_by(*self.get_ordering(request))
+            .order_by(*self.get_ordering(request)),
+            request.user,
         )
 
     def get_ordering(self, request):
@@ -201,6 +207,16 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
         if getattr(obj, "overdue", obj.is_overdue):
             return format_html('<strong class="errornote">{}</strong>', _("Overdue"))
         return "—"
+
+    @admin.display(description=gettext_lazy("new messages"), ordering="unread")
+    def unread(self, obj: AssistanceRequest) -> str:
+        count = getattr(obj, "unread", 0)
+        if not count:
+            return "—"
+        return format_html(
+            '<strong class="unread">{}</strong>',
+            ngettext("%(n)s new", "%(n)s new", count) % {"n": count},
+        )
 
     # Permissions: everything changes through the actions below, never the form.
 
@@ -231,6 +247,7 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         extra_context = extra_context or {}
         if obj is not None:
+            services.mark_read(ta_request=obj, by=request.user)
             extra_context["request_actions"] = self.step_buttons(request, obj)
             extra_context["due"] = deadlines.due_at(obj.stage, obj.stage_entered_at)
         return super().change_view(request, object_id, form_url, extra_context)

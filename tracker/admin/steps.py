@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from tracker import selectors, services, workflow
+from tracker import selectors, services, web, workflow
 from tracker.admin import forms
-from tracker.errors import DomainError, InvalidInput
+from tracker.errors import DomainError, InvalidInput, NotFound
+from tracker.forms import DocumentForm
 from tracker.models import AssistanceRequest, Plan
 from tracker.services import (
     ActivityDraft,
@@ -44,6 +45,11 @@ class RequestSteps(_ModelAdmin):
     def step_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
         return [
+            path(
+                "<path:object_id>/documents/<int:pk>/",
+                view(self.download_view),
+                name="tracker_assistancerequest_document_download",
+            ),
             path(
                 "<path:object_id>/transition/<str:name>/",
                 view(self.transition_view),
@@ -316,6 +322,59 @@ class RequestSteps(_ModelAdmin):
             ),
         )
 
+    def message_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        form = forms.StaffMessageForm(request.POST or None, request.FILES or None)
+
+        def perform() -> object:
+            attachment = web.upload_of(form.cleaned_data["attachment"])
+            return services.write_message(
+                ta_request=obj, by=request.user, text=form.cleaned_data["text"],
+                internal=form.cleaned_data["internal"],
+                attachments=[attachment] if attachment else [],
+            )  # fmt: skip
+
+        return self._action(
+            request,
+            obj,
+            title=_("Write a message"),
+            forms=[form],
+            perform=perform,
+            done=_("%(reference)s: message recorded."),
+            fields={"file": "attachment"},
+        )
+
+    def document_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        form = DocumentForm(
+            request.POST or None,
+            request.FILES or None,
+            targets=selectors.document_targets(obj),
+            current=selectors.current_documents(obj, request.user),
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Attach a document"),
+            forms=[form],
+            perform=lambda: services.attach_document(
+                ta_request=obj,
+                by=request.user,
+                upload=web.upload_of(form.cleaned_data["file"]),
+                kind=form.cleaned_data["kind"],
+                about=form.cleaned_data["about"],
+                supersedes=form.cleaned_data["supersedes"],
+            ),
+            done=_("%(reference)s: document attached."),
+        )
+
+    def download_view(self, request: SignedInRequest, object_id: str, pk: int) -> FileResponse:
+        obj = self._get_or_404(request, object_id)
+        try:
+            return web.download(selectors.document_for(request.user, obj.reference, pk))
+        except NotFound as missing:
+            raise Http404(str(missing)) from missing
+
     # Helpers.
 
     def _get_or_404(self, request: SignedInRequest, object_id: str) -> AssistanceRequest:
@@ -352,6 +411,7 @@ class RequestSteps(_ModelAdmin):
         forms: list[Any],
         perform: Callable[[], Any],
         done: str,
+        fields: Mapping[str, str] | None = None,
     ) -> HttpResponse:
         """Show the forms; on a valid POST call the service once.
 
@@ -366,7 +426,7 @@ class RequestSteps(_ModelAdmin):
             try:
                 result = perform()
             except InvalidInput as error:
-                unplaced = _place(error, forms)
+                unplaced = _place(error, forms, fields or {})
                 if unplaced:
                     self.message_user(request, unplaced, messages.ERROR)
             except DomainError as error:
@@ -389,6 +449,7 @@ class RequestSteps(_ModelAdmin):
                 "stage_label": Stage(obj.stage).label if obj else "",
                 "add_row": ADD_ROW,
                 "has_errors": request.method == "POST" and any(_errors(f) for f in forms),
+                "multipart": any(f.is_multipart() for f in forms),
             },
         )
 
@@ -441,11 +502,12 @@ def _entered(formset: forms.Rows) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.cleaned_data.items() if k != "DELETE"} for row in formset.rows()]
 
 
-def _place(error: InvalidInput, shown: list[Any]) -> str:
-    """Put each problem of ``error`` next to its field; return what has no field."""
+def _place(error: InvalidInput, shown: list[Any], renamed: Mapping[str, str]) -> str:
+    """Put each problem of ``error`` next to its field (``renamed``: the form's name for
+    a service's input, where they differ); return what has no field."""
     unplaced = []
     for name, problem in error.fields.items():
-        if not _placed(name, problem, shown):
+        if not _placed(renamed.get(name, name), problem, shown):
             unplaced.append(problem)
     if not error.fields:
         unplaced.append(error.message)

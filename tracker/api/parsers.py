@@ -62,3 +62,8 @@ class JSONParser(parsers.JSONParser):
             return super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError as error:  # a decoder with a smaller stack than ours
             raise _too_deep() from error
+
+
+class UploadParser(parsers.MultiPartParser):
+    """multipart/form-data, taken by the document upload alone: a file is not JSON.
+    Every other body of the API is JSON."""

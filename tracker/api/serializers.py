@@ -3,6 +3,7 @@ decides what is allowed."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,11 +15,14 @@ from tracker.models import (
     Activity,
     AssistanceForm,
     AssistanceRequest,
+    Document,
+    DocumentKind,
     Domain,
     Evaluation,
     FundingSource,
     HistoryEntry,
     MemberState,
+    Message,
     OutcomeIndicator,
     Plan,
     Provider,
@@ -178,6 +182,50 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 # --- input -------------------------------------------------------------------------------
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    belongs_to = serializers.SerializerMethodField(
+        help_text='"" (the request), or plan:<id>, consent:<id>, assessment:<id>, '
+        "evaluation:<id>, message:<id>"
+    )
+    superseded_by = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField(help_text="URL of the file (same access rules)")
+
+    class Meta:
+        model = Document
+        fields = ("id", "kind", "name", "content_type", "size", "sha256", "uploaded_by",
+                  "uploaded_at", "belongs_to", "supersedes", "superseded_by",
+                  "download")  # fmt: skip
+
+    def get_belongs_to(self, document: Document) -> str:
+        for link in ("plan", "consent", "assessment", "evaluation", "message"):
+            if (pk := getattr(document, f"{link}_id")) is not None:
+                return f"{link}:{pk}"
+        return ""
+
+    def get_superseded_by(self, document: Document) -> int | None:
+        replacement = getattr(document, "superseded_by", None)
+        return replacement.pk if replacement is not None else None
+
+    def get_download(self, document: Document) -> str:
+        path = reverse("request-document", args=[document.request.reference, document.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    documents = DocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ("id", "at", "author", "text", "internal", "documents")
 
 
 class StrictSerializer(serializers.Serializer):
@@ -341,3 +389,27 @@ class TokenInput(AuthTokenSerializer):
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
+
+
+class MessageInput(StrictSerializer):
+    text = serializers.CharField(max_length=20000)
+    internal = serializers.BooleanField(
+        default=False, help_text="an internal note: staff only, never shown to the State"
+    )
+
+
+class DocumentUpload(StrictSerializer):
+    # Empty files reach the service, which refuses them in the words of every surface.
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="PDF, Office, OpenDocument, image or plain text"
+    )
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    about = serializers.CharField(
+        max_length=40, required=False, default="",
+        help_text='what it belongs to: "" (the request), plan:<id>, consent:<id>, '
+        "assessment:<id> or evaluation:<id>",
+    )  # fmt: skip
+    supersedes = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None,
+        help_text="id of the document it replaces (kept)",
+    )  # fmt: skip

@@ -19,7 +19,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker import deadlines, reports, selectors, services, workflow
+from tracker import deadlines, reports, selectors, services, web, workflow
 from tracker.api import examples, parsers
 from tracker.api import serializers as s
 from tracker.api.errors import errors
@@ -51,6 +51,17 @@ class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets a download through content negotiation whatever the client accepts; the
+    view answers with the file itself (errors are still JSON)."""
+
+    media_type = "*/*"
+    format = "file"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data
@@ -347,7 +358,65 @@ class RequestViewSet(
             raise NotFound(_("This request has no evaluation yet."))
         return Response(s.EvaluationSerializer(evaluation).data)
 
+    # the dialogue: messages and documents
+
+    @extend_schema(methods=["GET"], responses={200: s.MessageSerializer(many=True),
+                                               **errors(404)})  # fmt: skip
+    @extend_schema(
+        methods=["POST"],
+        request=s.MessageInput,
+        responses={201: s.MessageSerializer, **errors(400, 403, 404, 415)},
+        examples=examples.MESSAGE,
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=())
+    def messages(self, request, reference=None):
+        """The conversation between the State and the secretariat (GET); write to the
+        other side (POST), who is told by e-mail. Internal notes are staff only."""
+        obj = self.get_object()
+        if request.method == "POST":
+            data = self._valid(s.MessageInput)
+            message = services.write_message(ta_request=obj, by=request.user, **data)
+            return self._out(s.MessageSerializer, message, status=status.HTTP_201_CREATED)
+        return self._out(s.MessageSerializer, selectors.messages_for(obj, request.user), many=True)
+
+    @extend_schema(methods=["GET"], responses={200: s.DocumentSerializer(many=True),
+                                               **errors(404)})  # fmt: skip
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": s.DocumentUpload},
+        responses={201: s.DocumentSerializer, **errors(400, 403, 404, 415, 503)},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=(),
+            parser_classes=(parsers.UploadParser,))  # fmt: skip
+    def documents(self, request, reference=None):
+        """Documents of the request (GET); attach one (POST, multipart/form-data), judged
+        on its content. A correction names the document it supersedes; both are kept."""
+        obj = self.get_object()
+        if request.method == "POST":
+            data = self._valid(s.DocumentUpload)
+            document = services.attach_document(
+                ta_request=obj, by=request.user, upload=web.upload_of(data.pop("file")), **data
+            )
+            return self._out(s.DocumentSerializer, document, status=status.HTTP_201_CREATED)
+        found = selectors.documents_for(obj, request.user)
+        return self._out(s.DocumentSerializer, found, many=True)
+
+    @extend_schema(
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **errors(404)},
+        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<pk>[0-9]+)",
+            url_name="document", renderer_classes=(FileRenderer,), filter_backends=())  # fmt: skip
+    def document(self, request, reference=None, pk=None):
+        """The file itself, as an attachment under its original name."""
+        obj = self.get_object()
+        return web.download(selectors.document_for(request.user, obj.reference, int(pk)))
+
     # helpers
+
+    def _out(self, serializer_class, data, *, many=False, status=status.HTTP_200_OK):
+        context = self.get_serializer_context()
+        return Response(serializer_class(data, many=many, context=context).data, status=status)
 
     def _valid(self, serializer_class):
         serializer = serializer_class(data=self.request.data)

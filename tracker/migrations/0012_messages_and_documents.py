@@ -18,6 +18,23 @@ def add_triggers(apps, schema_editor):
         )
 
 
+def let_staff_view_the_dialogue(apps, schema_editor):
+    """Both staff groups read messages (internal notes included) and documents."""
+    from django.contrib.auth.management import create_permissions
+
+    tracker = apps.get_app_config("tracker")
+    tracker.models_module, previous = True, getattr(tracker, "models_module", None)
+    create_permissions(tracker, apps=apps, verbosity=0)  # normally made after migrating
+    tracker.models_module = previous
+    views = apps.get_model("auth", "Permission").objects.filter(
+        content_type__app_label="tracker", codename__in=["view_message", "view_document"]
+    )
+    for group in apps.get_model("auth", "Group").objects.filter(
+        name__in=["Secretariat", "Reporting"]
+    ):
+        group.permissions.add(*views)
+
+
 def remove_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -281,4 +298,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(add_triggers, remove_triggers),
+        migrations.RunPython(let_staff_view_the_dialogue, migrations.RunPython.noop),
     ]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import selectors
+from tracker.collation import NamedChoiceField
 from tracker.models import RecommendationSource
 from tracker.workflow import Stage
 
@@ -31,10 +32,10 @@ class RecommendationForm(forms.Form):
     )
     document_symbol = forms.CharField(
         label=_("Document symbol"), max_length=100, required=False,
-        help_text=_("e.g. CEDAW/C/SEN/CO/3-7"),
+        help_text=_("For example CEDAW/C/SEN/CO/3-7."),
     )  # fmt: skip
     upr_cycle = forms.IntegerField(label=_("UPR cycle"), min_value=1, max_value=99, required=False)
-    recommending_state = forms.ModelChoiceField(
+    recommending_state = NamedChoiceField(
         selectors.member_states(), label=_("Recommending State"), required=False
     )
     mandate = forms.CharField(label=_("Special procedure"), max_length=200, required=False)

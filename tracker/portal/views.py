@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from tracker import selectors, services, workflow
-from tracker.errors import DomainError, NotFound
+from tracker import selectors, services, web, workflow
+from tracker.errors import DomainError, InvalidInput, NotFound
+from tracker.forms import DocumentForm, MessageForm
 from tracker.models import AssistanceRequest, MemberState
 from tracker.portal import status
 from tracker.portal.forms import (
@@ -69,7 +71,9 @@ ENDED_SHOWN = 20
 
 @focal_point_required
 def dashboard(request: SignedInRequest) -> HttpResponse:
-    mine = selectors.with_progress(selectors.visible_requests(request.user))
+    mine = selectors.with_unread(
+        selectors.with_progress(selectors.visible_requests(request.user)), request.user
+    )
     open_requests = mine.filter(stage__in=workflow.OPEN).order_by("priority", "-opened_at")
     ended = mine.exclude(stage__in=workflow.OPEN).order_by("-stage_entered_at")
 
@@ -115,6 +119,18 @@ def all_requests(request: SignedInRequest) -> HttpResponse:
 @focal_point_required
 def request_detail(request: SignedInRequest, reference: str) -> HttpResponse:
     obj = _own(request, reference)
+    services.mark_read(ta_request=obj, by=request.user)
+    return _request_page(request, obj)
+
+
+def _request_page(
+    request: SignedInRequest,
+    obj: AssistanceRequest,
+    message_form: MessageForm | None = None,
+    document_form: DocumentForm | None = None,
+) -> HttpResponse:
+    """The request's page; the forms of the conversation come back filled in, with
+    their errors, when what was sent was refused."""
     plan = obj.latest_plan()
     evaluation = selectors.final_evaluation(obj)
     available = workflow.available_transitions(obj, request.user)
@@ -140,8 +156,84 @@ def request_detail(request: SignedInRequest, reference: str) -> HttpResponse:
             "can_publish": obj.stage == Stage.CLOSED
             and evaluation is not None
             and bool(evaluation.lessons_learned),
+            "conversation": selectors.messages_for(obj, request.user),
+            "documents": selectors.documents_for(obj, request.user),
+            "message_form": message_form or MessageForm(),
+            "document_form": document_form or _document_form(request, obj),
+            "max_size": settings.DOCUMENT_MAX_BYTES,
         },
     )
+
+
+def _document_form(request: SignedInRequest, obj: AssistanceRequest, *args) -> DocumentForm:
+    return DocumentForm(
+        *args,
+        targets=selectors.document_targets(obj),
+        current=selectors.current_documents(obj, request.user),
+    )
+
+
+@require_POST
+@focal_point_required
+def write(request: SignedInRequest, reference: str) -> HttpResponse:
+    """The State writes to the secretariat about its request."""
+    obj = _own(request, reference)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        attachment = web.upload_of(form.cleaned_data["attachment"])
+        try:
+            services.write_message(
+                ta_request=obj, by=request.user, text=form.cleaned_data["text"],
+                attachments=[attachment] if attachment else [],
+            )  # fmt: skip
+        except DomainError as error:
+            _show(request, error, form, {"text": "text", "file": "attachment"})
+        else:
+            messages.success(request, _("Your message was sent to the secretariat."))
+            return redirect(reverse("portal:request", args=[obj.reference]) + "#conversation")
+    return _request_page(request, obj, message_form=form)
+
+
+@require_POST
+@focal_point_required
+def attach(request: SignedInRequest, reference: str) -> HttpResponse:
+    """The State attaches a document (a note verbale, a written consent, a report)."""
+    obj = _own(request, reference)
+    form = _document_form(request, obj, request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.attach_document(
+                ta_request=obj, by=request.user, upload=web.upload_of(data["file"]),
+                kind=data["kind"], about=data["about"], supersedes=data["supersedes"],
+            )  # fmt: skip
+        except DomainError as error:
+            _show(request, error, form, {name: name for name in form.fields})
+        else:
+            messages.success(
+                request, _("“%(name)s” is attached to the request.") % {"name": document.name}
+            )
+            return redirect(reverse("portal:request", args=[obj.reference]) + "#documents")
+    return _request_page(request, obj, document_form=form)
+
+
+def _show(request: SignedInRequest, error: DomainError, form, fields: dict[str, str]) -> None:
+    """A refusal next to the fields it is about; the rest as a message."""
+    problems = error.fields if isinstance(error, InvalidInput) else {}
+    for name, problem in problems.items():
+        if name in fields:
+            form.add_error(fields[name], problem)
+    if not problems or not set(problems) <= set(fields):
+        messages.error(request, error.message)
+
+
+@focal_point_required
+def document(request: SignedInRequest, reference: str, pk: int) -> FileResponse:
+    try:
+        found = selectors.document_for(request.user, reference, pk)
+    except NotFound as missing:
+        raise Http404(str(missing)) from missing
+    return web.download(found)
 
 
 @focal_point_required

@@ -1,0 +1,34 @@
+"""Forms that the admin and the portal share: they collect input, the services decide
+(every field optional where the service says what is missing, next to the field)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import DocumentKind
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    attachment = forms.FileField(label=_("Attach a file"), required=False)
+
+
+class DocumentForm(forms.Form):
+    """What a document is, what it belongs to on the request, what it replaces."""
+
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    about = forms.ChoiceField(label=_("It belongs to"), required=False)
+    supersedes = forms.TypedChoiceField(
+        label=_("It replaces"), required=False, coerce=int, empty_value=None
+    )
+    file = forms.FileField(label=_("File"), required=False)
+
+    def __init__(self, *args, targets, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = targets
+        self.fields["supersedes"].choices = [("", _("Nothing: it is a new document"))] + [
+            (d.pk, f"{d.name} ({d.get_kind_display()})") for d in current
+        ]
