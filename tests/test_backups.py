@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
 
 import pytest
 from django.apps import apps
 from django.core import serializers
+from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 
+from tests import samples
 from tests.conftest import load_reference_data
+from tracker import services
+from tracker.models import AssistanceRequest, Document, User
+from tracker.workflow import Stage
 
 
 def snapshot() -> dict[str, list]:
@@ -22,20 +29,50 @@ def snapshot() -> dict[str, list]:
     return rows
 
 
+def files() -> dict[str, bytes]:
+    store = storages["documents"]
+    found = {}
+    for document in Document.objects.all():
+        with store.open(document.blob) as content:
+            found[document.blob] = content.read()
+    return found
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
 def test_export_then_import_into_an_empty_database_gives_everything_back(tmp_path):
     call_command("load_demo")
-    before = snapshot()
+    ta_request = AssistanceRequest.objects.order_by("pk").first()
+    officer = User.objects.get(username="olga")
+    services.write_message(ta_request=ta_request, by=officer, text="Internal", internal=True,
+                           attachments=[samples.upload("a.txt", samples.text())])  # fmt: skip
+    services.attach_document(ta_request=ta_request, by=officer, kind="plan",
+                             upload=samples.upload("plan.pdf", samples.pdf()))  # fmt: skip
+    before, before_files = snapshot(), files()
     assert len(before["tracker.HistoryEntry"]) > 50
-    backup = tmp_path / "tracker.json"
+    assert len(before_files) == 2
+    backup = tmp_path / "tracker.zip"
     call_command("export_data", str(backup))
 
     call_command("flush", interactive=False, verbosity=0)  # a new, empty database
+    shutil.rmtree(storages["documents"].location)  # and an empty document store
     load_reference_data()
     call_command("import_data", str(backup))
 
     assert snapshot() == before
+    assert files() == before_files
+
+
+@pytest.mark.django_db
+def test_a_json_export_says_it_leaves_the_files_out(tmp_path, request_at, officer):
+    plan = samples.upload("p.pdf", samples.pdf())
+    services.attach_document(ta_request=request_at(Stage.CONSULTATION), by=officer,
+                             kind="plan", upload=plan)  # fmt: skip
+    errors = io.StringIO()
+    call_command("export_data", str(tmp_path / "tracker.json"), stderr=errors)
+    assert errors.getvalue().strip() == (
+        "The 1 documents' files are not in a .json export: name the file .zip to include them."
+    )
 
 
 @pytest.mark.django_db

@@ -8,6 +8,9 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests import samples
+from tracker import services
+from tracker.models import Document, User
 from tracker.observability import HEALTH_PATH
 from tracker.scenarios import Content
 from tracker.workflow import Stage
@@ -39,7 +42,9 @@ def concrete(route: str, values: dict[str, str]) -> str:
 
 
 def every_url(request) -> list[str]:
+    document = Document.objects.filter(request=request).first()
     values = {
+        "pk": str(document.pk if document else 1),
         "reference": request.reference,
         "object_id": str(request.pk),
         "name": "approve_plan",
@@ -61,15 +66,26 @@ def secret(request_at, officer):
         Stage.CONSULTATION, content=Content(findings=SECRET_FINDINGS, plan_awaiting_decision=True)
     )
     type(ta_request).objects.filter(pk=ta_request.pk).update(title=SECRET_TITLE)
+    # The conversation and a document hold the secret too.
+    focal_point = User.objects.get(member_state=ta_request.requesting_state)
+    services.write_message(ta_request=ta_request, by=focal_point, text=SECRET_FINDINGS)
+    secret_file = samples.upload("secret.txt", SECRET_FINDINGS.encode())
+    services.attach_document(ta_request=ta_request, by=officer, kind="assessment",
+                             upload=secret_file)  # fmt: skip
     return ta_request
 
 
 def test_the_walk_covers_the_whole_urlconf(secret):
     urls = every_url(secret)
     assert len(urls) > 60
+    document = Document.objects.get(request=secret)
+    admin = f"/admin/tracker/assistancerequest/{secret.pk}"
     for expected in (f"/portal/requests/{secret.reference}/", f"/api/v1/requests/"
-                     f"{secret.reference}/history/", f"/admin/tracker/assistancerequest/"
-                     f"{secret.pk}/change/", "/healthz"):  # fmt: skip
+                     f"{secret.reference}/history/", f"{admin}/change/", "/healthz",
+                     f"/portal/requests/{secret.reference}/documents/{document.pk}/",
+                     f"/api/v1/requests/{secret.reference}/documents/{document.pk}/",
+                     f"/api/v1/requests/{secret.reference}/messages/",
+                     f"{admin}/documents/{document.pk}/"):  # fmt: skip
         assert expected in urls
 
 
@@ -90,3 +106,9 @@ def test_analysts_read_without_errors(client, analyst, secret):
     client.force_login(analyst)
     for url in every_url(secret):
         assert client.get(url).status_code < 500, url
+    # The walk reached the document itself.
+    document = Document.objects.get(request=secret)
+    response = client.get(f"/portal/requests/{secret.reference}/documents/{document.pk}/")
+    assert response.status_code == 302  # staff are sent to the admin
+    response = client.get(f"/admin/tracker/assistancerequest/{secret.pk}/documents/{document.pk}/")
+    assert b"".join(response.streaming_content) == SECRET_FINDINGS.encode()
