@@ -41,12 +41,15 @@ def compose():
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_the_five_services_with_healthchecks(compose):
+def test_compose_has_its_services_with_healthchecks(compose):
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "clamav"}
+    assert services["clamav"]["profiles"] == ["antivirus"]  # only when asked for
     for name, service in services.items():
         assert "test" in service["healthcheck"], name
     assert "postgres-data:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+    for name in ("web", "worker", "beat"):
+        assert "documents:/app/var/documents" in services[name]["volumes"], name
 
 
 def test_web_migrates_then_serves_with_gunicorn(compose):

@@ -78,6 +78,8 @@ class Case:
     on_paper: bool = False
     publish_lessons: bool = False
     officer: str = "olga"
+    #: Messages after the last step, oldest first: (username, text).
+    conversation: Sequence[tuple[str, str]] = ()
 
 
 def _plan(*activities: tuple[str, str, str], budget: int, providers: Sequence[str] = ()) -> dict:
@@ -326,6 +328,18 @@ CASES = (
             plan_awaiting_decision=True,
         ),
         on_paper=True,
+        conversation=(
+            (
+                "elena",
+                "Could the drafting workshop include the Attorney General's office and "
+                "the Institute of Legal Medicine?",
+            ),
+            (
+                "olga",
+                "Yes: plan version 1 lists both. Tell us if you would rather have a "
+                "second session for the forensic experts.",
+            ),
+        ),
     ),
     Case(
         "SEN",
@@ -569,5 +583,10 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
     )
     if case.publish_lessons and focal_point is not None:
         services.publish_lessons(ta_request=ta_request, by=focal_point, publish=True)
+    for minutes_ago, (username, text) in zip(
+        range(len(case.conversation) * 90, 0, -90), case.conversation, strict=True
+    ):
+        with clock.at(timezone.now() - timedelta(minutes=minutes_ago)):
+            services.write_message(ta_request=ta_request, by=users[username], text=text)
     reminders.discard_notices(ta_request, "Demo history replayed by load_demo: not sent.")
     return ta_request.reference

@@ -70,7 +70,7 @@ def inspect(name: str, content: IO[bytes], size: int, limit: int) -> Kind:
     if size > limit:
         raise InvalidInput(
             _("“%(name)s” is %(size)s MB: more than the %(limit)s MB allowed.")
-            % {"name": name, "size": _megabytes(size, up=True), "limit": _megabytes(limit)}
+            % {"name": name, "size": megabytes(size, up=True), "limit": megabytes(limit)}
         )
     content.seek(0)
     head = content.read(_HEAD)
@@ -163,7 +163,7 @@ def _extension(name: str) -> str:
     return extension.lower() if dot and stem else ""
 
 
-def _megabytes(size: int, *, up: bool = False) -> str:
+def megabytes(size: int, *, up: bool = False) -> str:
     """Megabytes to one decimal; rounded up for a file's size, so that a file just over
     the limit does not read as equal to it."""
     tenths = -(-size // 100_000) if up else size // 100_000

@@ -127,8 +127,9 @@ def notice(
 
 def discard_notices(ta_request: AssistanceRequest, reason: str) -> None:
     """Notices of a replayed past (demo data) are recorded but never sent."""
+    replayed = {*workflow.NOTICES.values(), Kind.MESSAGE}
     Notification.objects.filter(
-        request=ta_request, status=Status.PENDING, kind__in=set(workflow.NOTICES.values())
+        request=ta_request, status=Status.PENDING, kind__in=replayed
     ).update(status=Status.SKIPPED, last_error=reason)
 
 

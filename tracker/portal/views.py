@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from tracker import selectors, services, web, workflow
+from tracker import files, selectors, services, web, workflow
 from tracker.errors import DomainError, InvalidInput, NotFound
 from tracker.forms import DocumentForm, MessageForm
 from tracker.models import AssistanceRequest, MemberState
@@ -160,7 +160,7 @@ def _request_page(
             "documents": selectors.documents_for(obj, request.user),
             "message_form": message_form or MessageForm(),
             "document_form": document_form or _document_form(request, obj),
-            "max_size": settings.DOCUMENT_MAX_BYTES,
+            "max_megabytes": files.megabytes(settings.DOCUMENT_MAX_BYTES),
         },
     )
 
