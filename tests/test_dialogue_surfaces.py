@@ -274,3 +274,24 @@ def test_the_api_conversation(api, ta_request):
     ]
     assert api("senegal_focal").post(url, {"text": "Me too"}, format="json").status_code == 404
     assert api("analyst").post(url, {"text": "Reading"}, format="json").status_code == 403
+
+
+def test_a_consent_record_points_to_its_attached_letter(
+    portal, client_as, request_at, officer, togo_focal
+):
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    consent = ta_request.consents.get(decision="approved")
+    services.attach_document(
+        ta_request=ta_request, by=officer, kind="consent", about=f"consent:{consent.pk}",
+        upload=samples.upload("accord signé.pdf", samples.pdf()),
+    )  # fmt: skip
+    page = portal.get(page_of(ta_request)).content.decode()
+    timeline = page[page.index("Timeline") :]
+    assert "accord signé.pdf" in timeline
+    admin_page = (
+        client_as("officer")
+        .get(reverse("admin:tracker_assistancerequest_change", args=[ta_request.pk]))
+        .content.decode()
+    )
+    consents = admin_page[admin_page.index("Consent records") :]
+    assert "accord signé.pdf</a>" in consents

@@ -9,11 +9,12 @@ import io
 import pytest
 from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
 
+from tests import samples
 from tests.factories import open_request
 from tests.journeys import propose
 from tracker import exports, services
 from tracker.api.parsers import MAX_DEPTH
-from tracker.models import Consent, HistoryEntry, Plan
+from tracker.models import Consent, Document, HistoryEntry, Message, Plan
 from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
@@ -253,6 +254,8 @@ def recorded(request_at, officer, togo_focal):
     propose(ta_request, officer)
     services.take_transition(ta_request=ta_request, name="reject_plan", by=togo_focal,
                              reason="Too costly")  # fmt: skip
+    services.write_message(ta_request=ta_request, by=togo_focal, text="Too costly indeed",
+                           attachments=[samples.upload("why.txt", b"Costs")])  # fmt: skip
     return ta_request
 
 
@@ -271,6 +274,8 @@ def postgres_only(db):
         (HistoryEntry, "comment = 'rewritten'"),
         (Consent, "comment = 'rewritten'"),
         (Plan, "summary = 'rewritten'"),
+        (Message, "text = 'rewritten'"),
+        (Document, "name = 'rewritten.txt'"),
     ],
 )
 def test_raw_sql_cannot_rewrite_or_delete_what_happened(postgres_only, recorded, model, change):

@@ -217,7 +217,13 @@ def stage_figures(user: User, now: datetime) -> dict[str, Any]:
 def timeline(ta_request: AssistanceRequest) -> list[HistoryEntry]:
     """The request's history, oldest first, each row with its actor and the consent
     record written with it (``entry.consent``, when there is one)."""
-    return list(ta_request.history.select_related("actor", "consent__plan").order_by("at", "pk"))
+    return list(
+        ta_request.history.select_related("actor", "consent__plan")
+        .prefetch_related(
+            Prefetch("consent__documents", queryset=Document.objects.filter(internal=False))
+        )
+        .order_by("at", "pk")
+    )
 
 
 # --- reference data and choices the forms offer -----------------------------------------------

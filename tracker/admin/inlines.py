@@ -61,11 +61,22 @@ class ConsentInline(ReadOnlyInline):
         "recorded_by",
         "document_reference",
         "document_date",
+        "letters",
         "comment",
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("plan", "recorded_by")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("plan", "recorded_by")
+            .prefetch_related("documents")
+        )
+
+    @admin.display(description=gettext_lazy("the State's letter"))
+    def letters(self, consent: Consent) -> str:
+        links = ((_download_url(d), d.name) for d in consent.documents.all())
+        return format_html_join(", ", '<a href="{}" download>{}</a>', links) or "—"
 
 
 class FundingInline(ReadOnlyInline):

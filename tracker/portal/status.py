@@ -116,6 +116,7 @@ def timeline(
                 "text": names.sentence(text),
                 "comment": entry.comment,
                 "document": consent.document_reference if consent is not None else "",
+                "letters": list(consent.documents.all()) if consent is not None else [],
             }
         )
     for plan in plans:
@@ -126,6 +127,7 @@ def timeline(
                 % {"version": plan.version},
                 "comment": plan.summary,
                 "document": "",
+                "letters": [],
             }
         )
     return sorted(items, key=lambda item: item["at"])
