@@ -31,6 +31,7 @@ from tracker.admin.inlines import (
 from tracker.admin.steps import RequestSteps
 from tracker.collation import collated
 from tracker.models import AssistanceRequest, RecommendationSource
+from tracker.pagination import BoundedPaginator
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -136,6 +137,10 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
     search_fields = ("reference", "title", "requesting_state__name_en", "requesting_state__name_fr")
     list_select_related = ("requesting_state", "officer")
     list_per_page = 100
+    # A page of the queue never counts every request: at most 10 001 rows, and no
+    # second count of the whole table (tracker.pagination).
+    paginator = BoundedPaginator
+    show_full_result_count = False
     actions = ("assign_officer", "export_csv")
     fieldsets = (
         (

@@ -10,9 +10,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from tracker import deadlines
+from tracker import deadlines, pagination
 from tracker.models import RegionalGroup
+from tracker.pagination import BoundedPaginator, Keyset
 from tracker.workflow import Stage
 
 MAX_PAGE_SIZE = 100
@@ -56,7 +59,7 @@ def check_parameters(request, allowed: set[str], valued: frozenset[str] = frozen
         )
     if any("\x00" in v for _name, values in request.query_params.lists() for v in values):
         raise ValidationError({"detail": _("Query parameters cannot contain NUL characters.")})
-    empty = sorted(name for name in valued | {"page", "page_size", "format"}
+    empty = sorted(name for name in valued | {"page", "page_size", "format", "cursor"}
                    if request.query_params.get(name, None) == "")  # fmt: skip
     if empty:
         raise ValidationError(
@@ -83,7 +86,7 @@ class KnownParameters(filters.BaseFilterBackend):
     """The parameters a list view knows: its filters, search, ordering, pagination."""
 
     def filter_queryset(self, request, queryset, view):
-        allowed = {"page", "page_size", "format"}
+        allowed = {"page", "page_size", "format", "cursor"}
         valued: set[str] = set()
         filterset = getattr(view, "filterset_class", None)
         if filterset is not None:
@@ -122,9 +125,78 @@ class StrictOrdering(filters.OrderingFilter):
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers, as before, with a count that reads at most 10 001 rows; and keyset
+    pages (``cursor``) that cost the same at any depth (``tracker.pagination``)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    cursor_query_param = "cursor"
+    django_paginator_class = BoundedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.keyset = Keyset(queryset)
+        queryset = self.keyset.order(queryset)
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is None:
+            self.invalid_page_message = _(
+                "There is no such page. Page numbers reach the first %(cap)s rows; beyond, "
+                "follow next_cursor."
+            ) % {"cap": f"{pagination.COUNT_CAP:,}"}
+            self.rows = super().paginate_queryset(queryset, request, view) or []
+            self.counted = self.page.paginator
+            self.more = self.page.has_next() or not self.counted.exact
+            return self.rows
+        if self.page_query_param in request.query_params:
+            raise ValidationError({"cursor": _("Give page or cursor, not both.")})
+        size = self.get_page_size(request)
+        found = list(self.keyset.after(queryset, cursor)[: size + 1])
+        self.rows, self.more = found[:size], len(found) > size
+        self.counted = BoundedPaginator(queryset, size)
+        self.page = None
+        return self.rows
+
+    def next_cursor(self) -> str | None:
+        return self.keyset.cursor(self.rows[-1]) if self.rows and self.more else None
+
+    def get_next_link(self):
+        if self.page is not None and self.page.has_next():
+            return super().get_next_link()
+        cursor = self.next_cursor()
+        if cursor is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_previous_link(self):
+        return super().get_previous_link() if self.page is not None else None
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": min(self.counted.count, pagination.COUNT_CAP),
+                "count_exact": self.counted.exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "next_cursor": self.next_cursor(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count"] |= {
+            "description": f"rows that match, counted up to {pagination.COUNT_CAP:,}: past "
+            f"that, {pagination.COUNT_CAP} with count_exact false"
+        }
+        described["properties"]["count_exact"] = {"type": "boolean"}
+        described["properties"]["next_cursor"] = {
+            "type": "string", "nullable": True,
+            "description": "pass as cursor for the rows after this page (any depth, same cost)",
+        }  # fmt: skip
+        described["required"] = [*described.get("required", []), "count_exact", "next_cursor"]
+        return described
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -143,7 +215,11 @@ class Pagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         # The bounds the view enforces, so that clients (and fuzzers) know them.
-        parameters = super().get_schema_operation_parameters(view)
+        parameters = [*super().get_schema_operation_parameters(view), {
+            "name": self.cursor_query_param, "required": False, "in": "query",
+            "description": "next_cursor of the page before: keyset pages, at any depth",
+            "schema": {"type": "string", "minLength": 1},
+        }]  # fmt: skip
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1

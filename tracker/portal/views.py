@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from tracker import files, selectors, services, web, workflow
 from tracker.errors import DomainError, InvalidInput, NotFound
 from tracker.forms import DocumentForm, MessageForm
 from tracker.models import AssistanceRequest, MemberState
+from tracker.pagination import BoundedPaginator
 from tracker.portal import status
 from tracker.portal.forms import (
     DecisionForm,
@@ -112,7 +112,7 @@ def all_requests(request: SignedInRequest) -> HttpResponse:
     elif form.is_valid():
         data = form.cleaned_data
         found = selectors.search_requests(request.user, data["q"], data["stage"], data["year"])
-    page = Paginator(found, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(found, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/all_requests.html", {"form": form, "page": page})
 
 
