@@ -19,17 +19,23 @@ import sys
 import time
 
 
-async def _send(reader, writer, request: bytes) -> int:
+async def _send(reader, writer, request: bytes) -> tuple[int, bool]:
+    """Send one request, read the whole answer: its status, and whether the connection
+    may be used again (gunicorn's sync workers close it after each answer)."""
     writer.write(request)
     await writer.drain()
     status_line = await reader.readline()
-    length, chunked = 0, False
+    if not status_line:
+        raise ConnectionResetError("closed before answering")
+    length, chunked, keep = 0, False, True
     while (line := await reader.readline()) not in (b"\r\n", b""):
         name, _colon, value = line.decode("latin-1").partition(":")
         if name.lower() == "content-length":
             length = int(value)
         elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
             chunked = True
+        elif name.lower() == "connection" and "close" in value.lower():
+            keep = False
     if chunked:
         while True:
             size = int((await reader.readline()).split(b";")[0], 16)
@@ -38,7 +44,7 @@ async def _send(reader, writer, request: bytes) -> int:
                 break
     else:
         await reader.readexactly(length)
-    return int(status_line.split()[1])
+    return int(status_line.split()[1]), keep
 
 
 class Target:
@@ -50,7 +56,7 @@ class Target:
         )
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self.latencies: list[float] = []
-        self.statuses: dict[int, int] = {}
+        self.statuses: dict[str, int] = {}
 
     async def connection(self):
         if self.idle:
@@ -58,11 +64,21 @@ class Target:
         return await asyncio.open_connection(self.host, self.port)
 
     async def one(self, due: float) -> None:
+        request = next(self.requests)
         reader, writer = await self.connection()
-        status = await _send(reader, writer, next(self.requests))
+        try:
+            status, keep = await _send(reader, writer, request)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            # A kept-alive connection the server had closed: once more on a new one.
+            writer.close()
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            status, keep = await _send(reader, writer, request)
         self.latencies.append(time.perf_counter() - due)
-        self.statuses[status] = self.statuses.get(status, 0) + 1
-        self.idle.append((reader, writer))
+        self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
+        if keep:
+            self.idle.append((reader, writer))
+        else:
+            writer.close()
 
 
 async def closed(target: Target, seconds: float, concurrency: int) -> float:

@@ -228,6 +228,25 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    # The codes of its domains and forms of assistance (their primary keys), sorted: read
+    # from the join tables alone. ``selectors.with_codes`` fills them for a whole page in
+    # two queries; otherwise each is read when first asked for.
+
+    @property
+    def domain_codes(self) -> list[str]:
+        if "_domain_codes" not in self.__dict__:
+            self.__dict__["_domain_codes"] = sorted(self.domains.values_list("pk", flat=True))
+        codes: list[str] = self.__dict__["_domain_codes"]
+        return codes
+
+    @property
+    def form_codes(self) -> list[str]:
+        if "_form_codes" not in self.__dict__:
+            forms = self.assistance_forms.values_list("pk", flat=True)
+            self.__dict__["_form_codes"] = sorted(forms)
+        codes: list[str] = self.__dict__["_form_codes"]
+        return codes
+
     # Derived state used by the workflow guards.
 
     def latest_plan(self) -> Plan | None:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from tracker.errors import InvalidInput
 
 #: How many rows a count reads at most.
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class BoundedPaginator(Paginator):
@@ -67,8 +67,15 @@ class Key:
     field: models.Field[Any, Any]
 
     def expression(self) -> models.OrderBy:
+        # NULLS LAST only where a column can be empty: on a NOT NULL column it would
+        # only keep the database from walking its index in order (DESC is NULLS FIRST).
         column = F(self.name)
-        return column.desc(nulls_last=True) if self.descending else column.asc(nulls_last=True)
+        nulls_last = True if self.field.null else None
+        return (
+            column.desc(nulls_last=nulls_last)
+            if self.descending
+            else column.asc(nulls_last=nulls_last)
+        )
 
 
 class Keyset:

@@ -60,6 +60,23 @@ def visible_requests(user: User | None) -> QuerySet[AssistanceRequest]:
     return requests.none()
 
 
+def with_codes(rows: Sequence[AssistanceRequest]) -> Sequence[AssistanceRequest]:
+    """Fill the domain and form codes of ``rows`` in two queries on the join tables (no
+    model objects, no join to the vocabularies)."""
+    by_id = {row.pk: row for row in rows}
+    for attribute, relation, column in (
+        ("_domain_codes", AssistanceRequest.domains, "domain_id"),
+        ("_form_codes", AssistanceRequest.assistance_forms, "assistanceform_id"),
+    ):
+        found: dict[int, list[str]] = {pk: [] for pk in by_id}
+        links = relation.through.objects.filter(assistancerequest_id__in=list(by_id))
+        for request_id, code in links.values_list("assistancerequest_id", column):
+            found[request_id].append(code)
+        for pk, codes in found.items():
+            by_id[pk].__dict__[attribute] = sorted(codes)
+    return rows
+
+
 def with_progress(requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceRequest]:
     """What a list needs to say where each request stands and whether the State must
     decide (plans with their consents, evaluations) in a constant number of queries."""

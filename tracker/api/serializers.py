@@ -17,7 +17,6 @@ from tracker.models import (
     AssistanceRequest,
     Document,
     DocumentKind,
-    Domain,
     Evaluation,
     FundingSource,
     HistoryEntry,
@@ -47,11 +46,11 @@ class RequestSerializer(serializers.ModelSerializer):
     officer: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
-    domains: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
+    domains = serializers.ListField(
+        child=serializers.CharField(), source="domain_codes", read_only=True
     )
-    forms: serializers.SlugRelatedField[AssistanceForm] = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, source="assistance_forms"
+    forms = serializers.ListField(
+        child=serializers.CharField(), source="form_codes", read_only=True
     )
     days_in_stage = serializers.IntegerField()
     overdue = serializers.BooleanField(source="is_overdue")

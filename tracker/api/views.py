@@ -152,11 +152,12 @@ class RequestViewSet(
         return [*renderers_, CSVRenderer()] if self.action == "list" else renderers_
 
     def get_queryset(self):
-        return (
-            selectors.visible_requests(self.request.user)
-            .annotate(overdue=deadlines.overdue_annotation(timezone.now()))
-            .prefetch_related("domains", "assistance_forms")
+        return selectors.visible_requests(self.request.user).annotate(
+            overdue=deadlines.overdue_annotation(timezone.now())
         )
+
+    def paginate_queryset(self, queryset):
+        return selectors.with_codes(super().paginate_queryset(queryset))
 
     def get_serializer_class(self):
         return s.RequestDetailSerializer if self.action != "list" else s.RequestSerializer
