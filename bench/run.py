@@ -349,6 +349,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                   DEFAULT_URL))  # fmt: skip
     parser.add_argument("--load-seconds", type=float, default=10)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure what a previous run generated (and wrote)")  # fmt: skip
     args = parser.parse_args()
     n = 1_000_000 if args.million else args.requests
     setup(args.database_url)
@@ -361,13 +363,21 @@ def main() -> None:
 
     rows = []
 
-    # d. the sweep at growing sizes, the same number due
+    # d. the sweep at growing sizes, the same number due (--reuse: only at n, on the
+    # requests a previous run generated)
     sweep_sizes = sorted({10_000, 100_000, n} if n >= 100_000 else {n // 10, n})
+    if args.reuse:
+        from tracker.models import AssistanceRequest as Existing
+
+        if Existing.objects.count() != n:
+            parser.error(f"--reuse: the database does not hold {n:,} requests")
+        sweep_sizes = [n]
     sweep_times = {}
     for size in sweep_sizes:
         accounts()
-        took = generate(size)
-        print(f"generated {size:>9,} requests in {took:6.1f} s", flush=True)
+        if not args.reuse:
+            took = generate(size)
+            print(f"generated {size:>9,} requests in {took:6.1f} s", flush=True)
         sweep_times[size] = (median(rolled_back(reminders.sweep)), median(rolled_back(raw_sweep)))
     if sweep_sizes[-1] != n:
         accounts()

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import F, Q, QuerySet
+from django.db.models.fields.tuple_lookups import TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext as _
 
 from tracker.errors import InvalidInput
@@ -106,6 +107,13 @@ class Keyset:
     def after(self, queryset: QuerySet[Any], cursor: str) -> QuerySet[Any]:
         """The rows that come after the one ``cursor`` names, in this ordering."""
         values = self._values(cursor)
+        directions = {key.descending for key in self.keys}
+        if len(directions) == 1 and not any(key.field.null for key in self.keys):
+            # One direction, no empty values: a row comparison, (a, b) < (x, y), which
+            # the database answers by starting its index scan at the cursor.
+            compare = TupleLessThan if directions == {True} else TupleGreaterThan
+            columns = tuple(F(key.field.attname) for key in self.keys)
+            return queryset.filter(compare(columns, tuple(values)))
         beyond, equal = Q(pk__in=[]), Q()
         for key, value in zip(self.keys, values, strict=True):
             column = key.field.attname

@@ -75,7 +75,8 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         selectors.with_progress(selectors.visible_requests(request.user)), request.user
     )
     open_requests = mine.filter(stage__in=workflow.OPEN).order_by("priority", "-opened_at")
-    ended = mine.exclude(stage__in=workflow.OPEN).order_by("-stage_entered_at")
+    ended = mine.filter(stage__in=workflow.TERMINAL).order_by("-stage_entered_at")
+    ended_count = BoundedPaginator(ended, ENDED_SHOWN)
 
     def rows(requests):
         return [
@@ -93,7 +94,8 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
                 _state(request), [row["request"] for row in open_rows]
             ),
             "ended_rows": rows(ended[:ENDED_SHOWN]),
-            "ended_count": ended.count(),
+            "ended_count": min(ended_count.count, ended_count.cap),
+            "ended_count_exact": ended_count.exact,
         },
     )
 
