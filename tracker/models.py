@@ -320,6 +320,51 @@ class RecommendationSource(models.TextChoices):
     SPECIAL_PROCEDURE = "special_procedure", _("Special procedure")
 
 
+class UprResponse(models.TextChoices):
+    SUPPORTED = "supported", _("Supported")
+    NOTED = "noted", _("Noted")
+
+
+class UprRecommendation(models.Model):
+    """A recommendation of the universal periodic review as the public UPR databases
+    publish it (A/HRC/43/31 para 115): imported by ``import_upr_recommendations`` so
+    that requests link to the record rather than retype it."""
+
+    state_under_review = models.ForeignKey(
+        MemberState,
+        verbose_name=_("State under review"),
+        on_delete=models.PROTECT,
+        related_name="upr_recommendations",
+    )
+    recommending_state = models.ForeignKey(
+        MemberState,
+        verbose_name=_("recommending State"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cycle = models.PositiveSmallIntegerField(_("UPR cycle"))
+    session = models.PositiveSmallIntegerField(_("UPR session"))
+    text = models.TextField(_("recommendation"))
+    response = models.CharField(_("response"), max_length=16, choices=UprResponse)
+    themes = models.CharField(_("themes"), max_length=500, blank=True)
+    #: SHA-256 of the text: with the States and the cycle, what makes a record one.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("UPR recommendation")
+        verbose_name_plural = _("UPR recommendations")
+        ordering = ["state_under_review", "cycle", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state_under_review", "recommending_state", "cycle", "fingerprint"],
+                name="one_record_per_upr_recommendation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle}.{self.session} {self.recommending_state_id}: {self.text[:80]}"
+
+
 class LinkedRecommendation(models.Model):
     """A recommendation the request follows up (A/HRC/43/31 para 115)."""
 
@@ -347,6 +392,15 @@ class LinkedRecommendation(models.Model):
     )
     mandate = models.CharField(_("special procedure mandate"), max_length=200, blank=True)
     text = models.TextField(_("recommendation"), blank=True)
+    #: The imported UPR record this link follows up, when there is one.
+    record = models.ForeignKey(
+        UprRecommendation,
+        verbose_name=_("UPR record"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="links",
+    )
 
     class Meta:
         verbose_name = _("linked recommendation")

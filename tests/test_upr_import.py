@@ -1,0 +1,92 @@
+"""UPR recommendations imported from the public databases' CSV layout: good files in,
+bad rows reported by line number with nothing half-imported."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tracker.models import UprRecommendation
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "State under Review,Recommending State,Cycle,Session,Recommendation,Response,Themes\n"
+GOOD = HEADER + (
+    'Togo,Germany,3,40,"Ratify the Optional Protocol to the Convention against Torture",'
+    "Supported,Torture; Detention\n"
+    'TGO,FRA,3,40,"Establish a national preventive mechanism",noted,\n'
+)
+
+
+def run(tmp_path, content: str, name="upr.csv"):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_upr_recommendations", str(path), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_a_good_file_is_imported_with_states_by_name_or_code(tmp_path):
+    out, _err = run(tmp_path, GOOD)
+    assert out.strip().startswith("Imported 2 new and 0 updated UPR recommendations")
+    first, second = UprRecommendation.objects.order_by("pk")
+    assert (first.state_under_review_id, first.recommending_state_id, first.cycle,
+            first.session, first.response, first.themes) == (
+        "TGO", "DEU", 3, 40, "supported", "Torture; Detention")  # fmt: skip
+    assert (second.recommending_state_id, second.response, second.themes) == ("FRA", "noted", "")
+
+
+def test_importing_again_updates_rather_than_doubles(tmp_path):
+    run(tmp_path, GOOD)
+    out, _err = run(tmp_path, GOOD.replace("noted", "Supported"))
+    assert "0 new and 2 updated" in out
+    assert UprRecommendation.objects.count() == 2
+    assert set(UprRecommendation.objects.values_list("response", flat=True)) == {"supported"}
+
+
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path):
+    content = GOOD + (
+        "Togo,Atlantis,3,40,Something,Supported,\n"
+        "Togo,Germany,three,40,Something,Supported,\n"
+        "Togo,Germany,3,40,,Maybe,\n"
+    )
+    with pytest.raises(CommandError, match=r"4 problem\(s\) in .*: nothing was imported"):
+        run(tmp_path, content)
+    assert not UprRecommendation.objects.exists()
+
+
+def test_the_problems_name_their_lines(tmp_path):
+    content = HEADER + "Togo,Atlantis,3,40,Something,Supported,\nTogo,Germany,3,0,x,Noted,\n"
+    err = io.StringIO()
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_upr_recommendations", str(path), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "line 2: Recommending State “Atlantis” is not a State we know",
+        "line 3: Session “0” is not a whole number from 1",
+    ]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("Recommendation,Cycle\nx,3\n", "line 1: missing column(s): Recommending State, State "
+     "under Review, Session, Response"),
+    (HEADER, "the file has no recommendation"),
+])  # fmt: skip
+def test_a_file_without_its_columns_or_rows_is_refused(tmp_path, content, message):
+    err = io.StringIO()
+    path = tmp_path / "x.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_upr_recommendations", str(path), stderr=err)
+    assert err.getvalue().strip() == message
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(GOOD.replace("Togo", "Côte d'Ivoire").encode("latin-1"))
+    with pytest.raises(CommandError, match="cannot be read as UTF-8 text"):
+        call_command("import_upr_recommendations", str(path))
+    assert not UprRecommendation.objects.exists()
