@@ -198,17 +198,26 @@ def test_funding_form_shows_the_recorded_lines_and_replaces_them(client_as, requ
     ]
 
 
-def test_bad_funding_lines_are_refused_next_to_their_fields(client_as, request_at):
+@pytest.fixture
+def funded(request_at):
     ta_request = request_at(Stage.CONSULTATION)
     Funding.objects.create(request=ta_request, source="vftc", amount=1000, currency="USD")
-    response = client_as("officer").post(
-        step_url(ta_request, "funding"),
-        rows(
-            "funding",
-            {"source": "", "amount": "0", "currency": "USD"},
-            {"source": "vftc", "amount": "-12", "currency": "EUR"},
-        ),
+    return ta_request
+
+
+def send_funding(client_as, ta_request, *lines, initial=0):
+    return client_as("officer").post(
+        step_url(ta_request, "funding"), rows("funding", *lines, initial=initial)
     )
+
+
+def test_bad_funding_lines_are_refused_next_to_their_fields(client_as, funded):
+    ta_request = funded
+    response = send_funding(
+        client_as, ta_request,
+        {"source": "", "amount": "0", "currency": "USD"},
+        {"source": "vftc", "amount": "-12", "currency": "EUR"},
+    )  # fmt: skip
     assert response.status_code == 200
     (lines,) = response.context["forms"]
     first, second = lines.forms
@@ -333,3 +342,17 @@ def test_empty_sections_are_hidden_on_a_requests_page(client_as, request_at):
     page = client.get(change_url(ta_request)).content.decode()
     assert "Linked recommendations" in page
     assert "Ratify OPCAT." in page
+
+
+def test_a_line_left_as_it_was_is_kept_when_another_is_added(client_as, funded):
+    ta_request = funded
+    response = send_funding(
+        client_as, ta_request,
+        {"source": "vftc", "amount": "1000.00", "currency": "USD"},
+        {"source": "bilateral", "amount": "50", "currency": "EUR"},
+        initial=1,
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert sorted(Funding.objects.filter(request=ta_request).values_list("source", flat=True)) == [
+        "bilateral", "vftc"
+    ]  # fmt: skip

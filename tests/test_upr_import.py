@@ -90,3 +90,81 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     with pytest.raises(CommandError, match="cannot be read as UTF-8 text"):
         call_command("import_upr_recommendations", str(path))
     assert not UprRecommendation.objects.exists()
+
+
+# --- requests link to the records --------------------------------------------------------------
+
+
+@pytest.fixture
+def records(tmp_path):
+    run(tmp_path, GOOD + 'SEN,Germany,3,45,"Reform the nationality code",Supported,\n')
+    return {r.state_under_review_id + r.recommending_state_id: r
+            for r in UprRecommendation.objects.all()}  # fmt: skip
+
+
+def test_a_request_links_to_a_record_made_to_its_state(api, records):
+    record = records["TGODEU"]
+    response = api("togo_focal").post("/api/v1/requests/", {
+        "title": "National preventive mechanism",
+        "recommendations": [{"source": "upr", "record": record.pk}],
+    }, format="json")  # fmt: skip
+    assert response.status_code == 201, response.json()
+    (link,) = response.json()["recommendations"]
+    assert (link["record"], link["upr_cycle"], link["recommending_state"], link["text"]) == (
+        record.pk,
+        3,
+        "DEU",
+        "Ratify the Optional Protocol to the Convention against Torture",
+    )
+    assert record.links.count() == 1
+
+
+def test_a_record_made_to_another_state_is_refused(api, records):
+    response = api("togo_focal").post("/api/v1/requests/", {
+        "title": "Nationality", "recommendations": [{"source": "upr",
+                                                      "record": records["SENDEU"].pk}],
+    }, format="json")  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "recommendations.0.record": [
+            f"There is no UPR recommendation {records['SENDEU'].pk} made to Togo."
+        ]
+    }
+
+
+def test_an_officer_links_a_correction_to_a_record(client_as, request_at, records):
+    from django.urls import reverse
+
+    from tracker.models import LinkedRecommendation
+    from tracker.workflow import Stage
+
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    url = reverse("admin:tracker_assistancerequest_recommendations", args=[ta_request.pk])
+    client = client_as("officer")
+    page = client.get(url).content.decode()
+    assert "Establish a national preventive mechanism" in page  # offered: made to Togo
+    assert "Reform the nationality code" not in page  # made to Senegal
+    response = client.post(url, {
+        "recommendations-TOTAL_FORMS": "1", "recommendations-INITIAL_FORMS": "0",
+        "recommendations-0-record": str(records["TGOFRA"].pk),
+    })  # fmt: skip
+    assert response.status_code == 302
+    link = LinkedRecommendation.objects.get(request=ta_request)
+    assert (link.record, link.recommending_state_id, link.source) == (
+        records["TGOFRA"],
+        "FRA",
+        "upr",
+    )
+
+
+def test_the_state_picks_a_record_in_the_portal(client, togo_focal, records):
+    client.force_login(togo_focal)
+    page = client.get("/portal/requests/new/").content.decode()
+    assert "Ratify the Optional Protocol" in page
+    assert "Reform the nationality code" not in page
+    response = client.post("/portal/requests/new/", {
+        "title": "OPCAT", "rec-TOTAL_FORMS": "1", "rec-INITIAL_FORMS": "0",
+        "rec-0-record": str(records["TGODEU"].pk),
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert records["TGODEU"].links.get().request.title == "OPCAT"

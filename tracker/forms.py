@@ -32,3 +32,20 @@ class DocumentForm(forms.Form):
         self.fields["supersedes"].choices = [("", _("Nothing: it is a new document"))] + [
             (d.pk, f"{d.name} ({d.get_kind_display()})") for d in current
         ]
+
+
+class RecordChoice(forms.Form):
+    """A linked recommendation may name an imported UPR record made to the State (a
+    list of ``selectors.upr_records_for``); the record's words are then taken."""
+
+    record = forms.TypedChoiceField(
+        label=_("Imported UPR recommendation"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Its cycle, recommending State and text are taken as they were imported."),
+    )
+
+    def __init__(self, *args, records=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record"].choices = [("", "---------"), *records]

@@ -45,6 +45,7 @@ from tracker.models import (
     Plan,
     Provider,
     Reading,
+    UprRecommendation,
     User,
 )
 from tracker.vocabulary import EvaluationKind
@@ -274,6 +275,22 @@ def domains() -> QuerySet[Domain]:
 
 def assistance_forms() -> QuerySet[AssistanceForm]:
     return AssistanceForm.objects.all()
+
+
+def upr_records_for(ta_request_or_state: AssistanceRequest | MemberState) -> list[tuple[int, str]]:
+    """The imported UPR recommendations made to a State, as choices for a form."""
+    state_id = (
+        ta_request_or_state.requesting_state_id
+        if isinstance(ta_request_or_state, AssistanceRequest)
+        else ta_request_or_state.pk
+    )
+    records = UprRecommendation.objects.filter(state_under_review_id=state_id).select_related(
+        "recommending_state"
+    )
+    return [
+        (r.pk, f"{r.cycle}.{r.session} — {r.recommending_state.name}: {r.text[:120]}")
+        for r in records.order_by("-cycle", "recommending_state__name_en", "pk")
+    ]
 
 
 def providers() -> QuerySet[Provider]:

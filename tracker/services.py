@@ -9,7 +9,7 @@ and the other gets a ``Conflict`` — never a lost or doubled step.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
@@ -48,6 +48,7 @@ from tracker.models import (
     Reading,
     RecommendationSource,
     ReferenceCounter,
+    UprRecommendation,
     User,
 )
 from tracker.vocabulary import (
@@ -94,6 +95,8 @@ class RecommendationDraft:
     recommending_state: str | None = None
     mandate: str = ""
     text: str = ""
+    #: An imported UPR record (``UprRecommendation`` id): the link takes its words.
+    record: int | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,7 @@ def _vocabulary(domains: Iterable[str], forms: Iterable[str]) -> _Vocabulary:
 def _add_recommendations(
     ta_request: AssistanceRequest, drafts: Sequence[RecommendationDraft]
 ) -> None:
+    drafts = _from_records(ta_request, drafts)
     named = {d.recommending_state.upper() for d in drafts if d.recommending_state}
     unknown = named - set(MemberState.objects.filter(pk__in=named).values_list("pk", flat=True))
     if unknown:
@@ -267,9 +271,40 @@ def _add_recommendations(
             recommending_state_id=d.recommending_state.upper() if d.recommending_state else None,
             mandate=d.mandate,
             text=d.text,
+            record_id=d.record,
         )
         for d in drafts
     )
+
+
+def _from_records(
+    ta_request: AssistanceRequest, drafts: Sequence[RecommendationDraft]
+) -> list[RecommendationDraft]:
+    """Links to imported UPR records take the record's words; a record must be one
+    made to the requesting State (A/HRC/43/31 para 115)."""
+    wanted = {d.record for d in drafts if d.record is not None}
+    records = {
+        r.pk: r
+        for r in UprRecommendation.objects.filter(
+            pk__in=wanted, state_under_review_id=ta_request.requesting_state_id
+        )
+    }
+    problems = {
+        f"recommendations.{row}.record": _(
+            "There is no UPR recommendation %(record)s made to %(state)s."
+        ) % {"record": d.record, **names.words(ta_request.requesting_state)}
+        for row, d in enumerate(drafts)
+        if d.record is not None and d.record not in records
+    }  # fmt: skip
+    if problems:
+        raise InvalidInput(fields=problems)
+    return [
+        replace(d, source=RecommendationSource.UPR, upr_cycle=records[d.record].cycle,
+                recommending_state=records[d.record].recommending_state_id,
+                text=records[d.record].text)
+        if d.record is not None else d
+        for d in drafts
+    ]  # fmt: skip
 
 
 def _next_reference(year: int) -> str:
@@ -660,9 +695,13 @@ def _described(link: LinkedRecommendation) -> str:
 def _check_recommendations(drafts: Sequence[RecommendationDraft]) -> None:
     problems: dict[str, str] = {}
     for row, draft in enumerate(drafts):
-        if draft.source not in RecommendationSource.values:
+        if draft.record is None and draft.source not in RecommendationSource.values:
             problems[f"recommendations.{row}.source"] = _("Choose the mechanism.")
-        if not (draft.text or "").strip() and not (draft.document_symbol or "").strip():
+        if (
+            draft.record is None
+            and not (draft.text or "").strip()
+            and not (draft.document_symbol or "").strip()
+        ):
             problems[f"recommendations.{row}.text"] = _(
                 "Give the recommendation's text or the symbol of the document it is in."
             )

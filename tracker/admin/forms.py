@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import money, selectors, workflow
 from tracker.collation import NamedChoiceField, NamedMultipleChoiceField
-from tracker.forms import MessageForm
+from tracker.forms import MessageForm, RecordChoice
 from tracker.models import FORMAL_CHANNELS, FundingSource, RecommendationSource
 from tracker.workflow import StrOrPromise
 
@@ -32,10 +32,13 @@ class Rows(forms.BaseFormSet):
             form.fields["DELETE"].label = _("Remove this row")
 
     def rows(self) -> list[forms.Form]:
+        """The rows recorded before (unless removed) and the new rows filled in."""
+        kept = self.initial_forms
         return [
             form
             for form in self.forms
-            if form.has_changed() and not getattr(form, "cleaned_data", {}).get("DELETE")
+            if (form in kept or form.has_changed())
+            and not getattr(form, "cleaned_data", {}).get("DELETE")
         ]
 
 
@@ -144,7 +147,7 @@ class FundingForm(forms.Form):
 FundingFormSet = rows(FundingForm, _("Funding line"), _("Add a funding line"))
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(RecordChoice):
     source = forms.ChoiceField(
         label=_("Mechanism"),
         choices=[("", "---------"), *RecommendationSource.choices],

@@ -295,6 +295,7 @@ class RequestSteps(_ModelAdmin):
             request,
             "recommendations",
             initial=list(selectors.recommendations_of(obj).values(*RECOMMENDATION_FIELDS)),
+            form_kwargs={"records": selectors.upr_records_for(obj)},
         )
         note = forms.CorrectionForm(request.POST or None)
         return self._action(
@@ -465,6 +466,7 @@ def _rows(
     request: SignedInRequest,
     prefix: str,
     initial: Iterable[Mapping[str, Any]] | None = None,
+    form_kwargs: dict[str, Any] | None = None,
 ) -> forms.Rows:
     """A list of rows, with one more when its "add a row" button was pressed."""
     data: QueryDict | None = request.POST or None
@@ -472,7 +474,9 @@ def _rows(
         data = data.copy()
         total = f"{prefix}-TOTAL_FORMS"
         data[total] = str(int(data.get(total) or 0) + 1)
-    return formset(data, prefix=prefix, initial=list(initial) if initial else None)
+    return formset(
+        data, prefix=prefix, initial=list(initial) if initial else None, form_kwargs=form_kwargs
+    )
 
 
 def _validate(shown: list[Any]) -> bool:

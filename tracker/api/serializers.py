@@ -86,6 +86,11 @@ class RecommendationSerializer(serializers.Serializer):
     )
     mandate = serializers.CharField(max_length=200, required=False, allow_blank=True)
     text = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    record = serializers.IntegerField(
+        source="record_id", min_value=1, required=False, allow_null=True,
+        help_text="an imported UPR recommendation made to the requesting State: the link "
+        "takes its cycle, recommending State and text",
+    )  # fmt: skip
 
 
 class FundingSerializer(serializers.Serializer):

@@ -66,6 +66,9 @@ class FileRenderer(renderers.BaseRenderer):
         return data
 
 
+#: The API's names of a recommendation's fields that the services name otherwise.
+_DRAFT_NAMES = {"recommending_state_id": "recommending_state", "record_id": "record"}
+
 FORMAT = OpenApiParameter(
     "format", str, enum=["json", "csv"], description="csv: the whole result as a CSV file"
 )
@@ -190,12 +193,7 @@ class RequestViewSet(
             domains=data.get("domains", ()),
             forms=data.get("forms", ()),
             recommendations=[
-                RecommendationDraft(
-                    **{
-                        k if k != "recommending_state_id" else "recommending_state": v
-                        for k, v in r.items()
-                    }
-                )
+                RecommendationDraft(**{_DRAFT_NAMES.get(k, k): v for k, v in r.items()})
                 for r in data.get("recommendations", ())
             ],
             funding=[FundingDraft(**f) for f in data.get("funding", ())],

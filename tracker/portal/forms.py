@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker import selectors
 from tracker.collation import NamedChoiceField
+from tracker.forms import RecordChoice
 from tracker.models import RecommendationSource
 from tracker.workflow import Stage
 
@@ -26,7 +27,7 @@ class NewRequestForm(forms.Form):
     )  # fmt: skip
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(RecordChoice):
     source = forms.ChoiceField(
         label=_("Mechanism"), choices=[("", "—"), *RecommendationSource.choices], required=False
     )

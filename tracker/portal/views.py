@@ -310,7 +310,11 @@ def publish(request: SignedInRequest, reference: str) -> HttpResponse:
 @focal_point_required
 def new_request(request: SignedInRequest) -> HttpResponse:
     form = NewRequestForm(request.POST or None)
-    recommendations = RecommendationFormSet(request.POST or None, prefix="rec")
+    recommendations = RecommendationFormSet(
+        request.POST or None,
+        prefix="rec",
+        form_kwargs={"records": selectors.upr_records_for(_state(request))},
+    )
     if request.method == "POST" and form.is_valid() and recommendations.is_valid():
         data = form.cleaned_data
         try:
@@ -329,9 +333,10 @@ def new_request(request: SignedInRequest) -> HttpResponse:
                         if r["recommending_state"]
                         else None,
                         mandate=r["mandate"],
+                        record=r["record"],
                     )
                     for r in recommendations.cleaned_data
-                    if r.get("source")
+                    if r.get("source") or r.get("record")
                 ],
             )
         except DomainError as error:
