@@ -324,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "tracker.workflow.Stage",
         "RegionEnum": "tracker.models.RegionalGroup",
         "DocumentKindEnum": "tracker.models.DocumentKind",
+        "EvaluationKindEnum": "tracker.vocabulary.EvaluationKind",
     },
 }
 

@@ -243,6 +243,10 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def consents_to_follow_up(self) -> bool:
+        """Until the State withdraws it, follow-up evaluations may be asked for."""
+        return not self.consents.filter(decision=Decision.NO_FOLLOW_UP).exists()
+
     # The codes of its domains and forms of assistance (their primary keys), sorted: read
     # from the join tables alone. ``selectors.with_codes`` fills them for a whole page in
     # two queries; otherwise each is read when first asked for.
@@ -584,6 +588,8 @@ class Evaluation(models.Model):
     updated_at = models.DateTimeField(
         _("updated at"),
     )
+    #: When a follow-up's values were measured (the final evaluation's is its record).
+    measured_on = models.DateField(_("measured on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evaluation")

@@ -192,7 +192,13 @@ def still_due(notification: Notification) -> bool:
             and ta_request.stage_entered_at == notification.basis
         )
     if notification.kind in FOLLOW_UPS:
-        return bool(ta_request.stage == Stage.CLOSED)
+        # Satisfied once its evaluation is recorded; cancelled if the State withdrew
+        # its consent to follow-up.
+        return bool(
+            ta_request.stage == Stage.CLOSED
+            and ta_request.consents_to_follow_up()
+            and not ta_request.evaluations.filter(kind=notification.kind).exists()
+        )
     return True
 
 

@@ -48,7 +48,7 @@ from tracker.models import (
     UprRecommendation,
     User,
 )
-from tracker.vocabulary import EvaluationKind
+from tracker.vocabulary import FOLLOW_UPS, EvaluationKind
 from tracker.workflow import Role, Stage
 
 
@@ -330,6 +330,12 @@ def final_evaluation(ta_request: AssistanceRequest) -> Evaluation | None:
     """The request's final evaluation with its indicators (one rule: the model's)."""
     prefetch_related_objects([ta_request], "evaluations__indicators")
     return ta_request.final_evaluation()
+
+
+def follow_ups_of(ta_request: AssistanceRequest) -> list[Evaluation]:
+    """The request's follow-up evaluations, with their indicators."""
+    prefetch_related_objects([ta_request], "evaluations__indicators")
+    return [e for e in ta_request.evaluations.all() if e.kind in FOLLOW_UPS]
 
 
 def plans_of(ta_request: AssistanceRequest) -> QuerySet[Plan]:

@@ -52,6 +52,8 @@ from tracker.models import (
     User,
 )
 from tracker.vocabulary import (
+    FOLLOW_UP_CONSENT_WITHDRAWN,
+    FOLLOW_UPS,
     OPENED,
     RECOMMENDATIONS_CORRECTED,
     EvaluationKind,
@@ -937,6 +939,94 @@ def mark_read(*, ta_request: AssistanceRequest, by: User) -> None:
         unique_fields=["user", "request"],
         update_fields=["seen_at"],
     )
+
+
+# --- follow-up evaluations (A/HRC/43/31 para 100) ---------------------------------------------
+
+
+def record_follow_up(
+    *,
+    ta_request: AssistanceRequest,
+    by: User,
+    kind: str,
+    measured_on: date | None,
+    measured: dict[str, Decimal | None],
+    summary: str = "",
+) -> Evaluation:
+    """Staff record a follow-up evaluation of a closed request: the final evaluation's
+    outcome indicators measured again, on a date. Its reminder is then satisfied."""
+    with transaction.atomic():
+        current = _editable(ta_request, by, "follow_up")
+        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
+        if not current.consents_to_follow_up():
+            raise Refused(
+                _("%(state)s withdrew its consent to follow-up evaluations of this request.")
+                % names.words(current.requesting_state)
+            )
+        final = current.final_evaluation()
+        indicators = list(final.indicators.order_by("pk")) if final else []
+        problems: dict[str, str] = {}
+        if kind not in FOLLOW_UPS:
+            problems["kind"] = _("Choose which follow-up this is.")
+        if measured_on is None:
+            problems["measured_on"] = _("Give the date the values were measured.")
+        elif measured_on > clock.now().date() or measured_on < current.stage_entered_at.date():
+            problems["measured_on"] = _("The date falls between the closing and today.")
+        for row, indicator in enumerate(indicators):
+            if measured.get(indicator.name) is None:
+                problems[f"indicators.{row}.measured"] = _("Give the value measured.")
+        if problems:
+            raise InvalidInput(fields=problems)
+        evaluation, _created = Evaluation.objects.update_or_create(
+            request=current,
+            kind=kind,
+            defaults={"summary": (summary or "").strip(), "evaluated_by": by,
+                      "updated_at": clock.now(), "measured_on": measured_on},
+        )  # fmt: skip
+        evaluation.indicators.all().delete()
+        OutcomeIndicator.objects.bulk_create(
+            OutcomeIndicator(evaluation=evaluation, name=i.name, unit=i.unit,
+                             baseline=i.baseline, target=i.target, measured=measured[i.name])
+            for i in indicators
+        )  # fmt: skip
+    return evaluation
+
+
+def withdraw_follow_up_consent(
+    *,
+    ta_request: AssistanceRequest,
+    by: User,
+    document_reference: str = "",
+    document_date: date | None = None,
+    comment: str = "",
+) -> Consent:
+    """The State withdraws its consent to follow-up evaluations, itself or by a written
+    communication an officer records (P2, P4): no follow-up is asked for any more."""
+    with transaction.atomic():
+        current = _reload(ta_request, None)
+        if not (workflow.is_officer(by) or workflow.is_focal_point_of(
+            by, current.requesting_state_id
+        )):  # fmt: skip
+            raise NotAllowed(workflow.REQUESTING_STATE.denial(
+                current, str(_("withdraw consent to follow-up evaluations"))))  # fmt: skip
+        workflow.require_stage(current, (Stage.CLOSED,), _("withdraw consent to follow-up"))
+        workflow.require_document_when_staff(
+            by, document_reference, _("withdraw consent to follow-up")
+        )
+        if not current.consents_to_follow_up():
+            raise Refused(_("Consent to follow-up evaluations was withdrawn already."))
+        _bump(current, clock.now())
+        now = clock.now()
+        entry = HistoryEntry.objects.create(
+            request=current, from_stage=current.stage, to_stage=current.stage,
+            transition=FOLLOW_UP_CONSENT_WITHDRAWN, actor=by, at=now,
+            comment=(comment or "").strip(),
+        )  # fmt: skip
+        return Consent.objects.create(
+            request=current, history_entry=entry, decision=Decision.NO_FOLLOW_UP,
+            recorded_by=by, document_reference=(document_reference or "").strip(),
+            document_date=document_date, recorded_at=now, comment=(comment or "").strip(),
+        )  # fmt: skip
 
 
 def publish_lessons(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Evaluation:

@@ -37,6 +37,8 @@ OPEN = PROGRESSION
 OPENED = "open"
 #: The history row of a correction of the linked recommendations (the stage stays).
 RECOMMENDATIONS_CORRECTED = "recommendations_corrected"
+#: The history row of the State withdrawing its consent to follow-up evaluations.
+FOLLOW_UP_CONSENT_WITHDRAWN = "follow_up_consent_withdrawn"
 
 
 class Role(models.TextChoices):
@@ -57,12 +59,18 @@ class Decision(models.TextChoices):
     APPROVED = "approved", gettext_lazy("Approved the plan")
     DECLINED = "declined", gettext_lazy("Rejected the plan")
     WITHDRAWN = "withdrawn", gettext_lazy("Withdrew the request")
+    NO_FOLLOW_UP = "no_follow_up", gettext_lazy("Withdrew its consent to follow-up evaluations")
 
 
 class EvaluationKind(models.TextChoices):
     FINAL = "final", gettext_lazy("Final evaluation")
     FOLLOW_UP_6 = "follow_up_6", gettext_lazy("Follow-up after 6 months")
     FOLLOW_UP_12 = "follow_up_12", gettext_lazy("Follow-up after 12 months")
+
+
+#: Follow-up evaluations after closing (A/HRC/43/31 para 100: effects show late); their
+#: reminders carry the same names (``NotificationKind``).
+FOLLOW_UPS = (EvaluationKind.FOLLOW_UP_6, EvaluationKind.FOLLOW_UP_12)
 
 
 class NotificationKind(models.TextChoices):

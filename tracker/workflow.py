@@ -27,6 +27,7 @@ from tracker import names
 from tracker.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refused
 from tracker.vocabulary import (
     ADMIN_GROUPS,
+    FOLLOW_UP_CONSENT_WITHDRAWN,
     OPEN,
     OPENED,
     PROGRESSION,
@@ -78,6 +79,11 @@ CONTENT_STEPS = {
     ),
     "evaluation": ContentStep(
         gettext_lazy("Record evaluation"), gettext_lazy("record an evaluation"), (Stage.EVALUATION,)
+    ),
+    "follow_up": ContentStep(
+        gettext_lazy("Record a follow-up evaluation"),
+        gettext_lazy("record a follow-up evaluation"),
+        (Stage.CLOSED,),
     ),
     "funding": ContentStep(gettext_lazy("Record funding"), gettext_lazy("record funding"), OPEN),
     # The dialogue goes on in every stage, after the end too (follow-ups, questions).
@@ -643,10 +649,12 @@ def about(name: str) -> About:
 
 
 def history_label(name: str) -> str:
-    """What a history row records, in words: a transition's label, or the opening or a
-    correction, which are not transitions."""
+    """What a history row records, in words: a transition's label, or the opening, a
+    correction or a withdrawn consent to follow-up, which are not transitions."""
     if name == OPENED:
         return _("Request opened")
+    if name == FOLLOW_UP_CONSENT_WITHDRAWN:
+        return _("Consent to follow-up evaluations withdrawn")
     if name == RECOMMENDATIONS_CORRECTED:
         return _("Linked recommendations corrected")
     if name in TRANSITION_NAMES:

@@ -4,6 +4,7 @@ and its refusal is shown to the officer with everything they typed kept."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import cast
 
 from django import forms
@@ -13,6 +14,7 @@ from tracker import money, selectors, workflow
 from tracker.collation import NamedChoiceField, NamedMultipleChoiceField
 from tracker.forms import MessageForm, RecordChoice
 from tracker.models import FORMAL_CHANNELS, FundingSource, RecommendationSource
+from tracker.vocabulary import FOLLOW_UPS, EvaluationKind
 from tracker.workflow import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -224,3 +226,35 @@ class StaffMessageForm(MessageForm):
         required=False,
         help_text=_("Only the secretariat sees it; the State is not told."),
     )
+
+
+class FollowUpForm(forms.Form):
+    """A follow-up evaluation: which one, when measured, and a value for each of the
+    final evaluation's outcome indicators (one field per indicator)."""
+
+    kind = forms.ChoiceField(
+        label=_("Follow-up"),
+        choices=[(k.value, k.label) for k in EvaluationKind if k in FOLLOW_UPS],
+    )
+    measured_on = forms.DateField(label=_("Measured on"), widget=DATE, required=False)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for row, indicator in enumerate(self.indicators):
+            self.fields[f"indicator_{row}"] = forms.DecimalField(
+                label=indicator.name,
+                max_digits=14,
+                decimal_places=2,
+                required=False,
+                help_text=_("Baseline %(baseline)s, target %(target)s, %(measured)s at closing.")
+                % {"baseline": indicator.baseline, "target": indicator.target,
+                   "measured": indicator.measured},
+            )  # fmt: skip
+
+    def measured(self) -> dict[str, Decimal | None]:
+        return {
+            indicator.name: self.cleaned_data.get(f"indicator_{row}")
+            for row, indicator in enumerate(self.indicators)
+        }

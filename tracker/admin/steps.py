@@ -267,6 +267,33 @@ class RequestSteps(_ModelAdmin):
             done=_("%(reference)s: evaluation recorded."),
         )
 
+    def follow_up_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        final = selectors.final_evaluation(obj)
+        form = forms.FollowUpForm(
+            request.POST or None,
+            indicators=final.indicators.order_by("pk") if final else (),
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Record a follow-up evaluation"),
+            forms=[form],
+            perform=lambda: services.record_follow_up(
+                ta_request=obj,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                measured_on=form.cleaned_data["measured_on"],
+                measured=form.measured(),
+                summary=form.cleaned_data["summary"],
+            ),
+            done=_("%(reference)s: follow-up evaluation recorded."),
+            fields={
+                f"indicators.{row}.measured": f"indicator_{row}"
+                for row in range(len(form.indicators))
+            },
+        )
+
     def funding_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         lines = _rows(

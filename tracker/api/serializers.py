@@ -3,13 +3,15 @@ decides what is allowed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from tracker import signin, workflow
+from tracker import selectors, signin, workflow
 from tracker.models import (
     FORMAL_CHANNELS,
     Activity,
@@ -176,13 +178,28 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = ("name", "unit", "baseline", "target", "measured")
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(serializers.ModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Evaluation
+        fields = ("kind", "measured_on", "summary", "indicators", "updated_at")
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    indicators = IndicatorSerializer(many=True, read_only=True)
+    follow_ups = serializers.SerializerMethodField(
+        help_text="the same indicators measured again after closing (6 and 12 months)"
+    )
+
+    class Meta:
+        model = Evaluation
         fields = ("kind", "summary", "lessons_learned", "lessons_published", "indicators",
-                  "updated_at")  # fmt: skip
+                  "updated_at", "follow_ups")  # fmt: skip
+
+    @extend_schema_field(FollowUpSerializer(many=True))
+    def get_follow_ups(self, evaluation: Evaluation) -> Any:
+        return FollowUpSerializer(selectors.follow_ups_of(evaluation.request), many=True).data
 
 
 # --- input -------------------------------------------------------------------------------

@@ -10,8 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from tracker import deadlines, names, workflow
-from tracker.models import AssistanceRequest, HistoryEntry, MemberState, Plan
-from tracker.vocabulary import OPENED, RECOMMENDATIONS_CORRECTED, Decision
+from tracker.models import AssistanceRequest, Evaluation, HistoryEntry, MemberState, Plan
+from tracker.vocabulary import (
+    FOLLOW_UP_CONSENT_WITHDRAWN,
+    FOLLOW_UPS,
+    OPENED,
+    RECOMMENDATIONS_CORRECTED,
+    Decision,
+)
 from tracker.workflow import Stage
 
 
@@ -106,6 +112,8 @@ def timeline(
             ) % state
         elif entry.transition == RECOMMENDATIONS_CORRECTED:
             text = _("The secretariat corrected the recommendations this request follows up.")
+        elif entry.transition == FOLLOW_UP_CONSENT_WITHDRAWN:
+            text = _("%(state)s withdrew its consent to follow-up evaluations.") % state
         else:
             version = consent.plan.version if consent is not None and consent.plan else ""
             told = str(workflow.about(entry.transition).told)
@@ -131,3 +139,20 @@ def timeline(
             }
         )
     return sorted(items, key=lambda item: item["at"])
+
+
+def indicator_progress(final: Evaluation | None, follow_ups: list[Evaluation]) -> dict[str, Any]:
+    """Each outcome indicator over time: baseline, target, measured at closing, then at
+    each follow-up (A/HRC/43/31 para 100: effects show late)."""
+    if final is None:
+        return {"columns": [], "rows": []}
+    ordered = sorted(follow_ups, key=lambda e: FOLLOW_UPS.index(e.kind))
+    later = [{i.name: i.measured for i in e.indicators.all()} for e in ordered]
+    return {
+        "columns": [(e.get_kind_display(), e.measured_on) for e in ordered],
+        "rows": [
+            {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target,
+             "closing": i.measured, "later": [values.get(i.name) for values in later]}
+            for i in final.indicators.all()
+        ],
+    }  # fmt: skip

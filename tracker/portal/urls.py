@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/<str:reference>/", views.request_detail, name="request"),
     path("requests/<str:reference>/publish/", views.publish, name="publish"),
     path("requests/<str:reference>/messages/", views.write, name="write"),
+    path("requests/<str:reference>/no-follow-up/", views.stop_follow_up, name="no_follow_up"),
     path("requests/<str:reference>/documents/", views.attach, name="attach"),
     path("requests/<str:reference>/documents/<int:pk>/", views.document, name="document"),
     path("requests/<str:reference>/<str:name>/", views.decide, name="decide"),

@@ -158,6 +158,10 @@ def _request_page(
             "can_publish": obj.stage == Stage.CLOSED
             and evaluation is not None
             and bool(evaluation.lessons_learned),
+            "progress_over_time": status.indicator_progress(
+                evaluation, selectors.follow_ups_of(obj)
+            ),
+            "follow_up_open": obj.stage == Stage.CLOSED and obj.consents_to_follow_up(),
             "conversation": selectors.messages_for(obj, request.user),
             "documents": selectors.documents_for(obj, request.user),
             "message_form": message_form or MessageForm(),
@@ -227,6 +231,24 @@ def _show(request: SignedInRequest, error: DomainError, form, fields: dict[str, 
             form.add_error(fields[name], problem)
     if not problems or not set(problems) <= set(fields):
         messages.error(request, error.message)
+
+
+@require_POST
+@focal_point_required
+def stop_follow_up(request: SignedInRequest, reference: str) -> HttpResponse:
+    """The State withdraws its consent to follow-up evaluations (it is asked to tick
+    that it means it: the withdrawal is final)."""
+    obj = _own(request, reference)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that no follow-up is wanted."))
+        return redirect(reverse("portal:request", args=[obj.reference]) + "#evaluation")
+    try:
+        services.withdraw_follow_up_consent(ta_request=obj, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("No follow-up evaluation will be asked for."))
+    return redirect(reverse("portal:request", args=[obj.reference]) + "#evaluation")
 
 
 @focal_point_required

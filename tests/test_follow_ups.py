@@ -1,0 +1,152 @@
+"""Follow-up evaluations at 6 and 12 months (A/HRC/43/31 para 100): recorded against
+the final evaluation's indicators, they satisfy their reminder; the State may withdraw
+its consent to follow-up, which cancels the reminders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tracker import clock, reminders, services
+from tracker.errors import InvalidInput, NotAllowed, Refused
+from tracker.models import Consent, Notification
+from tracker.workflow import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def closed(request_at):
+    """A request closed 200 days ago, its final indicator "Officials trained" 0 → 40,
+    35 measured at closing."""
+    with clock.at(timezone.now() - timedelta(days=200)):
+        return request_at(Stage.CLOSED)
+
+
+def follow_up(ta_request, by, **changes):
+    inputs = {"kind": "follow_up_6", "measured_on": timezone.now().date(),
+              "measured": {"Officials trained": Decimal(42)}, "summary": "Kept up."}  # fmt: skip
+    return services.record_follow_up(ta_request=ta_request, by=by, **{**inputs, **changes})
+
+
+def test_a_follow_up_measures_the_final_indicators_again(closed, officer):
+    evaluation = follow_up(closed, officer)
+    (indicator,) = evaluation.indicators.all()
+    assert (indicator.name, indicator.baseline, indicator.target, indicator.measured) == (
+        "Officials trained",
+        Decimal(0),
+        Decimal(40),
+        Decimal(42),
+    )
+    assert evaluation.measured_on == timezone.now().date()
+    assert closed.final_evaluation().indicators.get().measured == Decimal(35)
+
+
+def test_recording_it_satisfies_its_reminder(closed, officer, django_capture_on_commit_callbacks):
+    ids = reminders.sweep(timezone.now())
+    due = Notification.objects.get(pk__in=ids, request=closed, kind="follow_up_6")
+    follow_up(closed, officer)
+    assert reminders.deliver(due.pk) == "skipped"
+    assert Notification.objects.get(pk=due.pk).last_error.startswith("No longer due")
+
+
+@pytest.mark.parametrize(("changes", "problems"), [
+    ({"kind": "final"}, {"kind": "Choose which follow-up this is."}),
+    ({"measured_on": None}, {"measured_on": "Give the date the values were measured."}),
+    ({"measured": {}}, {"indicators.0.measured": "Give the value measured."}),
+])  # fmt: skip
+def test_an_incomplete_follow_up_says_what_is_missing(closed, officer, changes, problems):
+    with pytest.raises(InvalidInput) as refused:
+        follow_up(closed, officer, **changes)
+    assert refused.value.fields == problems
+
+
+def test_only_officers_record_follow_ups_of_closed_requests(closed, request_at, togo_focal,
+                                                           officer):  # fmt: skip
+    with pytest.raises(NotAllowed):
+        follow_up(closed, togo_focal)
+    with pytest.raises(Refused):
+        follow_up(request_at(Stage.IMPLEMENTATION), officer)
+
+
+def test_the_state_withdraws_its_consent_and_the_reminders_stop(closed, togo_focal, officer):
+    ids = reminders.sweep(timezone.now())
+    due = Notification.objects.get(pk__in=ids, request=closed, kind="follow_up_6")
+    consent = services.withdraw_follow_up_consent(ta_request=closed, by=togo_focal,
+                                                  comment="We evaluate it ourselves.")  # fmt: skip
+    assert consent.decision == "no_follow_up"
+    assert consent.history_entry.transition == "follow_up_consent_withdrawn"
+    assert reminders.deliver(due.pk) == "skipped"
+    with pytest.raises(Refused, match="withdrew its consent to follow-up"):
+        follow_up(closed, officer)
+    with pytest.raises(Refused, match="withdrawn already"):
+        services.withdraw_follow_up_consent(ta_request=closed, by=togo_focal)
+
+
+def test_an_officer_records_the_withdrawal_only_with_the_states_letter(closed, officer):
+    with pytest.raises(InvalidInput, match="written communication"):
+        services.withdraw_follow_up_consent(ta_request=closed, by=officer)
+    services.withdraw_follow_up_consent(ta_request=closed, by=officer,
+                                        document_reference="NV/2026/88")  # fmt: skip
+    assert Consent.objects.filter(request=closed, decision="no_follow_up").count() == 1
+
+
+def test_another_state_cannot_withdraw_it(closed, senegal_focal):
+    with pytest.raises(NotAllowed):
+        services.withdraw_follow_up_consent(ta_request=closed, by=senegal_focal)
+
+
+def test_an_officer_records_a_follow_up_in_the_admin(client_as, closed):
+    from django.urls import reverse
+
+    url = reverse("admin:tracker_assistancerequest_follow_up", args=[closed.pk])
+    client = client_as("officer")
+    page = client.get(url).content.decode()
+    assert "Officials trained" in page
+    response = client.post(url, {"kind": "follow_up_12", "measured_on": "",
+                                 "indicator_0": ""})  # fmt: skip
+    assert response.status_code == 200
+    form = response.context["forms"][0]
+    assert form.errors == {
+        "measured_on": ["Give the date the values were measured."],
+        "indicator_0": ["Give the value measured."],
+    }
+    response = client.post(url, {"kind": "follow_up_12",
+                                 "measured_on": timezone.now().date().isoformat(),
+                                 "indicator_0": "44"})  # fmt: skip
+    assert response.status_code == 302
+    assert closed.evaluations.get(kind="follow_up_12").indicators.get().measured == Decimal(44)
+
+
+def test_the_portal_shows_each_indicator_over_time(client, togo_focal, closed, officer):
+    follow_up(closed, officer)
+    client.force_login(togo_focal)
+    page = client.get(f"/portal/requests/{closed.reference}/").content.decode()
+    assert "Outcome indicators over time" in page
+    assert "Follow-up after 6 months" in page
+    row = page[page.index("<td>Officials trained") :]
+    row = row[: row.index("</tr>")]
+    assert [cell.split("<")[0] for cell in row.split("<td>")[2:]] == ["0", "40", "35", "42"]
+
+
+def test_the_state_declines_follow_ups_in_the_portal(client, togo_focal, closed):
+    client.force_login(togo_focal)
+    url = f"/portal/requests/{closed.reference}/no-follow-up/"
+    client.post(url)  # without ticking the box: nothing happens
+    assert closed.consents_to_follow_up()
+    response = client.post(url, {"confirm": "yes"})
+    assert response.status_code == 302
+    assert not closed.consents_to_follow_up()
+    page = client.get(f"/portal/requests/{closed.reference}/").content.decode()
+    assert "Togo withdrew its consent to follow-up evaluations." in page
+    assert "Decline follow-up evaluations" not in page
+
+
+def test_the_api_shows_the_follow_ups_with_the_evaluation(api, closed, officer):
+    follow_up(closed, officer)
+    body = api("togo_focal").get(f"/api/v1/requests/{closed.reference}/evaluation/").json()
+    (later,) = body["follow_ups"]
+    assert (later["kind"], later["indicators"][0]["measured"]) == ("follow_up_6", "42.00")
