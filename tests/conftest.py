@@ -37,6 +37,7 @@ def load_reference_data() -> None:
             ("0004_notifications", "let_staff_view_notifications"),
             ("0011_state_names_in_sentences", "fill"),
             ("0012_messages_and_documents", "let_staff_view_the_dialogue"),
+            ("0016_good_practice_briefs", "let_staff_view_briefs"),
         ):
             module = importlib.import_module(f"tracker.migrations.{migration}")
             getattr(module, function)(apps, None)

@@ -82,7 +82,7 @@ def pages(request_at, officer):
             "/admin/tracker/assistancerequest/add/", "/admin/tracker/",
             "/admin/tracker/memberstate/", "/admin/tracker/memberstate/TGO/change/",
             "/admin/tracker/domain/", "/admin/tracker/provider/",
-            "/admin/tracker/notification/"]  # fmt: skip
+            "/admin/tracker/notification/", "/admin/tracker/brief/"]  # fmt: skip
     for ta_request in (closed, consultation, assessing, implementing):
         urls.append(reverse("admin:tracker_assistancerequest_change", args=[ta_request.pk]))
     steps = {assessing: ["assessment", "funding", "recommendations", "message", "document"],

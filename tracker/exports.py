@@ -10,7 +10,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from tracker import deadlines
-from tracker.models import AssistanceRequest, Domain
+from tracker.models import AssistanceRequest, Brief, Domain
 
 REQUEST_COLUMNS = (
     "reference",
@@ -84,3 +84,21 @@ def csv_response(filename: str, header: Iterable[str], rows: Iterable[list[objec
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+BRIEF_COLUMNS = ("reference", "state", "region", "year_closed", "domains", "title", "context",
+                 "done", "results", "indicators", "differently", "published_at")  # fmt: skip
+
+
+def brief_rows(briefs: Iterable[Brief]) -> Iterator[list[object]]:
+    for brief in briefs:
+        r = brief.request
+        final = r.final_evaluation()
+        yield [
+            r.reference, r.requesting_state.name_en, r.requesting_state.region,
+            r.stage_entered_at.year, " ".join(d.code for d in r.domains.all()), r.title,
+            brief.context, brief.done, brief.results,
+            "; ".join(f"{i.name}: {i.baseline} -> {i.measured} (target {i.target})"
+                      for i in (final.indicators.all() if final else [])),
+            brief.differently, brief.published_at.isoformat() if brief.published_at else "",
+        ]  # fmt: skip

@@ -637,6 +637,36 @@ class OutcomeIndicator(models.Model):
         return (measured - baseline) / (target - baseline)
 
 
+class Brief(models.Model):
+    """A good-practice brief on a closed request (A/HRC/43/31 para 114: States share
+    good practices and report briefly on their experience). The State writes or
+    approves it, and alone decides to publish it, and to take it back (P7)."""
+
+    request = models.OneToOneField(
+        AssistanceRequest,
+        on_delete=models.CASCADE,
+        related_name="brief",
+        verbose_name=_("assistance request"),
+    )
+    context = models.TextField(_("context"))
+    done = models.TextField(_("what was done"))
+    results = models.TextField(_("results"))
+    differently = models.TextField(_("what the State would do differently"), blank=True)
+    written_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    updated_at = models.DateTimeField(_("updated at"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("good-practice brief")
+        verbose_name_plural = _("good-practice briefs")
+        indexes = [models.Index(fields=["published_at"])]
+
+    def __str__(self) -> str:
+        return str(self.request)
+
+
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Rows that record what happened: the application can add them, never change them."""
 

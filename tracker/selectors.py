@@ -33,6 +33,7 @@ from tracker.models import (
     Activity,
     AssistanceForm,
     AssistanceRequest,
+    Brief,
     Document,
     Domain,
     Evaluation,
@@ -191,6 +192,35 @@ def with_unread(requests: QuerySet[AssistanceRequest], user: User) -> QuerySet[A
         .values("n")
     )
     return requests.annotate(unread=Coalesce(Subquery(unread), 0))
+
+
+def published_briefs(
+    query: str = "", domain: str = "", region: str = "", year: int | None = None
+) -> QuerySet[Brief]:
+    """Briefs their States chose to publish, found by words, domain, region and year of
+    closing (A/HRC/43/31 para 114)."""
+    briefs = (
+        Brief.objects.filter(published_at__isnull=False, request__stage=Stage.CLOSED)
+        .select_related("request__requesting_state")
+        .prefetch_related("request__domains", "request__evaluations__indicators")
+        .order_by("-published_at")
+    )
+    if query:
+        words = Q()
+        for field in ("context", "done", "results", "differently", "request__title"):
+            words |= Q(**{f"{field}__icontains": query})
+        briefs = briefs.filter(words)
+    if domain:
+        briefs = briefs.filter(request__domains__code=domain)
+    if region:
+        briefs = briefs.filter(request__requesting_state__region=region)
+    if year:
+        briefs = briefs.filter(request__stage_entered_at__year=year)
+    return briefs.distinct()
+
+
+def brief_of(ta_request: AssistanceRequest) -> Brief | None:
+    return Brief.objects.filter(request=ta_request).first()
 
 
 # --- what a staff member's first screen shows ----------------------------------------------

@@ -28,6 +28,7 @@ from tracker.models import (
     Activity,
     AssistanceForm,
     AssistanceRequest,
+    Brief,
     Channel,
     Consent,
     Document,
@@ -1027,6 +1028,58 @@ def withdraw_follow_up_consent(
             recorded_by=by, document_reference=(document_reference or "").strip(),
             document_date=document_date, recorded_at=now, comment=(comment or "").strip(),
         )  # fmt: skip
+
+
+# --- good-practice briefs (A/HRC/43/31 para 114) --------------------------------------------
+
+
+def write_brief(
+    *,
+    ta_request: AssistanceRequest,
+    by: User,
+    context: str,
+    done: str,
+    results: str,
+    differently: str = "",
+) -> Brief:
+    """The State writes its brief, or an officer drafts it for the State to approve; a
+    published brief changed by an officer goes back to unpublished (the State approves
+    what is shared)."""
+    workflow.require_party(ta_request, by, _("write the good-practice brief"))
+    workflow.require_stage(ta_request, (Stage.CLOSED,), _("write the good-practice brief"))
+    texts = {"context": context, "done": done, "results": results}
+    problems = {name: _("Write this part of the brief.") for name, text in texts.items()
+                if not (text or "").strip()}  # fmt: skip
+    if problems:
+        raise InvalidInput(fields=problems)
+    existing = Brief.objects.filter(request=ta_request).first()
+    still_published = (
+        existing is not None and existing.published_at is not None and workflow.is_focal_point(by)
+    )
+    brief, _created = Brief.objects.update_or_create(
+        request=ta_request,
+        defaults={
+            **{name: text.strip() for name, text in texts.items()},
+            "differently": (differently or "").strip(),
+            "written_by": by,
+            "updated_at": clock.now(),
+            "published_at": existing.published_at if still_published and existing else None,
+        },
+    )
+    return brief
+
+
+def publish_brief(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Brief:
+    """Only the State publishes its brief, and it may take it back at any time (P7)."""
+    workflow.require_focal_point_of(
+        by, ta_request.requesting_state, _("publish the brief of its request")
+    )
+    brief = Brief.objects.filter(request=ta_request).first()
+    if brief is None:
+        raise Refused(_("Write the brief before publishing it."))
+    brief.published_at = clock.now() if publish else None
+    brief.save(update_fields=["published_at"])
+    return brief
 
 
 def publish_lessons(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Evaluation:

@@ -1,3 +1,3 @@
 """The Django admin, where the secretariat works."""
 
-from tracker.admin import reference, requests  # noqa: F401  (registers the admins)
+from tracker.admin import briefs, reference, requests  # noqa: F401  (registers the admins)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker import selectors
 from tracker.collation import NamedChoiceField
 from tracker.forms import RecordChoice
-from tracker.models import RecommendationSource
+from tracker.models import RecommendationSource, RegionalGroup
 from tracker.workflow import Stage
 
 
@@ -64,3 +64,32 @@ class DecisionForm(forms.Form):
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
         max_length=5000,
     )  # fmt: skip
+
+
+class BriefForm(forms.Form):
+    """A good-practice brief: every part optional here, the service says what is
+    missing next to it."""
+
+    context = forms.CharField(label=_("Context"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False)  # fmt: skip
+    done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}),
+                           required=False)  # fmt: skip
+    results = forms.CharField(
+        label=_("Results"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text=_("The outcome indicators of the evaluation are shown with the brief."),
+    )  # fmt: skip
+    differently = forms.CharField(
+        label=_("What we would do differently"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class BriefSearchForm(forms.Form):
+    q = forms.CharField(label=_("Words"), required=False, max_length=200)
+    domain = forms.ModelChoiceField(selectors.domains(), label=_("Domain"), required=False,
+                                    to_field_name="code")  # fmt: skip
+    region = forms.ChoiceField(label=_("Region"), required=False,
+                               choices=[("", _("Any region")), *RegionalGroup.choices])  # fmt: skip
+    year = forms.IntegerField(label=_("Closed in"), required=False, min_value=1990,
+                              max_value=2100)  # fmt: skip

@@ -23,6 +23,8 @@ from tracker.models import AssistanceRequest, MemberState
 from tracker.pagination import BoundedPaginator
 from tracker.portal import status
 from tracker.portal.forms import (
+    BriefForm,
+    BriefSearchForm,
     DecisionForm,
     NewRequestForm,
     RecommendationFormSet,
@@ -130,6 +132,7 @@ def _request_page(
     obj: AssistanceRequest,
     message_form: MessageForm | None = None,
     document_form: DocumentForm | None = None,
+    brief_form: BriefForm | None = None,
 ) -> HttpResponse:
     """The request's page; the forms of the conversation come back filled in, with
     their errors, when what was sent was refused."""
@@ -162,6 +165,13 @@ def _request_page(
                 evaluation, selectors.follow_ups_of(obj)
             ),
             "follow_up_open": obj.stage == Stage.CLOSED and obj.consents_to_follow_up(),
+            "brief": (current_brief := selectors.brief_of(obj)),
+            "brief_form": brief_form
+            or BriefForm(
+                initial={name: getattr(current_brief, name) for name in BriefForm.base_fields}
+                if current_brief
+                else None
+            ),
             "conversation": selectors.messages_for(obj, request.user),
             "documents": selectors.documents_for(obj, request.user),
             "message_form": message_form or MessageForm(),
@@ -313,20 +323,24 @@ def _label(name: str) -> str:
 @require_POST
 @focal_point_required
 def publish(request: SignedInRequest, reference: str) -> HttpResponse:
+    return _publish_or_withdraw(
+        request, reference, services.publish_lessons, "",
+        _("Your lessons learned are now visible to other States."),
+        _("Your lessons learned are no longer visible to other States."),
+    )  # fmt: skip
+
+
+def _publish_or_withdraw(request, reference, service, anchor, published, withdrawn):
+    """What only the State decides to share, and may take back (P7)."""
     obj = _own(request, reference)
     publish_it = request.POST.get("publish") == "1"
     try:
-        services.publish_lessons(ta_request=obj, by=request.user, publish=publish_it)
+        service(ta_request=obj, by=request.user, publish=publish_it)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("Your lessons learned are now visible to other States.")
-            if publish_it
-            else _("Your lessons learned are no longer visible to other States."),
-        )
-    return redirect("portal:request", reference=obj.reference)
+        messages.success(request, published if publish_it else withdrawn)
+    return redirect(reverse("portal:request", args=[obj.reference]) + anchor)
 
 
 @focal_point_required
@@ -406,9 +420,51 @@ def priorities(request: SignedInRequest) -> HttpResponse:
 
 @focal_point_required
 def practices(request: SignedInRequest) -> HttpResponse:
-    """Lessons learned that States chose to publish (A/HRC/43/31 para 114)."""
+    """Good-practice briefs and lessons learned that States chose to publish (A/HRC/43/31
+    para 114), found by words, domain, region and year."""
+    form = BriefSearchForm(request.GET or None)
+    briefs = selectors.published_briefs()
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            briefs = selectors.published_briefs(
+                data["q"], data["domain"].code if data["domain"] else "", data["region"],
+                data["year"],
+            )  # fmt: skip
+        else:
+            briefs = briefs.none()
     lessons = selectors.published_lessons(request.user).filter(lessons_published=True)
-    return render(request, "portal/practices.html", {"lessons": lessons})
+    page = BoundedPaginator(briefs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/practices.html",
+                  {"form": form, "page": page, "lessons": lessons})  # fmt: skip
+
+
+@require_POST
+@focal_point_required
+def brief(request: SignedInRequest, reference: str) -> HttpResponse:
+    """The State writes (or corrects) the brief of its closed request."""
+    obj = _own(request, reference)
+    form = BriefForm(request.POST)
+    if form.is_valid():
+        try:
+            services.write_brief(ta_request=obj, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _show(request, error, form, {name: name for name in form.fields})
+        else:
+            messages.success(request, _("Your brief is saved. Only your State sees it until "
+                                        "you publish it."))  # fmt: skip
+            return redirect(reverse("portal:request", args=[obj.reference]) + "#brief")
+    return _request_page(request, obj, brief_form=form)
+
+
+@require_POST
+@focal_point_required
+def publish_brief(request: SignedInRequest, reference: str) -> HttpResponse:
+    return _publish_or_withdraw(
+        request, reference, services.publish_brief, "#brief",
+        _("Your brief is published: other States can read it."),
+        _("Your brief is no longer published."),
+    )  # fmt: skip
 
 
 def language(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,111 @@
+"""Good-practice briefs (A/HRC/43/31 para 114): the State writes or approves its brief,
+publishes it by its own choice and may take it back; published briefs are found by
+words, domain, region and year, and exported for the Council."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker import services
+from tracker.errors import InvalidInput, NotAllowed, Refused
+from tracker.workflow import Stage
+
+pytestmark = pytest.mark.django_db
+
+PARTS = {"context": "Overcrowded prisons.", "done": "Judges trained on alternatives.",
+         "results": "Pre-trial detention fell by a third.",
+         "differently": "Involve the bar association earlier."}  # fmt: skip
+
+
+@pytest.fixture
+def closed(request_at):
+    return request_at(Stage.CLOSED)
+
+
+@pytest.fixture
+def published(closed, togo_focal):
+    services.write_brief(ta_request=closed, by=togo_focal, **PARTS)
+    services.publish_brief(ta_request=closed, by=togo_focal, publish=True)
+    return closed
+
+
+def practices(client, user, query=""):
+    client.force_login(user)
+    return client.get(f"/portal/good-practices/{query}").content.decode()
+
+
+def test_a_missing_part_is_named(closed, togo_focal):
+    with pytest.raises(InvalidInput) as refused:
+        services.write_brief(ta_request=closed, by=togo_focal, context="x", done="", results="")
+    assert refused.value.fields == {"done": "Write this part of the brief.",
+                                    "results": "Write this part of the brief."}  # fmt: skip
+
+
+def test_only_the_state_publishes_and_only_closed_requests_have_briefs(
+    closed, request_at, officer, senegal_focal, togo_focal
+):
+    services.write_brief(ta_request=closed, by=officer, **PARTS)  # a draft for the State
+    with pytest.raises(NotAllowed):
+        services.publish_brief(ta_request=closed, by=officer, publish=True)
+    with pytest.raises(NotAllowed):
+        services.write_brief(ta_request=closed, by=senegal_focal, **PARTS)
+    with pytest.raises(Refused):
+        services.write_brief(ta_request=request_at(Stage.IMPLEMENTATION), by=togo_focal, **PARTS)
+
+
+def test_other_states_read_a_published_brief_and_find_it(client, published, senegal_focal):
+    page = practices(client, senegal_focal)
+    assert "Judges trained on alternatives." in page
+    assert "Involve the bar association earlier." in page
+    assert "Officials trained: 0 → 35" in page  # the evaluation's indicator
+    year = published.stage_entered_at.year
+    for query in ("?q=pre-trial", "?region=AFRICA", f"?year={year}"):
+        assert "Judges trained on alternatives." in practices(client, senegal_focal, query)
+    for query in ("?q=elections", "?region=ASIA_PACIFIC", f"?year={year - 1}"):
+        assert "Judges trained on alternatives." not in practices(client, senegal_focal, query)
+
+
+def test_an_unpublished_brief_disappears_from_every_surface(
+    client, published, togo_focal, senegal_focal, client_as
+):
+    client.force_login(togo_focal)
+    client.post(f"/portal/requests/{published.reference}/brief/publish/", {"publish": "0"})
+    assert "Judges trained" not in practices(client, senegal_focal)
+    admin = client_as("officer")
+    brief = published.brief
+    for action in ("export_html", "export_csv"):
+        chosen = {"action": action, "_selected_action": [brief.pk]}
+        response = admin.post("/admin/tracker/brief/", chosen)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"Judges trained" not in body, action
+
+
+def test_the_secretariat_exports_published_briefs_for_the_council(client_as, published):
+    admin = client_as("analyst")
+    pk = published.brief.pk
+    chosen = {"action": "export_html", "_selected_action": [pk]}
+    page = admin.post("/admin/tracker/brief/", chosen).content.decode()
+    assert "Good practices shared by States" in page
+    assert "Pre-trial detention fell by a third." in page
+    response = admin.post("/admin/tracker/brief/", {"action": "export_csv",
+                                                     "_selected_action": [pk]})  # fmt: skip
+    csv = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("reference,state,region,year_closed")
+    assert published.reference in csv
+
+
+def test_an_officers_correction_goes_back_to_the_state_for_approval(published, officer):
+    services.write_brief(ta_request=published, by=officer, **{**PARTS, "results": "Fell."})
+    published.brief.refresh_from_db()
+    assert published.brief.published_at is None
+
+
+def test_the_state_writes_its_brief_in_the_portal(client, closed, togo_focal):
+    client.force_login(togo_focal)
+    url = f"/portal/requests/{closed.reference}/brief/"
+    response = client.post(url, {**PARTS, "results": ""})
+    assert response.status_code == 200
+    assert response.context["brief_form"].errors == {"results": ["Write this part of the brief."]}
+    response = client.post(url, PARTS)
+    assert response.status_code == 302
+    assert closed.brief.results == PARTS["results"]
