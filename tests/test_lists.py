@@ -155,3 +155,19 @@ def test_the_queue_counts_at_most_the_cap_and_says_so(client_as, many, monkeypat
     assert len(counts) == 1
     assert counts[0].endswith("LIMIT 6) subquery")
     assert "unread" not in counts[0]  # no annotated column is computed to count
+
+
+def test_the_dashboard_shows_the_states_first_ranked_open_requests(client, togo_focal,
+                                                                    monkeypatch):  # fmt: skip
+    from tracker.portal import views
+
+    monkeypatch.setattr(views, "OPEN_SHOWN", 2)
+    made = [open_request(togo_focal, title=f"Open {n}") for n in range(4)]
+    services.rank_requests(by=togo_focal, state=togo_focal.member_state,
+                           ranks={r.reference: 4 - n for n, r in enumerate(made)})  # fmt: skip
+    client.force_login(togo_focal)
+    page = client.get("/portal/").content.decode()
+    assert "The 2 you ranked first, of 4 open requests." in page
+    assert "Open 3" in page
+    assert "Open 2" in page
+    assert "Open 0" not in page

@@ -85,14 +85,14 @@ def expected_time(ta_request: AssistanceRequest) -> dict[str, Any]:
     }
 
 
-def awaiting_ranking(state: MemberState, open_requests: list[AssistanceRequest]) -> int:
-    """How many open requests the State has not ranked yet: all of them until it first
-    ranks, then those opened since; none while it has a single one (A/HRC/43/31
-    para 40: the State's priorities lead the work)."""
-    if len(open_requests) < 2:
+def awaiting_ranking(state: MemberState, opened: list[datetime]) -> int:
+    """How many open requests (given by when each was opened) the State has not ranked
+    yet: all of them until it first ranks, then those opened since; none while it has a
+    single one (A/HRC/43/31 para 40: the State's priorities lead the work)."""
+    if len(opened) < 2:
         return 0
     reviewed = state.priorities_reviewed_at
-    return sum(1 for r in open_requests if reviewed is None or r.opened_at > reviewed)
+    return sum(1 for at in opened if reviewed is None or at > reviewed)
 
 
 def timeline(

@@ -67,6 +67,8 @@ def _own(request: SignedInRequest, reference: str) -> AssistanceRequest:
         raise Http404(str(missing)) from missing
 
 
+#: How many open requests the dashboard shows, the State's first-ranked first.
+OPEN_SHOWN = 25
 #: How many closed, withdrawn or declined requests the dashboard lists (newest first).
 ENDED_SHOWN = 20
 
@@ -77,6 +79,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         selectors.with_progress(selectors.visible_requests(request.user)), request.user
     )
     open_requests = mine.filter(stage__in=workflow.OPEN).order_by("priority", "-opened_at")
+    opened = list(open_requests.values_list("opened_at", flat=True))
     ended = mine.filter(stage__in=workflow.TERMINAL).order_by("-stage_entered_at")
     ended_count = BoundedPaginator(ended, ENDED_SHOWN)
 
@@ -86,15 +89,14 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
             for r in requests
         ]
 
-    open_rows = rows(open_requests)
     return render(
         request,
         "portal/dashboard.html",
         {
-            "open_rows": open_rows,
-            "awaiting_ranking": status.awaiting_ranking(
-                _state(request), [row["request"] for row in open_rows]
-            ),
+            # The State's first-ranked open requests; all of them are on "All our requests".
+            "open_rows": rows(open_requests[:OPEN_SHOWN]),
+            "open_count": len(opened),
+            "awaiting_ranking": status.awaiting_ranking(_state(request), opened),
             "ended_rows": rows(ended[:ENDED_SHOWN]),
             "ended_count": min(ended_count.count, ended_count.cap),
             "ended_count_exact": ended_count.exact,
