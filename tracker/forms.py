@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracker.errors import InvalidInput
 from tracker.models import DocumentKind
 
 
@@ -49,3 +53,39 @@ class RecordChoice(forms.Form):
     def __init__(self, *args, records=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record"].choices = [("", "---------"), *records]
+
+
+def place_problems(
+    error: InvalidInput, shown: Sequence[Any], renamed: Mapping[str, str] | None = None
+) -> str:
+    """Put each problem of ``error`` next to its field in the forms ``shown`` (a form,
+    or a list of rows whose problems are named "prefix.row.field"); ``renamed`` gives
+    the form's name of a service's input where they differ. Returns what has no field."""
+    unplaced = [
+        problem
+        for name, problem in error.fields.items()
+        if not _placed((renamed or {}).get(name, name), problem, shown)
+    ]
+    if not error.fields:
+        unplaced.append(error.message)
+    return " ".join(unplaced)
+
+
+def _placed(name: str, problem: str, shown: Sequence[Any]) -> bool:
+    prefix, _dot, rest = name.partition(".")
+    for form in shown:
+        if isinstance(form, forms.BaseFormSet):
+            if form.prefix != prefix:
+                continue
+            row, _dot, field = rest.partition(".")
+            if not field:
+                form.non_form_errors().append(problem)
+                return True
+            rows = form.rows()  # type: ignore[attr-defined]  # our formsets are Rows
+            if row.isdigit() and int(row) < len(rows) and field in rows[int(row)].fields:
+                rows[int(row)].add_error(field, problem)
+                return True
+        elif name in form.fields:
+            form.add_error(name, problem)
+            return True
+    return False

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from tracker import selectors, services, web, workflow
 from tracker.admin import forms
 from tracker.errors import DomainError, InvalidInput, NotFound
-from tracker.forms import DocumentForm
+from tracker.forms import DocumentForm, place_problems
 from tracker.models import AssistanceRequest, Plan
 from tracker.services import (
     ActivityDraft,
@@ -454,7 +454,7 @@ class RequestSteps(_ModelAdmin):
             try:
                 result = perform()
             except InvalidInput as error:
-                unplaced = _place(error, forms, fields or {})
+                unplaced = place_problems(error, forms, fields or {})
                 if unplaced:
                     self.message_user(request, unplaced, messages.ERROR)
             except DomainError as error:
@@ -531,33 +531,3 @@ def _quiet(form: Any) -> None:
 def _entered(formset: forms.Rows) -> list[dict[str, Any]]:
     """What was typed in the rows to record, without the "remove" box."""
     return [{k: v for k, v in row.cleaned_data.items() if k != "DELETE"} for row in formset.rows()]
-
-
-def _place(error: InvalidInput, shown: list[Any], renamed: Mapping[str, str]) -> str:
-    """Put each problem of ``error`` next to its field (``renamed``: the form's name for
-    a service's input, where they differ); return what has no field."""
-    unplaced = []
-    for name, problem in error.fields.items():
-        if not _placed(renamed.get(name, name), problem, shown):
-            unplaced.append(problem)
-    if not error.fields:
-        unplaced.append(error.message)
-    return " ".join(unplaced)
-
-
-def _placed(name: str, problem: str, shown: list[Any]) -> bool:
-    prefix, _dot, rest = name.partition(".")
-    for form in shown:
-        if isinstance(form, forms.Rows) and form.prefix == prefix:
-            row, _dot, field = rest.partition(".")
-            if not field:
-                form.non_form_errors().append(problem)
-                return True
-            rows = form.rows()
-            if row.isdigit() and int(row) < len(rows) and field in rows[int(row)].fields:
-                rows[int(row)].add_error(field, problem)
-                return True
-        elif not isinstance(form, forms.Rows) and name in form.fields:
-            form.add_error(name, problem)
-            return True
-    return False

@@ -18,7 +18,7 @@ from django.views.i18n import set_language
 
 from tracker import files, selectors, services, web, workflow
 from tracker.errors import DomainError, InvalidInput, NotFound
-from tracker.forms import DocumentForm, MessageForm
+from tracker.forms import DocumentForm, MessageForm, place_problems
 from tracker.models import AssistanceRequest, MemberState
 from tracker.pagination import BoundedPaginator
 from tracker.portal import status
@@ -236,12 +236,9 @@ def attach(request: SignedInRequest, reference: str) -> HttpResponse:
 
 
 def _show(request: SignedInRequest, error: DomainError, form, fields: dict[str, str]) -> None:
-    """A refusal next to the fields it is about; the rest as a message."""
-    problems = error.fields if isinstance(error, InvalidInput) else {}
-    for name, problem in problems.items():
-        if name in fields:
-            form.add_error(fields[name], problem)
-    if not problems or not set(problems) <= set(fields):
+    """A refusal next to the fields it is about; when some of it has no field, the
+    whole refusal as a message."""
+    if not isinstance(error, InvalidInput) or place_problems(error, [form], fields):
         messages.error(request, error.message)
 
 
