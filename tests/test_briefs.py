@@ -109,3 +109,16 @@ def test_the_state_writes_its_brief_in_the_portal(client, closed, togo_focal):
     response = client.post(url, PARTS)
     assert response.status_code == 302
     assert closed.brief.results == PARTS["results"]
+
+
+def test_a_brief_is_written_before_it_is_published(closed, togo_focal):
+    with pytest.raises(Refused, match="Write the brief before publishing it"):
+        services.publish_brief(ta_request=closed, by=togo_focal, publish=True)
+
+
+def test_analysts_neither_write_nor_publish_briefs(closed, analyst, togo_focal):
+    with pytest.raises(NotAllowed):
+        services.write_brief(ta_request=closed, by=analyst, **PARTS)
+    services.write_brief(ta_request=closed, by=togo_focal, **PARTS)
+    with pytest.raises(NotAllowed):
+        services.publish_brief(ta_request=closed, by=analyst, publish=True)

@@ -150,3 +150,17 @@ def test_the_api_shows_the_follow_ups_with_the_evaluation(api, closed, officer):
     body = api("togo_focal").get(f"/api/v1/requests/{closed.reference}/evaluation/").json()
     (later,) = body["follow_ups"]
     assert (later["kind"], later["indicators"][0]["measured"]) == ("follow_up_6", "42.00")
+
+
+@pytest.mark.parametrize("days", [1, -300])
+def test_a_follow_up_dated_in_the_future_or_before_closing_is_refused(closed, officer, days):
+    with pytest.raises(InvalidInput) as refused:
+        follow_up(closed, officer, measured_on=(timezone.now() + timedelta(days=days)).date())
+    assert refused.value.fields == {"measured_on": "The date falls between the closing and today."}
+
+
+def test_follow_ups_cannot_be_declined_before_the_request_is_closed(request_at, togo_focal):
+    with pytest.raises(Refused):
+        services.withdraw_follow_up_consent(
+            ta_request=request_at(Stage.IMPLEMENTATION), by=togo_focal
+        )

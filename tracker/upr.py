@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -80,7 +79,7 @@ def load(lines: Iterable[str]) -> Outcome:
 
 def load_file(path: str) -> Outcome:
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return load(io.StringIO(handle.read()))
+        return load(handle)
 
 
 def _states() -> dict[str, MemberState]:
