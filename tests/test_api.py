@@ -568,3 +568,14 @@ def test_every_problem_of_a_plan_is_named_by_its_input_in_the_api(api, request_a
         "activities.1.ends_on": ["An activity cannot end before it starts."],
     }
     assert not ta_request.plans.exists()
+
+
+def test_funding_at_opening_follows_the_same_rules_as_afterwards(api):
+    response = api("togo_focal").post(
+        "/api/v1/requests/",
+        {"title": "Prisons", "funding": [{"source": "vftc", "amount": "0", "currency": "ZZZ"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"funding.0.amount", "funding.0.currency"}
+    assert not AssistanceRequest.objects.filter(title="Prisons").exists()

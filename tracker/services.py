@@ -169,10 +169,7 @@ def open_request(
         ta_request.domains.set(vocabulary.domains)
         ta_request.assistance_forms.set(vocabulary.forms)
         _add_recommendations(ta_request, recommendations)
-        Funding.objects.bulk_create(
-            Funding(request=ta_request, source=f.source, amount=f.amount, currency=f.currency)
-            for f in funding
-        )
+        _add_funding(ta_request, funding)
         entry = HistoryEntry.objects.create(
             request=ta_request,
             from_stage="",
@@ -634,12 +631,17 @@ def record_funding(
     with transaction.atomic():
         current = _editable(ta_request, by, "funding")
         # Who, then the stage (in _editable), then the inputs: the order of every refusal.
-        _check_funding(funding)
         Funding.objects.filter(request=current).delete()
-        return Funding.objects.bulk_create(
-            Funding(request=current, source=f.source, amount=f.amount, currency=f.currency)
-            for f in funding
-        )
+        return _add_funding(current, funding)
+
+
+def _add_funding(ta_request: AssistanceRequest, funding: Sequence[FundingDraft]) -> list[Funding]:
+    """The same rules for funding recorded at opening and afterwards."""
+    _check_funding(funding)
+    return Funding.objects.bulk_create(
+        Funding(request=ta_request, source=f.source, amount=f.amount, currency=f.currency)
+        for f in funding
+    )
 
 
 def _check_funding(funding: Sequence[FundingDraft]) -> None:
