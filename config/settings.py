@@ -276,6 +276,13 @@ REMINDER_CLAIM_LEASE_SECONDS = env.int("REMINDER_CLAIM_LEASE_SECONDS", default=6
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Open data: the publisher of the IATI export, as the IATI organisation registry knows
+# it (tracker.iati). The export refuses to run without an identifier and a name.
+IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="")
+IATI_REPORTING_ORG_NAME = env("IATI_REPORTING_ORG_NAME", default="")
+# OrganisationType codelist: 40 is multilateral.
+IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="40")
+
 # Service-level days per stage (tracker.deadlines); only the stages named change.
 SERVICE_LEVEL_DAYS = env.dict("SERVICE_LEVEL_DAYS", cast={"value": int}, default={})
 
@@ -301,6 +308,7 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATES = {
     "anon": env("API_THROTTLE_ANON", default="60/minute"),
     "user": env("API_THROTTLE_USER", default="1200/minute"),
+    "export": env("API_THROTTLE_EXPORT", default="20/hour"),
 }
 # The throttles count in the cache: one per process by default, shared (Redis) when
 # CACHE_URL is set, as in production.

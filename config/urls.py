@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tracker.portal.views import open_brief
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/portal/", permanent=False)),
     path("portal/", include("tracker.portal.urls")),
@@ -13,6 +15,8 @@ urlpatterns = [
         name="admin_password_reset",
     ),
     path("admin/", admin.site.urls),
+    # Public: the briefs the open-data export links to.
+    path("open/briefs/<str:reference>/", open_brief, name="open_brief"),
     path("api/v1/", include("tracker.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -38,6 +38,7 @@ def load_reference_data() -> None:
             ("0011_state_names_in_sentences", "fill"),
             ("0012_messages_and_documents", "let_staff_view_the_dialogue"),
             ("0016_good_practice_briefs", "let_staff_view_briefs"),
+            ("0017_open_publication", "fill"),
         ):
             module = importlib.import_module(f"tracker.migrations.{migration}")
             getattr(module, function)(apps, None)
@@ -107,8 +108,21 @@ def _generous_throttles(settings):
     # cache, emptied between tests.
     from django.core.cache import cache
 
-    settings.API_THROTTLE_RATES = {"anon": "100000/minute", "user": "100000/minute"}
+    settings.API_THROTTLE_RATES = {
+        "anon": "100000/minute",
+        "user": "100000/minute",
+        "export": "100000/minute",
+    }
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _open_data_publisher(settings):
+    """The tests run as a deployment that publishes open data; test_iati.py checks what
+    happens when it is not configured."""
+    settings.IATI_REPORTING_ORG_REF = "XM-DAC-00000"
+    settings.IATI_REPORTING_ORG_NAME = "Technical assistance secretariat"
+    settings.IATI_REPORTING_ORG_TYPE = "40"
 
 
 @pytest.fixture

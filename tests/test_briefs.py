@@ -66,11 +66,12 @@ def test_other_states_read_a_published_brief_and_find_it(client, published, sene
 
 
 def test_an_unpublished_brief_disappears_from_every_surface(
-    client, published, togo_focal, senegal_focal, client_as
+    client, published, togo_focal, senegal_focal, client_as, api
 ):
     client.force_login(togo_focal)
     client.post(f"/portal/requests/{published.reference}/brief/publish/", {"publish": "0"})
     assert "Judges trained" not in practices(client, senegal_focal)
+    assert api("analyst").get("/api/v1/briefs/").json()["results"] == []
     admin = client_as("officer")
     brief = published.brief
     for action in ("export_html", "export_csv"):
@@ -122,3 +123,25 @@ def test_analysts_neither_write_nor_publish_briefs(closed, analyst, togo_focal):
     services.write_brief(ta_request=closed, by=togo_focal, **PARTS)
     with pytest.raises(NotAllowed):
         services.publish_brief(ta_request=closed, by=analyst, publish=True)
+
+
+def test_the_api_lists_published_briefs_with_their_indicators(api, published):
+    body = api("analyst").get("/api/v1/briefs/").json()
+    (brief,) = body["results"]
+    assert (brief["reference"], brief["state"], brief["region"], brief["done"]) == (
+        published.reference, "TGO", "AFRICA", "Judges trained on alternatives.")  # fmt: skip
+    assert [(i["name"], i["measured"]) for i in brief["indicators"]] == [
+        ("Officials trained", "35.00")]  # fmt: skip
+    year = published.stage_entered_at.year
+    for query, found in ((f"?q=pre-trial&year={year}", 1), ("?region=ASIA_PACIFIC", 0),
+                         (f"?year={year - 1}", 0), ("?domain=elections", 0)):  # fmt: skip
+        assert api("senegal_focal").get(f"/api/v1/briefs/{query}").json()["count"] == found, query
+
+
+def test_the_briefs_api_refuses_what_it_does_not_know(api, published):
+    for query, problem in (("?colour=red", "Unknown query parameter"),
+                           ("?domain=cooking", "domain"), ("?year=20x6", "year")):  # fmt: skip
+        response = api("analyst").get(f"/api/v1/briefs/{query}")
+        assert response.status_code == 400, query
+        assert problem in response.content.decode(), query
+    assert api().get("/api/v1/briefs/").status_code == 401

@@ -12,16 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import clock, reminders, services
-from tracker.models import AssistanceRequest, Provider, User
+from tracker import clock, reminders, services, upr
+from tracker.models import AssistanceRequest, Provider, UprRecommendation, User
 from tracker.scenarios import Content, bring_to
 from tracker.services import (
     ActivityDraft,
     FormalRequest,
+    FundingDraft,
     IndicatorDraft,
     RecommendationDraft,
 )
@@ -77,7 +79,13 @@ class Case:
     recommendations: Sequence[RecommendationDraft] = ()
     on_paper: bool = False
     publish_lessons: bool = False
+    #: The State agrees to the open publication of the request (the IATI export).
+    open_publication: bool = False
     officer: str = "olga"
+    #: Where the money comes from, recorded by the officer when the request arrives.
+    funding: Sequence[FundingDraft] = ()
+    #: Demo UPR records it follows up, by their text (``UPR_SAMPLE``).
+    upr_records: Sequence[str] = ()
     #: Messages after the last step, oldest first: (username, text).
     conversation: Sequence[tuple[str, str]] = ()
 
@@ -116,6 +124,8 @@ CASES = (
             days_per_step=60,
         ),
         publish_lessons=True,
+        open_publication=True,
+        funding=(FundingDraft("vftc", Decimal(80000)),),
     ),
     Case(
         "MMR",
@@ -173,6 +183,10 @@ CASES = (
         ["workshop", "advisory"],
         Content(days_per_step=20),
         recommendations=(RecommendationDraft(source="upr", upr_cycle=3),),
+        upr_records=(
+            "Strengthen the national human rights institution in line with the Paris Principles.",
+            "Adopt a national plan to implement the recommendations supported in the review.",
+        ),
         on_paper=True,
         officer="sam",
     ),
@@ -210,6 +224,8 @@ CASES = (
             days_per_step=90,
         ),
         on_paper=True,
+        open_publication=True,
+        funding=(FundingDraft("regular_budget", Decimal(25000)),),
     ),
     Case(
         "PRY",
@@ -255,6 +271,11 @@ CASES = (
             days_per_step=90,
         ),
         publish_lessons=True,
+        open_publication=True,
+        funding=(
+            FundingDraft("upr_fund", Decimal(45000)),
+            FundingDraft("bilateral", Decimal(30000), "EUR"),
+        ),
     ),
     Case(
         "TUN",
@@ -274,6 +295,7 @@ CASES = (
             ),
             days_per_step=100,
         ),
+        open_publication=True,
     ),
     Case(
         "TUN",
@@ -313,6 +335,8 @@ CASES = (
             days_per_step=60,
         ),
         on_paper=True,
+        open_publication=True,
+        funding=(FundingDraft("bilateral", Decimal(120000), "EUR"),),
     ),
     Case(
         "SLV",
@@ -469,6 +493,7 @@ CASES = (
         ["workshop"],
         Content(days_per_step=30),
         on_paper=True,
+        open_publication=True,
     ),
     Case(
         "LBY",
@@ -510,9 +535,15 @@ CASES = (
 )
 
 
+#: A few UPR records in the public databases' layout, written for the demo (not quoted
+#: from a review): what ``import_upr_recommendations`` loads from a real export.
+UPR_SAMPLE = Path(__file__).resolve().parent / "data" / "demo_upr_recommendations.csv"
+
+
 def load() -> list[str]:
     """Load the demo accounts and cases; return the references of cases added."""
     users = _accounts()
+    upr.load_file(str(UPR_SAMPLE))
     for name, kind in PROVIDERS:
         Provider.objects.get_or_create(name=name, defaults={"kind": kind})
     added = []
@@ -545,6 +576,16 @@ def _accounts() -> dict[str, User]:
     return users
 
 
+def _linked(case: Case) -> tuple[RecommendationDraft, ...]:
+    """The case's recommendations, and links to the demo UPR records it follows up."""
+    records = UprRecommendation.objects.filter(
+        state_under_review=case.state,
+        fingerprint__in=[upr.fingerprint(text) for text in case.upr_records],
+    ).order_by("pk")
+    links = (RecommendationDraft(source="upr", record=record.pk) for record in records)
+    return (*case.recommendations, *links)
+
+
 def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
     officer = users[case.officer]
     focal_point = next(
@@ -567,7 +608,7 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
                 ),
                 domains=case.domains,
                 forms=case.forms,
-                recommendations=case.recommendations,
+                recommendations=_linked(case),
             )
         else:
             ta_request = services.open_request(
@@ -576,13 +617,21 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
                 description=case.description,
                 domains=case.domains,
                 forms=case.forms,
-                recommendations=case.recommendations,
+                recommendations=_linked(case),
             )
+        if case.funding:
+            services.record_funding(ta_request=ta_request, by=officer, funding=case.funding)
     ta_request = bring_to(
         ta_request, case.stage, officer=officer, focal_point=focal_point, content=case.content
     )
     if case.publish_lessons and focal_point is not None:
         services.publish_lessons(ta_request=ta_request, by=focal_point, publish=True)
+    if case.open_publication:
+        services.decide_open_publication(
+            ta_request=ta_request, by=focal_point or officer, agree=True,
+            document_reference="" if focal_point else f"NV/{case.state}/open-data",
+            document_date=None if focal_point else timezone.now().date(),
+        )  # fmt: skip
     for minutes_ago, (username, text) in zip(
         range(len(case.conversation) * 90, 0, -90), case.conversation, strict=True
     ):

@@ -60,6 +60,8 @@ class MemberState(Bilingual):
     """A UN Member State or observer State; loaded by a data migration."""
 
     code = models.CharField(_("ISO 3166 alpha-3 code"), max_length=3, primary_key=True)
+    # Open data (IATI recipient-country) names countries by their two-letter code.
+    iso2 = models.CharField(_("ISO 3166 alpha-2 code"), max_length=2, blank=True)
     region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
     is_ldc = models.BooleanField(_("least developed country"), default=False)
     # A/HRC/43/31 para 63: States the Council considers under agenda item 10.
@@ -138,6 +140,8 @@ class Domain(Bilingual):
     """A field of assistance (A/HRC/43/31 para 8)."""
 
     code = models.SlugField(_("code"), max_length=64, primary_key=True)
+    # Open data (IATI sector) classifies activities by OECD DAC 5-digit purpose code.
+    dac_sector = models.CharField(_("OECD DAC sector"), max_length=5, default="15160")
 
     class Meta:
         ordering = ["name_en"]
@@ -206,6 +210,12 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
     # revision is refused as a conflict instead of silently overwriting.
     revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"))
+    # Since when the State agrees to the request's open publication (IATI); empty when it
+    # never agreed or revoked it. The consent records are the trail; this is what the
+    # export filters on (ownership applies to open data too, A/HRC/43/31 paras 54-56).
+    open_publication_since = models.DateTimeField(
+        _("openly published since"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name_plural = _("assistance requests")
@@ -230,6 +240,12 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
                 fields=["requesting_state", "-stage_entered_at"],
                 name="ended_by_state_newest_first",
                 condition=Q(stage__in=[stage.value for stage in TERMINAL]),
+            ),
+            # The open-data export reads the few requests whose State agreed, in order.
+            models.Index(
+                fields=["id"],
+                name="openly_published",
+                condition=Q(open_publication_since__isnull=False),
             ),
         ]
         constraints = [

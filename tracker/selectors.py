@@ -219,6 +219,20 @@ def published_briefs(
     return briefs.distinct()
 
 
+def open_brief(reference: str) -> Brief:
+    """A brief anyone may read, signed in or not: its State published it and agreed to
+    the open publication of its request (the IATI export links to it)."""
+    found = (
+        published_briefs()
+        .filter(request__reference=reference, request__open_publication_since__isnull=False)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("There is no openly published brief of %(reference)s.")
+                       % {"reference": reference})  # fmt: skip
+    return found
+
+
 def brief_of(ta_request: AssistanceRequest) -> Brief | None:
     return Brief.objects.filter(request=ta_request).first()
 

@@ -55,6 +55,8 @@ from tracker.models import (
 from tracker.vocabulary import (
     FOLLOW_UP_CONSENT_WITHDRAWN,
     FOLLOW_UPS,
+    OPEN_PUBLICATION_AGREED,
+    OPEN_PUBLICATION_REVOKED,
     OPENED,
     RECOMMENDATIONS_CORRECTED,
     EvaluationKind,
@@ -1005,31 +1007,94 @@ def withdraw_follow_up_consent(
 ) -> Consent:
     """The State withdraws its consent to follow-up evaluations, itself or by a written
     communication an officer records (P2, P4): no follow-up is asked for any more."""
+    letter = _Letter(document_reference, document_date, comment)
     with transaction.atomic():
         current = _reload(ta_request, None)
-        if not (workflow.is_officer(by) or workflow.is_focal_point_of(
-            by, current.requesting_state_id
-        )):  # fmt: skip
-            raise NotAllowed(workflow.REQUESTING_STATE.denial(
-                current, str(_("withdraw consent to follow-up evaluations"))))  # fmt: skip
-        workflow.require_stage(current, (Stage.CLOSED,), _("withdraw consent to follow-up"))
-        workflow.require_document_when_staff(
-            by, document_reference, _("withdraw consent to follow-up")
+        _require_state_or_its_letter(
+            current, by, letter, _("withdraw consent to follow-up evaluations")
         )
+        workflow.require_stage(current, (Stage.CLOSED,), _("withdraw consent to follow-up"))
         if not current.consents_to_follow_up():
             raise Refused(_("Consent to follow-up evaluations was withdrawn already."))
         _bump(current, clock.now())
+        return _record_consent(
+            current, by, letter, Decision.NO_FOLLOW_UP, FOLLOW_UP_CONSENT_WITHDRAWN
+        )
+
+
+def decide_open_publication(
+    *,
+    ta_request: AssistanceRequest,
+    by: User,
+    agree: bool,
+    document_reference: str = "",
+    document_date: date | None = None,
+    comment: str = "",
+) -> Consent:
+    """The State agrees to the open publication of its request (the IATI export), or
+    revokes that agreement, itself or by a written communication an officer records.
+    Nothing is published without it: ownership applies to open data too (P2, P7)."""
+    letter = _Letter(document_reference, document_date, comment)
+    with transaction.atomic():
+        current = _reload(ta_request, None)
+        _require_state_or_its_letter(
+            current, by, letter, _("decide on the open publication of this request")
+        )
+        if agree == (current.open_publication_since is not None):
+            already = (
+                _("%(state)s already agreed to the open publication of this request.")
+                if agree
+                else _("%(state)s has not agreed to the open publication of this request.")
+            )
+            raise Refused(names.sentence(already % names.words(current.requesting_state)))
         now = clock.now()
-        entry = HistoryEntry.objects.create(
-            request=current, from_stage=current.stage, to_stage=current.stage,
-            transition=FOLLOW_UP_CONSENT_WITHDRAWN, actor=by, at=now,
-            comment=(comment or "").strip(),
-        )  # fmt: skip
-        return Consent.objects.create(
-            request=current, history_entry=entry, decision=Decision.NO_FOLLOW_UP,
-            recorded_by=by, document_reference=(document_reference or "").strip(),
-            document_date=document_date, recorded_at=now, comment=(comment or "").strip(),
-        )  # fmt: skip
+        _bump(current, now, open_publication_since=now if agree else None)
+        current.open_publication_since = now if agree else None
+        if agree:
+            return _record_consent(
+                current, by, letter, Decision.OPEN_PUBLICATION, OPEN_PUBLICATION_AGREED
+            )
+        return _record_consent(
+            current, by, letter, Decision.NO_OPEN_PUBLICATION, OPEN_PUBLICATION_REVOKED
+        )
+
+
+@dataclass(frozen=True)
+class _Letter:
+    """The State's written communication an officer records its decision from."""
+
+    reference: str = ""
+    day: date | None = None
+    comment: str = ""
+
+
+def _require_state_or_its_letter(
+    current: AssistanceRequest, by: User, letter: _Letter, action: str
+) -> None:
+    """The State decides itself; staff only record what it decided in writing."""
+    if not (workflow.is_officer(by) or workflow.is_focal_point_of(
+        by, current.requesting_state_id
+    )):  # fmt: skip
+        raise NotAllowed(workflow.REQUESTING_STATE.denial(current, str(action)))
+    workflow.require_document_when_staff(by, letter.reference, action)
+
+
+def _record_consent(
+    current: AssistanceRequest, by: User, letter: _Letter, decision: str, row: str
+) -> Consent:
+    """A decision of the State outside the transitions: its history row and its
+    consent record, written together (the stage stays)."""
+    now = clock.now()
+    comment = (letter.comment or "").strip()
+    entry = HistoryEntry.objects.create(
+        request=current, from_stage=current.stage, to_stage=current.stage,
+        transition=row, actor=by, at=now, comment=comment,
+    )  # fmt: skip
+    return Consent.objects.create(
+        request=current, history_entry=entry, decision=decision, recorded_by=by,
+        document_reference=(letter.reference or "").strip(), document_date=letter.day,
+        recorded_at=now, comment=comment,
+    )  # fmt: skip
 
 
 # --- good-practice briefs (A/HRC/43/31 para 114) --------------------------------------------

@@ -39,6 +39,9 @@ OPENED = "open"
 RECOMMENDATIONS_CORRECTED = "recommendations_corrected"
 #: The history row of the State withdrawing its consent to follow-up evaluations.
 FOLLOW_UP_CONSENT_WITHDRAWN = "follow_up_consent_withdrawn"
+#: The history rows of the State agreeing to, or revoking, open publication (IATI).
+OPEN_PUBLICATION_AGREED = "open_publication_agreed"
+OPEN_PUBLICATION_REVOKED = "open_publication_revoked"
 
 
 class Role(models.TextChoices):
@@ -60,6 +63,8 @@ class Decision(models.TextChoices):
     DECLINED = "declined", gettext_lazy("Rejected the plan")
     WITHDRAWN = "withdrawn", gettext_lazy("Withdrew the request")
     NO_FOLLOW_UP = "no_follow_up", gettext_lazy("Withdrew its consent to follow-up evaluations")
+    OPEN_PUBLICATION = "open_data", gettext_lazy("Agreed to the open publication of the request")
+    NO_OPEN_PUBLICATION = "no_open_data", gettext_lazy("Revoked its agreement to open publication")
 
 
 class EvaluationKind(models.TextChoices):

@@ -29,6 +29,8 @@ from tracker.vocabulary import (
     ADMIN_GROUPS,
     FOLLOW_UP_CONSENT_WITHDRAWN,
     OPEN,
+    OPEN_PUBLICATION_AGREED,
+    OPEN_PUBLICATION_REVOKED,
     OPENED,
     PROGRESSION,
     RECOMMENDATIONS_CORRECTED,
@@ -93,6 +95,12 @@ CONTENT_STEPS = {
     "document": ContentStep(
         gettext_lazy("Attach a document"),
         gettext_lazy("attach documents to this request"),
+        tuple(Stage),
+    ),
+    # The State's own decision, recorded from its letter: in any stage, after the end too.
+    "open_data": ContentStep(
+        gettext_lazy("Record the State's decision on open publication"),
+        gettext_lazy("record the State's decision on open publication"),
         tuple(Stage),
     ),
     "recommendations": ContentStep(
@@ -650,13 +658,18 @@ def about(name: str) -> About:
 
 def history_label(name: str) -> str:
     """What a history row records, in words: a transition's label, or the opening, a
-    correction or a withdrawn consent to follow-up, which are not transitions."""
+    correction or a decision on follow-up or open publication, which are not
+    transitions."""
     if name == OPENED:
         return _("Request opened")
     if name == FOLLOW_UP_CONSENT_WITHDRAWN:
         return _("Consent to follow-up evaluations withdrawn")
     if name == RECOMMENDATIONS_CORRECTED:
         return _("Linked recommendations corrected")
+    if name == OPEN_PUBLICATION_AGREED:
+        return _("Open publication agreed")
+    if name == OPEN_PUBLICATION_REVOKED:
+        return _("Open publication revoked")
     if name in TRANSITION_NAMES:
         return str(about(name).label)
     return name

@@ -228,6 +228,21 @@ class StaffMessageForm(MessageForm):
     )
 
 
+class OpenPublicationForm(forms.Form):
+    """The State's written decision on the open publication of its request."""
+
+    agree = forms.TypedChoiceField(
+        label=_("The State"),
+        choices=[("yes", _("agrees to the open publication of this request")),
+                 ("no", _("revokes its agreement to open publication"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    document_reference = INPUT_FIELDS["document_reference"]()
+    document_date = INPUT_FIELDS["document_date"]()
+    comment = INPUT_FIELDS["comment"]()
+
+
 class FollowUpForm(forms.Form):
     """A follow-up evaluation: which one, when measured, and a value for each of the
     final evaluation's outcome indicators (one field per indicator)."""

@@ -350,6 +350,23 @@ class RequestSteps(_ModelAdmin):
             ),
         )
 
+    def open_data_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        form = forms.OpenPublicationForm(
+            request.POST or None,
+            initial={"agree": "no" if obj.open_publication_since else "yes"},
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Record the State's decision on open publication"),
+            forms=[form],
+            perform=lambda: services.decide_open_publication(
+                ta_request=obj, by=request.user, **form.cleaned_data
+            ),
+            done=_("%(reference)s: the State's decision on open publication is recorded."),
+        )
+
     def message_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         form = forms.StaffMessageForm(request.POST or None, request.FILES or None)

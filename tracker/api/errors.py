@@ -35,8 +35,8 @@ _MEANING = {
     409: "Not possible now: the stage or a guard refuses, or someone changed it first.",
     415: "The body is not JSON (`Content-Type: application/json`).",
     429: "Too many requests: wait and try again.",
-    503: "A service the operation needs (the virus check of uploads) is unavailable: try "
-    "again later; nothing was stored.",
+    503: "A service or setting the operation needs is unavailable (the virus check of "
+    "uploads, the open-data publisher's settings): try again later; nothing was stored.",
 }
 
 

@@ -17,6 +17,7 @@ from tracker.models import (
     Activity,
     AssistanceForm,
     AssistanceRequest,
+    Brief,
     Document,
     DocumentKind,
     Evaluation,
@@ -28,6 +29,7 @@ from tracker.models import (
     Plan,
     Provider,
     RecommendationSource,
+    RegionalGroup,
     User,
 )
 
@@ -119,6 +121,7 @@ class RequestDetailSerializer(RequestSerializer):
             "available_transitions",
             "current_plan_version",
             "approved_plan_version",
+            "open_publication_since",
         )
 
     @extend_schema_field(
@@ -249,6 +252,31 @@ class MessageSerializer(serializers.ModelSerializer):
         fields = ("id", "at", "author", "text", "internal", "documents")
 
 
+class BriefSerializer(serializers.ModelSerializer):
+    """A published good-practice brief, with the request's outcome indicators."""
+
+    reference = serializers.CharField(source="request.reference")
+    title = serializers.CharField(source="request.title")
+    state = serializers.CharField(source="request.requesting_state_id")
+    region = serializers.CharField(source="request.requesting_state.region")
+    domains = serializers.SerializerMethodField()
+    closed_in = serializers.IntegerField(source="request.stage_entered_at.year")
+    indicators = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Brief
+        fields = ("reference", "title", "state", "region", "domains", "closed_in", "context",
+                  "done", "results", "differently", "indicators", "published_at")  # fmt: skip
+
+    def get_domains(self, brief: Brief) -> list[str]:
+        return sorted(domain.code for domain in brief.request.domains.all())
+
+    @extend_schema_field(IndicatorSerializer(many=True))
+    def get_indicators(self, brief: Brief) -> Any:
+        final = [e for e in brief.request.evaluations.all() if e.kind == "final"]
+        return IndicatorSerializer(final[0].indicators.all() if final else [], many=True).data
+
+
 class StrictSerializer(serializers.Serializer):
     """Unknown fields are an error, so that a typo is not silently ignored. Text is
     measured as it was sent: a length limit holds for the text the schema describes
@@ -366,6 +394,16 @@ class EvaluationInput(StrictSerializer):
     lessons_learned = serializers.CharField(max_length=20000, required=False, allow_blank=True)
     indicators = IndicatorInput(many=True, required=False, max_length=100)  # type: ignore[call-arg]  # many=True passes max_length on to the ListSerializer
     lessons_published = serializers.BooleanField(required=False)
+
+
+class BriefQuery(StrictSerializer):
+    q = serializers.CharField(required=False, max_length=200, help_text="words in the brief")
+    domain = serializers.SlugRelatedField(
+        slug_field="code", queryset=selectors.domains(), required=False
+    )
+    region = serializers.ChoiceField(choices=RegionalGroup.choices, required=False)
+    year = serializers.IntegerField(required=False, min_value=1990, max_value=2100,
+                                    help_text="the year the request closed")  # fmt: skip
 
 
 class BacklogQuery(StrictSerializer):

@@ -16,3 +16,8 @@ class AnonThrottle(_SettingsRate, throttling.AnonRateThrottle):
 
 class UserThrottle(_SettingsRate, throttling.UserRateThrottle):
     pass
+
+
+class ExportThrottle(_SettingsRate, throttling.ScopedRateThrottle):
+    """Whole-database exports, by client (anyone may fetch open data): their own rate,
+    much lower than the pages', since one export reads every published request."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +19,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker import reports, selectors, services, web, workflow
+from tracker import iati, reports, selectors, services, web, workflow
 from tracker.api import examples, parsers
 from tracker.api import serializers as s
 from tracker.api.errors import errors
@@ -29,7 +30,7 @@ from tracker.api.filters import (
     StrictOrdering,
     check_parameters,
 )
-from tracker.api.throttles import AnonThrottle, UserThrottle
+from tracker.api.throttles import AnonThrottle, ExportThrottle, UserThrottle
 from tracker.errors import InvalidInput
 from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
 from tracker.models import (
@@ -109,6 +110,30 @@ class MemberStateList(generics.ListAPIView):
     serializer_class = s.MemberStateSerializer
     queryset = selectors.member_states().order_by("code")
     filter_backends = (KnownParameters,)
+
+
+@extend_schema(
+    parameters=[s.BriefQuery],
+    responses={200: s.BriefSerializer(many=True), **errors(400, 404)},
+)
+class BriefList(generics.ListAPIView):
+    """Good-practice briefs their States chose to publish (A/HRC/43/31 para 114), newest
+    first, found by words, domain, region and year of closing."""
+
+    serializer_class = s.BriefSerializer
+    pagination_class = Pagination
+    filter_backends = ()
+
+    def get_queryset(self):
+        check_parameters(self.request, {"q", "domain", "region", "year", "page", "page_size",
+                                        "cursor"})  # fmt: skip
+        query = s.BriefQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        found = query.validated_data
+        return selectors.published_briefs(
+            found.get("q", ""), found["domain"].code if found.get("domain") else "",
+            found.get("region", ""), found.get("year"),
+        )  # fmt: skip
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -483,3 +508,41 @@ class BacklogView(APIView):
                 selectors.visible_requests(request.user), data["on"], data.get("compare")
             )
         )
+
+
+# --- open data ----------------------------------------------------------------------------
+
+
+class XMLRenderer(renderers.BaseRenderer):
+    """Lets the XML export through content negotiation; the view streams it."""
+
+    media_type = "application/xml"
+    format = "xml"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+@extend_schema(
+    responses={(200, "application/xml"): OpenApiTypes.STR, **errors(503)},
+    auth=[],
+)
+class IatiActivitiesView(APIView):
+    """The requests whose State agreed to their open publication, as an IATI 2.03
+    `iati-activities` document, streamed. Open data: no authentication needed; only what
+    the States agreed to publish is in it."""
+
+    permission_classes = ()
+    throttle_classes = (ExportThrottle,)
+    throttle_scope = "export"
+    renderer_classes = (XMLRenderer, renderers.JSONRenderer)
+
+    def get(self, request):
+        check_parameters(request, set())
+        publisher = iati.Publisher.from_settings()  # a clear 503 before any byte is sent
+        response = StreamingHttpResponse(
+            iati.document(publisher, iati.published()), content_type="application/xml"
+        )
+        response["Content-Disposition"] = 'inline; filename="activities.xml"'
+        return response

@@ -14,6 +14,8 @@ from tracker.models import AssistanceRequest, Evaluation, HistoryEntry, MemberSt
 from tracker.vocabulary import (
     FOLLOW_UP_CONSENT_WITHDRAWN,
     FOLLOW_UPS,
+    OPEN_PUBLICATION_AGREED,
+    OPEN_PUBLICATION_REVOKED,
     OPENED,
     RECOMMENDATIONS_CORRECTED,
     Decision,
@@ -114,6 +116,10 @@ def timeline(
             text = _("The secretariat corrected the recommendations this request follows up.")
         elif entry.transition == FOLLOW_UP_CONSENT_WITHDRAWN:
             text = _("%(state)s withdrew its consent to follow-up evaluations.") % state
+        elif entry.transition == OPEN_PUBLICATION_AGREED:
+            text = _("%(state)s agreed to the open publication of this request.") % state
+        elif entry.transition == OPEN_PUBLICATION_REVOKED:
+            text = _("%(state)s revoked its agreement to open publication.") % state
         else:
             version = consent.plan.version if consent is not None and consent.plan else ""
             told = str(workflow.about(entry.transition).told)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("requests/<str:reference>/brief/", views.brief, name="brief"),
     path("requests/<str:reference>/brief/publish/", views.publish_brief, name="publish_brief"),
     path("requests/<str:reference>/no-follow-up/", views.stop_follow_up, name="no_follow_up"),
+    path("requests/<str:reference>/open-data/", views.open_data, name="open_data"),
     path("requests/<str:reference>/documents/", views.attach, name="attach"),
     path("requests/<str:reference>/documents/<int:pk>/", views.document, name="document"),
     path("requests/<str:reference>/<str:name>/", views.decide, name="decide"),

@@ -260,6 +260,31 @@ def stop_follow_up(request: SignedInRequest, reference: str) -> HttpResponse:
     return redirect(reverse("portal:request", args=[obj.reference]) + "#evaluation")
 
 
+@require_POST
+@focal_point_required
+def open_data(request: SignedInRequest, reference: str) -> HttpResponse:
+    """The State agrees to the open publication of its request (it ticks that it means
+    it), or revokes its agreement."""
+    obj = _own(request, reference)
+    back = redirect(reverse("portal:request", args=[obj.reference]) + "#open-data")
+    agree = request.POST.get("agree") == "yes"
+    if agree and request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that your State agrees."))
+        return back
+    try:
+        services.decide_open_publication(ta_request=obj, by=request.user, agree=agree)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        done = (
+            _("This request is published openly from the next export.")
+            if agree
+            else _("This request is no longer published openly.")
+        )
+        messages.success(request, done)
+    return back
+
+
 @focal_point_required
 def document(request: SignedInRequest, reference: str, pk: int) -> FileResponse:
     try:
@@ -473,3 +498,13 @@ def language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and chosen in ("en", "fr"):
         services.set_language(user=request.user, language=chosen)
     return response
+
+
+def open_brief(request: HttpRequest, reference: str) -> HttpResponse:
+    """A good-practice brief its State published and agreed to publish openly: the
+    public page the open-data export links to; no sign-in."""
+    try:
+        found = selectors.open_brief(reference)
+    except NotFound as missing:
+        raise Http404(str(missing)) from missing
+    return render(request, "portal/open_brief.html", {"brief": found})

@@ -1,0 +1,280 @@
+"""Open data in the IATI 2.03 activity standard: only the requests whose State agreed
+to their open publication (revocable, recorded like any consent), validated against
+the official schema, streamed, and refused with a clear error when the publisher is
+not configured."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from tests.factories import open_request
+from tracker import clock, iati, services
+from tracker.errors import InvalidInput, NotAllowed, Refused
+from tracker.models import AssistanceRequest, Consent, UprRecommendation
+from tracker.services import RecommendationDraft
+from tracker.workflow import Stage
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "iati" / "iati-activities-schema.xsd"
+LETTER = {"document_reference": "NV/TGO/2026/41", "document_date": timezone.now().date()}
+
+
+def agree(ta_request, by, **letter):
+    return services.decide_open_publication(ta_request=ta_request, by=by, agree=True, **letter)
+
+
+def export() -> bytes:
+    out = io.BytesIO()
+    for piece in iati.document(iati.Publisher.from_settings(), iati.published()):
+        out.write(piece)
+    return out.getvalue()
+
+
+def activities(xml: bytes) -> dict[str, ElementTree.Element]:
+    root = ElementTree.fromstring(xml)  # noqa: S314 - our own export, not untrusted input
+    return {a.findtext("iati-identifier"): a for a in root.findall("iati-activity")}
+
+
+def identifier(ta_request) -> str:
+    return f"XM-DAC-00000-{ta_request.reference}"
+
+
+# --- the State's agreement ------------------------------------------------------------------
+
+
+def test_nothing_is_published_without_the_states_agreement(request_at, togo_focal):
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    assert identifier(ta_request) not in activities(export())
+    consent = agree(ta_request, togo_focal)
+    assert (consent.decision, consent.history_entry.transition) == (
+        "open_data", "open_publication_agreed")  # fmt: skip
+    assert identifier(ta_request) in activities(export())
+    services.decide_open_publication(ta_request=ta_request, by=togo_focal, agree=False)
+    assert identifier(ta_request) not in activities(export())
+    decisions = Consent.objects.filter(request=ta_request).values_list("decision", flat=True)
+    assert list(decisions)[-2:] == ["open_data", "no_open_data"]  # both kept
+
+
+def test_an_officer_records_the_states_written_agreement(request_at, officer):
+    ta_request = request_at(Stage.CLOSED)
+    with pytest.raises(InvalidInput, match="give the reference of its written communication"):
+        agree(ta_request, officer)
+    consent = agree(ta_request, officer, **LETTER)
+    assert consent.document_reference == "NV/TGO/2026/41"
+    ta_request.refresh_from_db()
+    assert ta_request.open_publication_since is not None
+
+
+def test_only_the_requesting_state_or_the_secretariat_from_its_letter_decides(
+    request_at, senegal_focal, analyst
+):
+    ta_request = request_at(Stage.REQUESTED)
+    for someone in (senegal_focal, analyst):
+        with pytest.raises(NotAllowed):
+            agree(ta_request, someone, **LETTER)
+    assert AssistanceRequest.objects.get(pk=ta_request.pk).open_publication_since is None
+
+
+def test_agreeing_twice_or_revoking_what_was_never_given_is_refused(request_at, togo_focal):
+    ta_request = request_at(Stage.CONSULTATION)
+    with pytest.raises(Refused, match="Togo has not agreed to the open publication"):
+        services.decide_open_publication(ta_request=ta_request, by=togo_focal, agree=False)
+    agree(ta_request, togo_focal)
+    with pytest.raises(Refused, match="Togo already agreed"):
+        agree(ta_request, togo_focal)
+
+
+def test_the_state_decides_in_the_portal_and_confirms_it(client, request_at, togo_focal,
+                                                          senegal_focal):  # fmt: skip
+    ta_request = request_at(Stage.CLOSED)
+    url = f"/portal/requests/{ta_request.reference}/open-data/"
+    client.force_login(senegal_focal)
+    assert client.post(url, {"agree": "yes", "confirm": "yes"}).status_code == 404
+    client.force_login(togo_focal)
+    page = client.get(f"/portal/requests/{ta_request.reference}/").content.decode()
+    assert "internal notes are never published" in page
+    response = client.post(url, {"agree": "yes"}, follow=True)
+    assert "Tick the box to confirm that your State agrees." in response.content.decode()
+    assert AssistanceRequest.objects.get(pk=ta_request.pk).open_publication_since is None
+    response = client.post(url, {"agree": "yes", "confirm": "yes"}, follow=True)
+    assert "published openly from the next export" in response.content.decode()
+    assert "Togo agreed to the open publication of this request." in response.content.decode()
+    client.post(url, {"agree": "no"})
+    assert AssistanceRequest.objects.get(pk=ta_request.pk).open_publication_since is None
+
+
+def test_an_officer_records_it_in_the_admin(client_as, request_at):
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    admin = client_as("officer")
+    url = f"/admin/tracker/assistancerequest/{ta_request.pk}/open_data/"
+    page = admin.post(url, {"agree": "yes"}).content.decode()
+    assert "give the reference of its written communication" in page
+    admin.post(url, {"agree": "yes", "document_reference": "NV/TGO/2026/41",
+                     "document_date": "2026-11-02"})  # fmt: skip
+    assert AssistanceRequest.objects.get(pk=ta_request.pk).open_publication_since is not None
+    analyst = client_as("analyst")
+    analyst.post(url, {"agree": "no", "document_reference": "NV/TGO/2026/42"})
+    assert AssistanceRequest.objects.get(pk=ta_request.pk).open_publication_since is not None
+
+
+# --- what an activity says -------------------------------------------------------------------
+
+
+@pytest.fixture
+def closed_and_followed_up(request_at, togo_focal, officer):
+    """Closed 200 days ago, followed up at 6 months, its brief published, agreed."""
+    with clock.at(timezone.now() - timedelta(days=200)):
+        ta_request = request_at(Stage.CLOSED)
+    services.record_follow_up(
+        ta_request=ta_request, by=officer, kind="follow_up_6", measured_on=timezone.now().date(),
+        measured={"Officials trained": Decimal(42)},
+    )  # fmt: skip
+    services.write_brief(ta_request=ta_request, by=togo_focal, context="Overcrowded prisons.",
+                         done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+    services.publish_brief(ta_request=ta_request, by=togo_focal, publish=True)
+    agree(ta_request, togo_focal)
+    return ta_request
+
+
+def test_an_activity_carries_status_country_results_and_follow_ups(closed_and_followed_up):
+    activity = activities(export())[identifier(closed_and_followed_up)]
+    assert activity.find("activity-status").get("code") == "4"  # closed
+    assert activity.find("recipient-country").get("code") == "TG"
+    assert activity.find("participating-org[@role='2']/narrative").text == "Togo"
+    shares = [Decimal(s.get("percentage")) for s in activity.findall("sector")]
+    assert sum(shares) == 100
+    (indicator,) = activity.findall("result/indicator")
+    assert indicator.find("title/narrative").text == "Officials trained"
+    assert indicator.find("baseline").get("value") == "0.00"
+    periods = indicator.findall("period")
+    assert [(p.find("target").get("value"), p.find("actual").get("value")) for p in periods] == [
+        ("40.00", "35.00"),
+        ("40.00", "42.00"),
+    ]  # at closing, then the 6-month follow-up
+    link = activity.find("document-link")
+    assert link.get("url").endswith(f"/open/briefs/{closed_and_followed_up.reference}/")
+
+
+def test_the_status_follows_the_stage(request_at, togo_focal):
+    expected = {Stage.REQUESTED: "1", Stage.IMPLEMENTATION: "2", Stage.EVALUATION: "3",
+                Stage.WITHDRAWN: "5"}  # fmt: skip
+    made = {stage: agree(request_at(stage), togo_focal).request for stage in expected}
+    found = activities(export())
+    for stage, code in expected.items():
+        assert found[identifier(made[stage])].find("activity-status").get("code") == code
+
+
+def test_linked_upr_records_are_counted_as_tags(togo, togo_focal):
+    record = UprRecommendation.objects.create(
+        state_under_review=togo, recommending_state_id="DEU", cycle=4, session=44,
+        text="Establish a national preventive mechanism.", response="supported",
+        fingerprint="f" * 64,
+    )  # fmt: skip
+    ta_request = open_request(togo_focal, recommendations=[
+        RecommendationDraft(source="upr", record=record.pk)])  # fmt: skip
+    agree(ta_request, togo_focal)
+    (tag,) = activities(export())[identifier(ta_request)].findall("tag")
+    assert (tag.get("vocabulary"), tag.find("narrative").text) == (
+        "99", "Establish a national preventive mechanism.")  # fmt: skip
+
+
+def test_the_public_brief_page_needs_both_publications(client, closed_and_followed_up, togo_focal):
+    url = f"/open/briefs/{closed_and_followed_up.reference}/"
+    assert "Judges trained." in client.get(url).content.decode()  # nobody signed in
+    services.publish_brief(ta_request=closed_and_followed_up, by=togo_focal, publish=False)
+    assert client.get(url).status_code == 404
+    assert activities(export())[identifier(closed_and_followed_up)].find("document-link") is None
+    services.publish_brief(ta_request=closed_and_followed_up, by=togo_focal, publish=True)
+    services.decide_open_publication(ta_request=closed_and_followed_up, by=togo_focal, agree=False)
+    assert client.get(url).status_code == 404
+
+
+# --- the document ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SCHEMA.exists(), reason=f"the IATI 2.03 schema is not at {SCHEMA.parent}")
+def test_the_export_of_the_full_demo_data_is_valid_iati_2_03(tmp_path, officer):
+    from lxml import etree
+
+    call_command("load_demo", stdout=io.StringIO())
+    for ta_request in AssistanceRequest.objects.filter(open_publication_since__isnull=True):
+        agree(ta_request, AssistanceRequest.objects.get(pk=ta_request.pk).officer or officer,
+              **LETTER)  # fmt: skip
+    target = tmp_path / "activities.xml"
+    call_command("export_iati", str(target), stdout=io.StringIO())
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+    document = etree.parse(str(target))
+    errors = [] if schema.validate(document) else [
+        f"line {e.line}: {e.message}" for e in schema.error_log]  # fmt: skip
+    assert errors == []
+    assert len(document.getroot()) == AssistanceRequest.objects.count() == 25
+    # Every kind of element the demo has data for is there.
+    for path in ("budget", "result", "tag", "participating-org[@role='1']",
+                 "participating-org[@role='4']", "activity-date[@type='2']"):  # fmt: skip
+        assert document.getroot().findall(f"iati-activity/{path}"), path
+
+
+def test_the_api_streams_the_same_document_to_anyone(client, request_at, togo_focal):
+    agree(request_at(Stage.CLOSED), togo_focal)
+    response = client.get("/api/v1/iati/activities.xml")  # no sign-in: open data
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "application/xml"
+    body = b"".join(response.streaming_content)
+    assert activities(body).keys() == activities(export()).keys()
+
+
+def test_the_export_reads_a_page_of_requests_at_a_time(
+    request_at, togo_focal, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(iati, "PAGE", 2)
+    for stage in (Stage.REQUESTED, Stage.CONSULTATION, Stage.IMPLEMENTATION, Stage.CLOSED,
+                  Stage.CLOSED):  # fmt: skip
+        agree(request_at(stage), togo_focal)
+    # 3 pages of at most 2 requests: each page one query and one per related table.
+    with django_assert_max_num_queries(3 * 12):
+        assert len(activities(export())) == 5
+
+
+@pytest.mark.parametrize(("ref", "name", "problem"), [
+    ("", "Secretariat", "set IATI_REPORTING_ORG_REF"),
+    ("XM DAC 1", "Secretariat", "is not an IATI organisation identifier"),
+    ("XM-DAC-00000", "", "set IATI_REPORTING_ORG_NAME"),
+])  # fmt: skip
+def test_a_missing_publisher_is_a_clear_error_not_a_broken_file(
+    settings, client, tmp_path, ref, name, problem
+):
+    settings.IATI_REPORTING_ORG_REF, settings.IATI_REPORTING_ORG_NAME = ref, name
+    target = tmp_path / "activities.xml"
+    with pytest.raises(CommandError, match=problem):
+        call_command("export_iati", str(target))
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a partial file
+    response = client.get("/api/v1/iati/activities.xml")
+    assert response.status_code == 503
+    assert problem in response.json()["detail"]
+
+
+def test_a_failed_export_leaves_the_previous_file_in_place(tmp_path, request_at, togo_focal,
+                                                           monkeypatch):  # fmt: skip
+    agree(request_at(Stage.CLOSED), togo_focal)
+    target = tmp_path / "activities.xml"
+    call_command("export_iati", str(target), stdout=io.StringIO())
+    before = target.read_bytes()
+
+    def broken(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(iati, "activity", broken)
+    with pytest.raises(RuntimeError):
+        call_command("export_iati", str(target), stdout=io.StringIO())
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["activities.xml"]

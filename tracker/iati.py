@@ -1,0 +1,388 @@
+"""The requests whose State agreed to their open publication, as an IATI 2.03
+``iati-activities`` document (the International Aid Transparency Initiative's
+activity standard, in which the secretariat's funders publish).
+
+Ownership applies to open data too (A/HRC/43/31 paras 54-56): only a request whose
+State agreed (``services.decide_open_publication``) is written, and nothing
+confidential is: no internal note, no message, no attached file. The document is
+written request by request, a page of requests at a time, so that a million of them
+export in constant memory (``manage.py export_iati``, ``GET /api/v1/iati/activities.xml``).
+
+The elements follow the order of the schema's sequences; the codes are the IATI
+codelists' (docs/decisions/0011-open-data.md says which and why).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tracker import clock
+from tracker.errors import DomainError
+from tracker.models import (
+    AssistanceRequest,
+    Evaluation,
+    FundingSource,
+    HistoryEntry,
+    LinkedRecommendation,
+    Plan,
+    ProviderKind,
+)
+from tracker.vocabulary import Decision, EvaluationKind, Stage
+
+if TYPE_CHECKING:
+    from tracker.models import Provider
+
+VERSION = "2.03"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: Requests read per query: a page's related rows come in one query per relation.
+PAGE = 500
+
+#: ActivityStatus: 1 pipeline, 2 implementation, 3 finalisation, 4 closed, 5 cancelled.
+STATUS: dict[str, str] = {
+    Stage.REQUESTED: "1",
+    Stage.NEEDS_ASSESSMENT: "1",
+    Stage.CONSULTATION: "1",
+    Stage.IMPLEMENTATION: "2",
+    Stage.EVALUATION: "3",
+    Stage.CLOSED: "4",
+    Stage.WITHDRAWN: "5",
+    Stage.DECLINED: "5",
+}
+#: OrganisationType of each funding source and provider kind, where one is known.
+FUNDER_TYPE: dict[str, str] = {
+    FundingSource.VFTC: "40",  # multilateral: United Nations trust funds
+    FundingSource.UPR_FUND: "40",
+    FundingSource.REGULAR_BUDGET: "40",
+    FundingSource.BILATERAL: "10",  # government
+    FundingSource.OTHER: "90",  # other
+}
+PROVIDER_TYPE: dict[str, str] = {
+    ProviderKind.OHCHR: "40",
+    ProviderKind.UN_AGENCY: "40",
+    ProviderKind.REGIONAL_ORGANISATION: "40",
+    ProviderKind.BILATERAL_STATE: "10",
+    ProviderKind.NHRI: "15",  # other public sector
+    ProviderKind.ACADEMIA: "80",  # academic, training and research
+}
+# OrganisationRole: 1 funding, 2 accountable, 3 extending, 4 implementing. The State
+# that asked is accountable for its activity; IATI 2.03 has no "beneficiary" role.
+FUNDING, ACCOUNTABLE, EXTENDING, IMPLEMENTING = "1", "2", "3", "4"
+#: An IATI organisation identifier: a registration-agency prefix, a hyphen, an
+#: identifier, and none of the characters IATI forbids in identifiers.
+ORGANISATION_ID = re.compile(r"^[^\s/&|?-]+(-[^\s/&|?-]+)+$")
+
+
+class NotConfigured(DomainError):
+    """The export cannot say who publishes: the settings are incomplete (HTTP 503, a
+    fault of the deployment that its operator fixes, not of the caller)."""
+
+    status_code = 503
+    code = "not_configured"
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The reporting organisation, from settings."""
+
+    ref: str
+    name: str
+    type: str
+
+    @classmethod
+    def from_settings(cls) -> Publisher:
+        ref = (settings.IATI_REPORTING_ORG_REF or "").strip()
+        name = (settings.IATI_REPORTING_ORG_NAME or "").strip()
+        kind = (settings.IATI_REPORTING_ORG_TYPE or "").strip()
+        if not ref:
+            raise NotConfigured(_(
+                "The IATI export needs the publisher's IATI organisation identifier: "
+                "set IATI_REPORTING_ORG_REF (for example XM-DAC-00000)."
+            ))  # fmt: skip
+        if not ORGANISATION_ID.match(ref):
+            raise NotConfigured(_(
+                "IATI_REPORTING_ORG_REF “%(ref)s” is not an IATI organisation identifier: "
+                "an agency prefix and an identifier joined by a hyphen, without spaces "
+                "or the characters / & | ?."
+            ) % {"ref": ref})  # fmt: skip
+        if not name:
+            raise NotConfigured(_(
+                "The IATI export needs the publisher's name: set IATI_REPORTING_ORG_NAME."
+            ))  # fmt: skip
+        if not kind.isdigit():
+            raise NotConfigured(_(
+                "IATI_REPORTING_ORG_TYPE must be a code of the IATI OrganisationType "
+                "codelist, for example 40 (multilateral)."
+            ))  # fmt: skip
+        return cls(ref=ref, name=name, type=kind)
+
+
+def published() -> Iterator[AssistanceRequest]:
+    """The requests whose State agrees to their open publication, oldest first, with
+    what the activities need, a page at a time (keyset: constant memory)."""
+    last = 0
+    while True:
+        page = list(_with_related(
+            AssistanceRequest.objects.filter(open_publication_since__isnull=False, pk__gt=last)
+        ).order_by("pk")[:PAGE])  # fmt: skip
+        yield from page
+        if len(page) < PAGE:
+            return
+        last = page[-1].pk
+
+
+def _with_related(requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceRequest]:
+    return requests.select_related("requesting_state", "brief").prefetch_related(
+        "domains",
+        "funding",
+        Prefetch(
+            "plans",
+            queryset=Plan.objects.order_by("version").prefetch_related(
+                "providers", "activities", "consents"
+            ),
+        ),
+        Prefetch(
+            "evaluations",
+            queryset=Evaluation.objects.prefetch_related("indicators").order_by("pk"),
+        ),
+        Prefetch(
+            "history",
+            queryset=HistoryEntry.objects.filter(to_stage=Stage.IMPLEMENTATION)
+            .exclude(from_stage=Stage.IMPLEMENTATION)
+            .order_by("at", "pk"),
+            to_attr="started",
+        ),
+        Prefetch(
+            "recommendations",
+            queryset=LinkedRecommendation.objects.filter(record__isnull=False)
+            .select_related("record__recommending_state")
+            .order_by("pk"),
+            to_attr="upr_records",
+        ),
+    )
+
+
+def document(publisher: Publisher, requests: Iterator[AssistanceRequest]) -> Iterator[bytes]:
+    """The export, piece by piece: the XML declaration and the root, then one
+    ``iati-activity`` per request, then the end of the root."""
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<iati-activities version="{VERSION}" '
+        f'generated-datetime="{clock.now().replace(microsecond=0).isoformat()}">\n'
+    ).encode()
+    for ta_request in requests:
+        yield tostring(activity(publisher, ta_request), encoding="utf-8", xml_declaration=False)
+        yield b"\n"
+    yield b"</iati-activities>\n"
+
+
+def activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
+    """One request as an ``iati-activity``."""
+    state = ta_request.requesting_state
+    plan = _budgeted_plan(ta_request)
+    root = Element("iati-activity", {
+        "last-updated-datetime": ta_request.updated_at.replace(microsecond=0).isoformat(),
+        XML_LANG: settings.LANGUAGE_CODE,
+    })  # fmt: skip
+    SubElement(root, "iati-identifier").text = f"{publisher.ref}-{ta_request.reference}"
+    _narrative(SubElement(root, "reporting-org", ref=publisher.ref, type=publisher.type),
+               publisher.name)  # fmt: skip
+    _narrative(SubElement(root, "title"), ta_request.title)
+    _narrative(
+        SubElement(root, "description", type="1"),
+        ta_request.description.strip()
+        or f"Technical assistance in human rights requested by {state.name_en}.",
+    )
+    _participants(root, publisher, ta_request, plan)
+    SubElement(root, "activity-status", code=STATUS[ta_request.stage])
+    _dates(root, ta_request, plan)
+    _narrative(
+        SubElement(root, "recipient-country", code=state.iso2, percentage="100"), state.name_en
+    )
+    _sectors(root, ta_request)
+    for link in ta_request.upr_records:  # type: ignore[attr-defined]
+        record = link.record
+        _narrative(
+            SubElement(root, "tag", vocabulary="99",
+                       code=f"UPR-{record.cycle}-{record.recommending_state_id}-{record.pk}"),
+            record.text,
+        )  # fmt: skip
+    # OECD DAC aid type D02: other technical assistance.
+    SubElement(root, "default-aid-type", code="D02", vocabulary="1")
+    if plan is not None:
+        _budget(root, plan)
+    _brief_link(root, ta_request)
+    _results(root, ta_request)
+    return root
+
+
+def _narrative(parent: Element, text: str) -> Element:
+    SubElement(parent, "narrative").text = text
+    return parent
+
+
+def _budgeted_plan(ta_request: AssistanceRequest) -> Plan | None:
+    """The plan the State approved, else the latest proposal (an indicative budget)."""
+    plans = list(ta_request.plans.all())
+    approved = [plan for plan in plans if plan.decision() == Decision.APPROVED]
+    chosen = approved or plans
+    return chosen[-1] if chosen else None
+
+
+def _participants(
+    root: Element, publisher: Publisher, ta_request: AssistanceRequest, plan: Plan | None
+) -> None:
+    state = ta_request.requesting_state
+    _narrative(SubElement(root, "participating-org", role=ACCOUNTABLE, type="10"), state.name_en)
+    _narrative(
+        SubElement(root, "participating-org", ref=publisher.ref, role=EXTENDING,
+                   type=publisher.type),
+        publisher.name,
+    )  # fmt: skip
+    for source in sorted({funding.source for funding in ta_request.funding.all()}):
+        _narrative(
+            SubElement(root, "participating-org", role=FUNDING, type=FUNDER_TYPE[source]),
+            str(FundingSource(source).label),
+        )
+    providers: list[Provider] = list(plan.providers.all()) if plan is not None else []
+    for provider in providers:
+        attributes = {"role": IMPLEMENTING}
+        if provider.kind in PROVIDER_TYPE:
+            attributes["type"] = PROVIDER_TYPE[provider.kind]
+        _narrative(SubElement(root, "participating-org", attributes), provider.name)
+
+
+def _dates(root: Element, ta_request: AssistanceRequest, plan: Plan | None) -> None:
+    """Planned dates from the plan's activities, actual ones from the history: the
+    start of implementation and the end (closing, withdrawal or refusal)."""
+    starts, ends = _planned(plan)
+    if starts:
+        _dated(root, "activity-date", min(starts), type="1")
+    started = ta_request.started  # type: ignore[attr-defined]
+    if started:
+        _dated(root, "activity-date", started[0].at.date(), type="2")
+    if ends:
+        _dated(root, "activity-date", max(ends), type="3")
+    if ta_request.stage in (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED):
+        _dated(root, "activity-date", ta_request.stage_entered_at.date(), type="4")
+    if not (starts or started or ends):
+        # The schema wants a date; before any plan the only one is the State's request.
+        _narrative(
+            _dated(root, "activity-date", ta_request.opened_at.date(), type="1"),
+            "Date of the State's request; no activity is planned yet.",
+        )
+
+
+def _planned(plan: Plan | None) -> tuple[list[date], list[date]]:
+    activities = list(plan.activities.all()) if plan is not None else []
+    starts = [a.starts_on for a in activities if a.starts_on]
+    ends = [a.ends_on or a.starts_on for a in activities if a.ends_on or a.starts_on]
+    return starts, [end for end in ends if end is not None]
+
+
+def _dated(parent: Element, tag: str, day: date, **attributes: str) -> Element:
+    """An element dated by its ``iso-date`` attribute (a name Python cannot spell)."""
+    return SubElement(parent, tag, {**attributes, "iso-date": day.isoformat()})
+
+
+def _sectors(root: Element, ta_request: AssistanceRequest) -> None:
+    """OECD DAC 5-digit sectors of its domains (15160 human rights when it names none),
+    sharing 100 %: the schema's rule when there are several of one vocabulary."""
+    codes = sorted({domain.dac_sector for domain in ta_request.domains.all()}) or ["15160"]
+    shares = _split(len(codes))
+    for code, share in zip(codes, shares, strict=True):
+        SubElement(root, "sector", vocabulary="1", code=code, percentage=str(share))
+
+
+def _split(parts: int) -> list[Decimal]:
+    """100 in ``parts`` shares of two decimals that add up to exactly 100."""
+    share = (Decimal(100) / parts).quantize(Decimal("0.01"))
+    return [share] * (parts - 1) + [Decimal(100) - share * (parts - 1)]
+
+
+def _budget(root: Element, plan: Plan) -> None:
+    """The plan's budget: committed once the State approved it, else indicative."""
+    starts, ends = _planned(plan)
+    begins = min(starts) if starts else plan.proposed_at.date()
+    finishes = max(ends) if ends else begins + timedelta(days=364)
+    budget = SubElement(
+        root, "budget", type="1", status="2" if plan.decision() == Decision.APPROVED else "1"
+    )
+    _dated(budget, "period-start", begins)
+    _dated(budget, "period-end", max(finishes, begins))
+    value = SubElement(budget, "value", {
+        "currency": plan.budget_currency, "value-date": plan.proposed_at.date().isoformat()
+    })  # fmt: skip
+    value.text = str(plan.budget_amount)
+
+
+def _brief_link(root: Element, ta_request: AssistanceRequest) -> None:
+    """The State's good-practice brief, when it published it: the one document of a
+    request that is public (attached files stay between the State and the secretariat)."""
+    brief = getattr(ta_request, "brief", None)
+    if brief is None or brief.published_at is None:
+        return
+    url = settings.SITE_URL + reverse("open_brief", args=[ta_request.reference])
+    link = SubElement(root, "document-link", url=url, format="text/html")
+    _narrative(SubElement(link, "title"), f"Good-practice brief: {ta_request.title}")
+    SubElement(link, "category", code="A08")  # Lessons learned
+    _dated(link, "document-date", brief.published_at.date())
+
+
+def _results(root: Element, ta_request: AssistanceRequest) -> None:
+    """The outcome indicators: baseline, target, the value measured at the end of the
+    assistance, then each follow-up's (A/HRC/43/31 para 100)."""
+    evaluations = {e.kind: e for e in ta_request.evaluations.all()}
+    final = evaluations.get(EvaluationKind.FINAL)
+    if final is None:
+        return
+    indicators = [i for i in final.indicators.all() if i.name]
+    if not indicators:
+        return
+    started = ta_request.started  # type: ignore[attr-defined]
+    began = (started[0].at if started else ta_request.opened_at).date()
+    ended = final.updated_at.date()
+    if ta_request.stage == Stage.CLOSED:
+        ended = ta_request.stage_entered_at.date()
+    follow_ups = [evaluations[k] for k in (EvaluationKind.FOLLOW_UP_6, EvaluationKind.FOLLOW_UP_12)
+                  if k in evaluations]  # fmt: skip
+    result = SubElement(root, "result", type="2")  # outcome
+    _narrative(SubElement(result, "title"), "Outcomes measured with the State")
+    if final.summary.strip():
+        _narrative(SubElement(result, "description"), final.summary.strip())
+    for indicator in indicators:
+        element = SubElement(result, "indicator", measure="1")  # unit
+        _narrative(SubElement(element, "title"), indicator.name)
+        if indicator.unit:
+            _narrative(SubElement(element, "description"), f"Unit: {indicator.unit}")
+        if indicator.baseline is not None:
+            value = str(indicator.baseline)
+            _dated(element, "baseline", began, year=str(began.year), value=value)
+        _period(element, began, max(ended, began), indicator.target, indicator.measured)
+        for follow_up in follow_ups:
+            again = {i.name: i for i in follow_up.indicators.all()}.get(indicator.name)
+            measured_on = follow_up.measured_on or follow_up.updated_at.date()
+            if again is not None and again.measured is not None:
+                _period(element, ended, max(measured_on, ended), indicator.target, again.measured)
+
+
+def _period(
+    indicator: Element, begins: date, ends: date, target: Decimal | None, actual: Decimal | None
+) -> None:
+    period = SubElement(indicator, "period")
+    _dated(period, "period-start", begins)
+    _dated(period, "period-end", ends)
+    if target is not None:
+        SubElement(period, "target", value=str(target))
+    if actual is not None:
+        SubElement(period, "actual", value=str(actual))
