@@ -14,7 +14,8 @@ COPY . .
 # collectstatic needs settings but no secrets or database.
 RUN DJANGO_ENV=build python manage.py collectstatic --no-input -v 0 \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin tracker \
-    && mkdir -p /app/var && chown -R tracker /app/var
+    && mkdir -p /app/var/documents /app/var/open-data && chown -R tracker /app/var
+# (The volumes mounted there start with this owner: the app writes its files to them.)
 
 USER tracker
 EXPOSE 8000

@@ -268,7 +268,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
         "task": "tracker.sweep_reminders",
         "schedule": env.int("REMINDER_SWEEP_SECONDS", default=300),
-    }
+    },
+    # The open-data file the API serves; a State's decision also refreshes it at once.
+    "publish-open-data": {
+        "task": "tracker.publish_open_data",
+        "schedule": env.int("IATI_EXPORT_SECONDS", default=3600),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A claimed notification whose worker vanished may be claimed again after this long.
@@ -282,6 +287,8 @@ IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="")
 IATI_REPORTING_ORG_NAME = env("IATI_REPORTING_ORG_NAME", default="")
 # OrganisationType codelist: 40 is multilateral.
 IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="40")
+# The published file (GET /api/v1/iati/activities.xml): web and worker share it.
+IATI_EXPORT_FILE = env("IATI_EXPORT_FILE", default=str(VAR_DIR / "open-data" / "activities.xml"))
 
 # Service-level days per stage (tracker.deadlines); only the stages named change.
 SERVICE_LEVEL_DAYS = env.dict("SERVICE_LEVEL_DAYS", cast={"value": int}, default={})

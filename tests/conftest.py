@@ -117,9 +117,10 @@ def _generous_throttles(settings):
 
 
 @pytest.fixture(autouse=True)
-def _open_data_publisher(settings):
-    """The tests run as a deployment that publishes open data; test_iati.py checks what
-    happens when it is not configured."""
+def _open_data_publisher(settings, tmp_path):
+    """The tests run as a deployment that publishes open data, to a file of their own;
+    test_iati.py checks what happens when it is not configured."""
+    settings.IATI_EXPORT_FILE = str(tmp_path / "open-data" / "activities.xml")
     settings.IATI_REPORTING_ORG_REF = "XM-DAC-00000"
     settings.IATI_REPORTING_ORG_NAME = "Technical assistance secretariat"
     settings.IATI_REPORTING_ORG_TYPE = "40"

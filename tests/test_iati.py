@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.factories import open_request
-from tracker import clock, iati, services
+from tracker import clock, iati, services, tasks
 from tracker.errors import InvalidInput, NotAllowed, Refused
 from tracker.models import AssistanceRequest, Consent, UprRecommendation
 from tracker.services import RecommendationDraft
@@ -223,14 +223,43 @@ def test_the_export_of_the_full_demo_data_is_valid_iati_2_03(tmp_path, officer):
         assert document.getroot().findall(f"iati-activity/{path}"), path
 
 
-def test_the_api_streams_the_same_document_to_anyone(client, request_at, togo_focal):
+def test_the_api_serves_the_published_file_to_anyone(client, request_at, togo_focal, settings):
     agree(request_at(Stage.CLOSED), togo_focal)
+    # Before the first export: a clear 503, and the export is queued (it runs at once here).
     response = client.get("/api/v1/iati/activities.xml")  # no sign-in: open data
+    assert response.status_code == 503
+    assert "being written for the first time" in response.json()["detail"]
+    response = client.get("/api/v1/iati/activities.xml")
     assert response.status_code == 200
-    assert response.streaming
     assert response["Content-Type"] == "application/xml"
+    assert "Last-Modified" in response
     body = b"".join(response.streaming_content)
+    assert body == Path(settings.IATI_EXPORT_FILE).read_bytes()
     assert activities(body).keys() == activities(export()).keys()
+
+
+def test_a_decision_refreshes_the_published_file_at_once(
+    request_at, togo_focal, settings, django_capture_on_commit_callbacks
+):
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    published = Path(settings.IATI_EXPORT_FILE)
+    with django_capture_on_commit_callbacks(execute=True):
+        agree(ta_request, togo_focal)
+    assert identifier(ta_request) in activities(published.read_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_open_publication(ta_request=ta_request, by=togo_focal, agree=False)
+    assert identifier(ta_request) not in activities(published.read_bytes())
+
+
+def test_one_export_runs_at_a_time(settings):
+    from django.core.cache import cache
+
+    cache.add(tasks.EXPORT_LOCK, "running")
+    assert tasks.publish_open_data() is None
+    assert not Path(settings.IATI_EXPORT_FILE).exists()
+    cache.delete(tasks.EXPORT_LOCK)
+    assert tasks.publish_open_data() == 0  # no request agreed: an empty list
+    assert activities(Path(settings.IATI_EXPORT_FILE).read_bytes()) == {}
 
 
 def test_the_export_reads_a_page_of_requests_at_a_time(

@@ -14,18 +14,22 @@ codelists' (docs/decisions/0011-open-data.md says which and why).
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from lxml.etree import Element, SubElement, tostring
 
 from tracker import clock
 from tracker.errors import DomainError
@@ -42,6 +46,8 @@ from tracker.vocabulary import Decision, EvaluationKind, Stage
 
 if TYPE_CHECKING:
     from tracker.models import Provider
+
+log = logging.getLogger(__name__)
 
 VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -89,6 +95,13 @@ class NotConfigured(DomainError):
 
     status_code = 503
     code = "not_configured"
+
+
+class NotReady(DomainError):
+    """The published file is still being written for the first time (HTTP 503)."""
+
+    status_code = 503
+    code = "not_ready"
 
 
 @dataclass(frozen=True)
@@ -184,6 +197,64 @@ def document(publisher: Publisher, requests: Iterator[AssistanceRequest]) -> Ite
         yield tostring(activity(publisher, ta_request), encoding="utf-8", xml_declaration=False)
         yield b"\n"
     yield b"</iati-activities>\n"
+
+
+@dataclass(frozen=True)
+class Written:
+    activities: int
+    size: int
+
+
+def write(path: Path) -> Written:
+    """Write the export to ``path``: beside it first, then renamed into place once
+    complete, so that a failed export never leaves a half-written file where a
+    publisher fetches it, and readers always find a whole one."""
+    publisher = Publisher.from_settings()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    counted = 0
+
+    def requests() -> Iterator[AssistanceRequest]:
+        nonlocal counted
+        for ta_request in published():
+            counted += 1
+            yield ta_request
+
+    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for piece in document(publisher, requests()):
+                out.write(piece)
+        os.chmod(partial, 0o644)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return Written(activities=counted, size=path.stat().st_size)
+
+
+def refresh() -> Written | None:
+    """Write the published file (``settings.IATI_EXPORT_FILE``), which the API serves;
+    None when the deployment does not publish open data (no publisher configured)."""
+    try:
+        written = write(Path(settings.IATI_EXPORT_FILE))
+    except NotConfigured as error:
+        log.info("Open data not published: %s", error.message)
+        return None
+    log.info("Open data published: %s activities, %s bytes", written.activities, written.size)
+    return written
+
+
+def published_file() -> Path:
+    """The file to serve; when there is none yet, its first writing is queued."""
+    Publisher.from_settings()  # never serve a file the deployment no longer publishes
+    path = Path(settings.IATI_EXPORT_FILE)
+    if not path.exists():
+        from tracker import tasks  # tasks import this module
+
+        tasks.publish_open_data.delay()
+        raise NotReady(_("The open-data file is being written for the first time: try again "
+                         "in a few minutes."))  # fmt: skip
+    return path
 
 
 def activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:

@@ -1050,6 +1050,8 @@ def decide_open_publication(
         now = clock.now()
         _bump(current, now, open_publication_since=now if agree else None)
         current.open_publication_since = now if agree else None
+        # The published file follows the State's decision at once, not at the next hour.
+        transaction.on_commit(tasks.publish_open_data.delay)
         if agree:
             return _record_consent(
                 current, by, letter, Decision.OPEN_PUBLICATION, OPEN_PUBLICATION_AGREED

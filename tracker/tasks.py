@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.core.cache import cache
 
-from tracker import reminders
+from tracker import iati, reminders
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +40,20 @@ def deliver(self, notification_id: int) -> str:
             return "failed"
         # 30 s, 1 min, 2 min, 4 min, 8 min: well inside Redis' visibility timeout.
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
+#: One export at a time; the lock outlives the slowest export (a million requests).
+EXPORT_LOCK, EXPORT_LOCK_SECONDS = "tracker.publish_open_data", 2 * 3600
+
+
+@shared_task(name="tracker.publish_open_data")
+def publish_open_data() -> int | None:
+    """Write the open-data file the API serves (beat runs it; a State's decision on
+    open publication queues it): the number of activities, None when not published."""
+    if not cache.add(EXPORT_LOCK, "running", EXPORT_LOCK_SECONDS):
+        return None  # one is running; beat runs the next
+    try:
+        written = iati.refresh()
+    finally:
+        cache.delete(EXPORT_LOCK)
+    return written.activities if written else None
