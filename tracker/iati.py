@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from lxml.etree import Element, SubElement, tostring
@@ -155,33 +155,35 @@ def published() -> Iterator[AssistanceRequest]:
 
 
 def _with_related(requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceRequest]:
-    return requests.select_related("requesting_state", "brief").prefetch_related(
-        "domains",
-        "funding",
-        Prefetch(
-            "plans",
-            queryset=Plan.objects.order_by("version").prefetch_related(
-                "providers", "activities", "consents"
+    # When implementation began: one value read in the same query, not history rows.
+    began = HistoryEntry.objects.filter(
+        request=OuterRef("pk"), to_stage=Stage.IMPLEMENTATION
+    ).exclude(from_stage=Stage.IMPLEMENTATION)
+    started = Subquery(began.order_by("at", "pk").values("at")[:1])
+    return (
+        requests.select_related("requesting_state", "brief")
+        .annotate(started=started)
+        .prefetch_related(
+            "domains",
+            "funding",
+            Prefetch(
+                "plans",
+                queryset=Plan.objects.order_by("version").prefetch_related(
+                    "providers", "activities", "consents"
+                ),
             ),
-        ),
-        Prefetch(
-            "evaluations",
-            queryset=Evaluation.objects.prefetch_related("indicators").order_by("pk"),
-        ),
-        Prefetch(
-            "history",
-            queryset=HistoryEntry.objects.filter(to_stage=Stage.IMPLEMENTATION)
-            .exclude(from_stage=Stage.IMPLEMENTATION)
-            .order_by("at", "pk"),
-            to_attr="started",
-        ),
-        Prefetch(
-            "recommendations",
-            queryset=LinkedRecommendation.objects.filter(record__isnull=False)
-            .select_related("record__recommending_state")
-            .order_by("pk"),
-            to_attr="upr_records",
-        ),
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.prefetch_related("indicators").order_by("pk"),
+            ),
+            Prefetch(
+                "recommendations",
+                queryset=LinkedRecommendation.objects.filter(record__isnull=False)
+                .select_related("record__recommending_state")
+                .order_by("pk"),
+                to_attr="upr_records",
+            ),
+        )
     )
 
 
@@ -341,7 +343,7 @@ def _dates(root: Element, ta_request: AssistanceRequest, plan: Plan | None) -> N
         _dated(root, "activity-date", min(starts), type="1")
     started = ta_request.started  # type: ignore[attr-defined]
     if started:
-        _dated(root, "activity-date", started[0].at.date(), type="2")
+        _dated(root, "activity-date", started.date(), type="2")
     if ends:
         _dated(root, "activity-date", max(ends), type="3")
     if ta_request.stage in (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED):
@@ -420,8 +422,7 @@ def _results(root: Element, ta_request: AssistanceRequest) -> None:
     indicators = [i for i in final.indicators.all() if i.name]
     if not indicators:
         return
-    started = ta_request.started  # type: ignore[attr-defined]
-    began = (started[0].at if started else ta_request.opened_at).date()
+    began = (ta_request.started or ta_request.opened_at).date()  # type: ignore[attr-defined]
     ended = final.updated_at.date()
     if ta_request.stage == Stage.CLOSED:
         ended = ta_request.stage_entered_at.date()
