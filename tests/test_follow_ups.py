@@ -4,15 +4,17 @@ its consent to follow-up, which cancels the reminders."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from tracker import clock, reminders, services
+from tracker import charts, clock, reminders, services
 from tracker.errors import InvalidInput, NotAllowed, Refused
 from tracker.models import Consent, Notification
+from tracker.portal import status
 from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +132,35 @@ def test_the_portal_shows_each_indicator_over_time(client, togo_focal, closed, o
     row = page[page.index("<td>Officials trained") :]
     row = row[: row.index("</tr>")]
     assert [cell.split("<")[0] for cell in row.split("<td>")[2:]] == ["0", "40", "35", "42"]
+
+
+def drawn_chart(page: str) -> str:
+    """The SVG of the page's chart (an image inlined as base64)."""
+    source = page[page.index('src="data:image/svg+xml;base64,') :].split('"')[1]
+    return base64.b64decode(source.split(",", 1)[1]).decode()
+
+
+def test_the_portal_draws_each_indicator_over_time(client, togo_focal, closed, officer):
+    follow_up(closed, officer)
+    client.force_login(togo_focal)
+    page = client.get(f"/portal/requests/{closed.reference}/").content.decode()
+    svg = drawn_chart(page)
+    assert svg.startswith("<svg")
+    assert "Officials trained" in svg
+    assert "Follow-up after 6 months" in svg  # the follow-up is a point of its own
+    spec = charts.indicator_progress(status.indicator_progress(
+        closed.final_evaluation(), list(closed.evaluations.exclude(kind="final"))))  # fmt: skip
+    points = [(v["when"], v["value"], v["target"]) for v in spec["data"]["values"]]
+    assert points == [("Baseline", 0, 40), ("At closing", 35, 40),
+                      ("Follow-up after 6 months", 42, 40)]  # fmt: skip
+
+
+def test_no_chart_without_an_evaluation(client, togo_focal, request_at):
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    client.force_login(togo_focal)
+    page = client.get(f"/portal/requests/{ta_request.reference}/").content.decode()
+    assert "data:image/svg+xml" not in page
+    assert charts.indicator_progress({"columns": [], "rows": []}) is None
 
 
 def test_the_state_declines_follow_ups_in_the_portal(client, togo_focal, closed):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from tracker import files, selectors, services, web, workflow
+from tracker import charts, files, selectors, services, web, workflow
 from tracker.errors import DomainError, InvalidInput, NotFound
 from tracker.forms import DocumentForm, MessageForm, place_problems
 from tracker.models import AssistanceRequest, MemberState
@@ -141,6 +141,8 @@ def _request_page(
     plan = obj.latest_plan()
     evaluation = selectors.final_evaluation(obj)
     available = workflow.available_transitions(obj, request.user)
+    progress = status.indicator_progress(evaluation, selectors.follow_ups_of(obj))
+    chart = charts.indicator_progress(progress)
     return render(
         request,
         "portal/request.html",
@@ -163,9 +165,8 @@ def _request_page(
             "can_publish": obj.stage == Stage.CLOSED
             and evaluation is not None
             and bool(evaluation.lessons_learned),
-            "progress_over_time": status.indicator_progress(
-                evaluation, selectors.follow_ups_of(obj)
-            ),
+            "progress_over_time": progress,
+            "progress_chart": charts.image_source(chart) if chart else None,
             "follow_up_open": obj.stage == Stage.CLOSED and obj.consents_to_follow_up(),
             "brief": (current_brief := selectors.brief_of(obj)),
             "brief_form": brief_form
