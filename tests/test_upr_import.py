@@ -119,6 +119,20 @@ def test_a_request_links_to_a_record_made_to_its_state(api, records):
     assert record.links.count() == 1
 
 
+def test_the_figures_count_requests_following_upr_records(api, records):
+    for title in ("National preventive mechanism", "Training of prison staff"):
+        api("togo_focal").post("/api/v1/requests/", {
+            "title": title, "recommendations": [{"source": "upr", "record": records["TGODEU"].pk}],
+        }, format="json")  # fmt: skip
+    api("togo_focal").post("/api/v1/requests/", {"title": "No record", "recommendations": [
+        {"source": "upr", "upr_cycle": 3}]}, format="json")  # fmt: skip
+    figures = api("analyst").get("/api/v1/reports/summary/").json()
+    assert figures["upr_records"] == {"requests": 2, "records": 1}
+    # A State's own figures count its own requests only.
+    assert api("senegal_focal").get("/api/v1/reports/summary/").json()["upr_records"] == {
+        "requests": 0, "records": 0}  # fmt: skip
+
+
 def test_a_record_made_to_another_state_is_refused(api, records):
     response = api("togo_focal").post("/api/v1/requests/", {
         "title": "Nationality", "recommendations": [{"source": "upr",

@@ -88,9 +88,7 @@ def indicator_progress(progress: dict[str, Any]) -> dict[str, Any] | None:
                 },
                 {
                     "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#b45309"},
-                    "encoding": {
-                        "y": {"aggregate": "max", "field": "target", "title": None}
-                    },
+                    "encoding": {"y": {"aggregate": "max", "field": "target", "title": None}},
                 },
             ],
         },

@@ -18,7 +18,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from tracker import deadlines, workflow
-from tracker.models import AssistanceRequest, HistoryEntry
+from tracker.models import AssistanceRequest, HistoryEntry, UprRecommendation
 from tracker.workflow import Stage
 
 
@@ -53,6 +53,18 @@ def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) 
         # Share of all requests that their State withdrew (A/HRC/43/31 para 30).
         "withdrawal_rate": _ratio(withdrawn, total),
         "overdue": requests.filter(deadlines.overdue_q(now)).count(),
+        # A/HRC/43/31 para 115: how much assistance follows up the review's
+        # recommendations, counted on the imported UPR records the requests link to.
+        "upr_records": {
+            "requests": requests.filter(recommendations__record__isnull=False)
+            .values("pk")
+            .distinct()
+            .count(),
+            "records": UprRecommendation.objects.filter(links__request__in=requests)
+            .values("pk")
+            .distinct()
+            .count(),
+        },
     }
 
 
