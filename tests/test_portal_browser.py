@@ -4,11 +4,15 @@ in English and French, go to test-artifacts/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from tests.browser import PASSWORD, needs_chromium, shot
 from tests.factories import open_request
 from tests.journeys import propose
+from tracker import services
 from tracker.models import AssistanceRequest
 from tracker.scenarios import bring_to
 from tracker.workflow import Stage
@@ -160,3 +164,39 @@ def test_all_requests_at_phone_width_do_not_scroll_sideways(browser, live_server
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "all-requests-phone")
     context.close()
+
+
+@pytest.fixture
+def closed_case(togo_focal, officer):
+    """Closed, followed up once, with the State's brief published."""
+    ta_request = bring_to(open_request(togo_focal, title="Detention reform"), Stage.CLOSED,
+                          officer=officer, focal_point=togo_focal)  # fmt: skip
+    services.record_follow_up(ta_request=ta_request, by=officer, kind="follow_up_6",
+                              measured_on=timezone.now().date(),
+                              measured={"Officials trained": Decimal(42)})  # fmt: skip
+    services.write_brief(ta_request=ta_request, by=togo_focal, context="Crowded prisons.",
+                         done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+    services.publish_brief(ta_request=ta_request, by=togo_focal, publish=True)
+    return ta_request
+
+
+def test_the_state_sees_its_results_drawn_and_publishes_them_openly(page, browser, live_server,
+                                                                    closed_case):  # fmt: skip
+    log_in(page)
+    page.goto(f"/portal/requests/{closed_case.reference}/")
+    chart = page.locator("figure.chart img")
+    assert chart.is_visible()
+    assert chart.evaluate("img => img.naturalWidth") > 0  # the SVG really draws
+    shot(page, "request-results-en")
+    page.get_by_role("button", name="Agree to open publication").click()
+    assert page.get_by_text("Tick the box to confirm that your State agrees.").is_visible()
+    page.get_by_label("We agree to the open publication of this request.").check()
+    page.get_by_role("button", name="Agree to open publication").click()
+    assert page.get_by_text("published openly from the next export").is_visible()
+    # Anyone, signed in or not, now reads it as open data, with the brief it links to.
+    anonymous = browser.new_context(base_url=live_server.url).new_page()
+    anonymous.goto("/api/v1/iati/activities.xml")
+    assert f"XM-DAC-00000-{closed_case.reference}" in anonymous.content()
+    anonymous.goto(f"/open/briefs/{closed_case.reference}/")
+    assert anonymous.get_by_text("Judges trained.").is_visible()
+    anonymous.context.close()
