@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests import samples
-from tracker import services
+from tracker import services, tasks
 from tracker.models import Document, User
 from tracker.observability import HEALTH_PATH
 from tracker.scenarios import Content
@@ -72,6 +72,8 @@ def secret(request_at, officer):
     secret_file = samples.upload("secret.txt", SECRET_FINDINGS.encode())
     services.attach_document(ta_request=ta_request, by=officer, kind="assessment",
                              upload=secret_file)  # fmt: skip
+    # The open-data file, as the worker keeps it: the walk reads it too.
+    tasks.publish_open_data()
     return ta_request
 
 

@@ -182,3 +182,13 @@ def test_the_state_picks_a_record_in_the_portal(client, togo_focal, records):
     })  # fmt: skip
     assert response.status_code == 302
     assert records["TGODEU"].links.get().request.title == "OPCAT"
+
+
+def test_an_id_beyond_what_a_database_stores_is_refused_not_a_crash(api, records):
+    too_big = 2**120
+    response = api("togo_focal").post("/api/v1/requests/", {
+        "title": "National preventive mechanism",
+        "recommendations": [{"source": "upr", "record": too_big}],
+    }, format="json")  # fmt: skip
+    assert response.status_code == 400
+    assert "recommendations" in response.json()["errors"]

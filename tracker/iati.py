@@ -247,13 +247,10 @@ def refresh() -> Written | None:
 
 
 def published_file() -> Path:
-    """The file to serve; when there is none yet, its first writing is queued."""
+    """The file to serve. The worker writes it when it starts, then every hour."""
     Publisher.from_settings()  # never serve a file the deployment no longer publishes
     path = Path(settings.IATI_EXPORT_FILE)
     if not path.exists():
-        from tracker import tasks  # tasks import this module
-
-        tasks.publish_open_data.delay()
         raise NotReady(_("The open-data file is being written for the first time: try again "
                          "in a few minutes."))  # fmt: skip
     return path

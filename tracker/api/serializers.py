@@ -33,6 +33,9 @@ from tracker.models import (
     User,
 )
 
+#: The largest row id the databases store (a 64-bit integer): a larger one is no id.
+ROW_ID_MAX = 2**63 - 1
+
 # --- output ------------------------------------------------------------------------------
 
 
@@ -91,7 +94,7 @@ class RecommendationSerializer(serializers.Serializer):
     mandate = serializers.CharField(max_length=200, required=False, allow_blank=True)
     text = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     record = serializers.IntegerField(
-        source="record_id", min_value=1, required=False, allow_null=True,
+        source="record_id", min_value=1, max_value=ROW_ID_MAX, required=False, allow_null=True,
         help_text="an imported UPR recommendation made to the requesting State: the link "
         "takes its cycle, recommending State and text",
     )  # fmt: skip
@@ -331,9 +334,10 @@ class TransitionInput(StrictSerializer):
     officer = serializers.CharField(
         max_length=150, required=False, help_text="username (accept only)"
     )
-    plan_version = serializers.IntegerField(min_value=1, required=False)
+    plan_version = serializers.IntegerField(min_value=1, max_value=ROW_ID_MAX, required=False)
     expected_revision = serializers.IntegerField(
         min_value=0,
+        max_value=ROW_ID_MAX,
         required=False,
         help_text="the revision you saw; the transition is refused (409) if it changed",
     )
@@ -369,7 +373,8 @@ class PlanInput(StrictSerializer):
 
 
 class DeliveryInput(StrictSerializer):
-    activity = serializers.IntegerField(min_value=1, help_text="id of an activity of the plan")
+    activity = serializers.IntegerField(min_value=1, max_value=ROW_ID_MAX,
+                                        help_text="id of an activity of the plan")  # fmt: skip
     delivered_on = serializers.DateField()
     participants = serializers.IntegerField(min_value=0, max_value=10**7, required=False,
                                             allow_null=True)  # fmt: skip
@@ -469,6 +474,6 @@ class DocumentUpload(StrictSerializer):
         "assessment:<id> or evaluation:<id>",
     )  # fmt: skip
     supersedes = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None,
+        min_value=1, max_value=ROW_ID_MAX, required=False, allow_null=True, default=None,
         help_text="id of the document it replaces (kept)",
     )  # fmt: skip

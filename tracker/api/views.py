@@ -126,8 +126,8 @@ class BriefList(generics.ListAPIView):
     filter_backends = ()
 
     def get_queryset(self):
-        check_parameters(self.request, {"q", "domain", "region", "year", "page", "page_size",
-                                        "cursor"})  # fmt: skip
+        searched = frozenset({"q", "domain", "region", "year"})
+        check_parameters(self.request, {*searched, "page", "page_size", "cursor"}, searched)
         query = s.BriefQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         found = query.validated_data
@@ -526,7 +526,7 @@ class XMLRenderer(renderers.BaseRenderer):
 
 
 @extend_schema(
-    responses={(200, "application/xml"): OpenApiTypes.BINARY, **errors(503)},
+    responses={(200, "application/xml"): OpenApiTypes.BINARY, **errors(400, 404, 503)},
     auth=[],
 )
 class IatiActivitiesView(APIView):
@@ -538,10 +538,10 @@ class IatiActivitiesView(APIView):
     permission_classes = ()
     throttle_classes = (ExportThrottle,)
     throttle_scope = "export"
-    renderer_classes = (XMLRenderer, renderers.JSONRenderer)
+    renderer_classes = (XMLRenderer,)  # errors are JSON all the same (api.errors)
 
     def get(self, request):
-        check_parameters(request, set())
+        check_parameters(request, {"format"})
         path = iati.published_file()  # a clear 503 when there is none to serve
         response = FileResponse(path.open("rb"), content_type="application/xml")
         response["Content-Disposition"] = 'inline; filename="activities.xml"'
