@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _add_sqlite_functions(sender, connection, **kwargs) -> None:
-    # SQLite has no median; the reports compute it in the database all the same.
+    # SQLite has no percentiles; the figures compute them in the database all the same.
     if connection.vendor == "sqlite":
-        from tracker.reports import Median
+        from tracker.figures import Percentile, Percentile90
 
-        connection.connection.create_aggregate("median", 1, Median)
+        connection.connection.create_aggregate("median", 1, Percentile)
+        connection.connection.create_aggregate("percentile_90", 1, Percentile90)
 
 
 class TrackerConfig(AppConfig):

@@ -51,7 +51,7 @@ def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) 
         },
         "median_days_in_stage": median_days_in_stage(requests),
         # Share of all requests that their State withdrew (A/HRC/43/31 para 30).
-        "withdrawal_rate": _ratio(withdrawn, total),
+        "withdrawal_rate": ratio(withdrawn, total),
         "overdue": requests.filter(deadlines.overdue_q(now)).count(),
         # A/HRC/43/31 para 115: how much assistance follows up the review's
         # recommendations, counted on the imported UPR records the requests link to.
@@ -68,7 +68,7 @@ def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) 
     }
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
     if not whole:
         return None
     return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
@@ -111,26 +111,6 @@ def median_days_in_stage(requests: QuerySet[AssistanceRequest]) -> dict[str, flo
     return {
         stage.value: round(float(medians[stage]), 1) for stage in workflow.OPEN if stage in medians
     }
-
-
-class Median:
-    """``median(x)`` for SQLite, registered on each new connection (tracker.apps)."""
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-
-    def step(self, value: float | None) -> None:
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self) -> float | None:
-        if not self.values:
-            return None
-        ordered = sorted(self.values)
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return ordered[middle]
-        return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 # --- backlog (A/HRC/43/31 paras 95-97) ----------------------------------------------------

@@ -12,6 +12,8 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from tracker import selectors, signin, workflow
+from tracker.figures import NAMES as FIGURE_NAMES
+from tracker.figures import Filters
 from tracker.models import (
     FORMAL_CHANNELS,
     Activity,
@@ -409,6 +411,35 @@ class BriefQuery(StrictSerializer):
     region = serializers.ChoiceField(choices=RegionalGroup.choices, required=False)
     year = serializers.IntegerField(required=False, min_value=1990, max_value=2100,
                                     help_text="the year the request closed")  # fmt: skip
+
+
+class FiguresQuery(StrictSerializer):
+    first_year = serializers.IntegerField(
+        required=False, min_value=1990, max_value=2100, help_text="opened in this year or after"
+    )
+    last_year = serializers.IntegerField(
+        required=False, min_value=1990, max_value=2100, help_text="opened in this year or before"
+    )
+    region = serializers.ChoiceField(choices=RegionalGroup.choices, required=False)
+    domain = serializers.SlugRelatedField(
+        slug_field="code", queryset=selectors.domains(), required=False
+    )
+    figure = serializers.ChoiceField(choices=FIGURE_NAMES, required=False,
+                                     help_text="with format=csv: that figure alone")  # fmt: skip
+    format = serializers.ChoiceField(choices=["json", "csv"], required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        first, last = attrs.get("first_year"), attrs.get("last_year")
+        if first is not None and last is not None and first > last:
+            raise serializers.ValidationError({"last_year": _("The last year comes after the "
+                                                              "first.")})  # fmt: skip
+        return attrs
+
+    def filters(self) -> Filters:
+        data = self.validated_data
+        return Filters(first_year=data.get("first_year"), last_year=data.get("last_year"),
+                       region=data.get("region", ""),
+                       domain=data["domain"].code if data.get("domain") else "")  # fmt: skip
 
 
 class BacklogQuery(StrictSerializer):

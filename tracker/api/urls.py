@@ -11,6 +11,7 @@ urlpatterns = [
     path("member-states/", views.MemberStateList.as_view(), name="api-member-states"),
     path("reports/summary/", views.SummaryView.as_view(), name="api-summary"),
     path("reports/backlog/", views.BacklogView.as_view(), name="api-backlog"),
+    path("reports/figures/", views.FiguresView.as_view(), name="api-figures"),
     path("briefs/", views.BriefList.as_view(), name="api-briefs"),
     path("iati/activities.xml", views.IatiActivitiesView.as_view(), name="api-iati"),
     *router.urls,

@@ -20,7 +20,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker import iati, reports, selectors, services, web, workflow
+from tracker import figures, iati, reports, selectors, services, web, workflow
 from tracker.api import examples, parsers
 from tracker.api import serializers as s
 from tracker.api.errors import errors
@@ -475,6 +475,35 @@ class SummaryView(APIView):
         if request.accepted_renderer.format == "csv":
             return csv_response("summary.csv", ("figure", "key", "value"), _flatten(figures))
         return Response(figures)
+
+
+@extend_schema(
+    parameters=[s.FiguresQuery],
+    responses={
+        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "text/csv"): OpenApiTypes.STR,
+        **errors(400, 404),
+    },
+)
+class FiguresView(APIView):
+    """The Figures page's figures over the requests the caller may see: requests opened
+    per year with the change, time in each stage, shares of least developed countries,
+    agenda-item-10 States and UPR follow-up, funding by source, and ownership. Narrowed
+    by years of opening, region and domain; `format=csv` gives them as rows."""
+
+    renderer_classes = (renderers.JSONRenderer, CSVRenderer)
+
+    def get(self, request):
+        names = {"first_year", "last_year", "region", "domain", "figure", "format"}
+        check_parameters(request, names, frozenset(names))
+        query = s.FiguresQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = figures.figures(selectors.visible_requests(request.user), query.filters())
+        if request.accepted_renderer.format == "csv":
+            only = query.validated_data.get("figure", "")
+            return csv_response(f"figures{'-' + only if only else ''}.csv", figures.COLUMNS,
+                                figures.rows(found, only))  # fmt: skip
+        return Response(found)
 
 
 def _flatten(figures: dict) -> list[list[object]]:

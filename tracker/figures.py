@@ -1,0 +1,351 @@
+"""The Figures page's figures: what managers, the Council's reporting and the States
+ask of the data, each over the requests a user may see, narrowed by period, region
+and domain.
+
+- requests opened per year, with the change from the year before, by stage, region
+  and domain (A/HRC/43/31 paras 95-97 state their figures so);
+- how long requests stay in each stage (median and 90th percentile) and the share of
+  open requests that are overdue;
+- shares from least developed countries (para 112), from States under agenda item 10
+  (para 63) and following up UPR recommendations (para 115);
+- funding by source and year;
+- whether the assistance is owned by the States that asked for it (paras 54-56):
+  requests the State opened itself, days from a plan's proposal to the State's
+  decision, plans rejected and the versions needed before approval, withdrawals by
+  stage, and closed requests whose State published its lessons.
+
+The backlog on a date is ``reports.backlog``. Everything is computed from the records
+as they are: these functions are the reference any faster path must equal.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from tracker import deadlines
+from tracker.models import (
+    AssistanceRequest,
+    Channel,
+    Consent,
+    Evaluation,
+    Funding,
+    HistoryEntry,
+    Plan,
+    RecommendationSource,
+)
+from tracker.reports import change, ratio
+from tracker.vocabulary import OPEN, Decision, EvaluationKind, Stage
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the figures are narrowed to: years of opening, a region, a domain."""
+
+    first_year: int | None = None
+    last_year: int | None = None
+    region: str = ""
+    domain: str = ""
+
+    def apply(self, requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceRequest]:
+        if self.first_year is not None:
+            requests = requests.filter(opened_at__year__gte=self.first_year)
+        if self.last_year is not None:
+            requests = requests.filter(opened_at__year__lte=self.last_year)
+        if self.region:
+            requests = requests.filter(requesting_state__region=self.region)
+        if self.domain:
+            # A subquery, not a join: a request with two domains counts once.
+            requests = requests.filter(
+                pk__in=AssistanceRequest.domains.through.objects.filter(
+                    domain_id=self.domain
+                ).values("assistancerequest_id")
+            )
+        return requests
+
+
+def figures(
+    requests: QuerySet[AssistanceRequest], filters: Filters = Filters(), now: datetime | None = None
+) -> dict[str, Any]:
+    """Every figure of the page (the backlog apart), over ``requests`` narrowed."""
+    narrowed = filters.apply(requests)
+    return {
+        "opened_per_year": opened_per_year(narrowed),
+        "time_in_stage": time_in_stage(narrowed, now or timezone.now()),
+        "shares": shares(narrowed),
+        "funding": funding(narrowed),
+        "ownership": ownership(narrowed),
+    }
+
+
+# --- requests opened per year ---------------------------------------------------------------
+
+
+def opened_per_year(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
+    """Requests opened each year, the change from the year before, and each year's
+    requests by their stage now, by region and by domain."""
+    by_year = requests.annotate(year=ExtractYear("opened_at"))
+    totals = dict(by_year.values_list("year").annotate(n=Count("pk")).order_by("year"))
+    years = []
+    for year in sorted(totals):
+        before = totals.get(year - 1)
+        years.append({
+            "year": year,
+            "total": totals[year],
+            "change": change(before, totals[year]) if before is not None else None,
+        })  # fmt: skip
+    return {
+        "years": years,
+        "by_stage": _per_year(by_year, "stage"),
+        "by_region": _per_year(by_year, "requesting_state__region"),
+        "by_domain": _per_year(by_year, "domains__code"),
+    }
+
+
+def _per_year(by_year: QuerySet[AssistanceRequest], key: str) -> dict[str, dict[str, int]]:
+    rows = (
+        by_year.exclude(**{f"{key}__isnull": True})
+        .values_list("year", key)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("year", key)
+    )
+    table: dict[str, dict[str, int]] = defaultdict(dict)
+    for year, value, n in rows:
+        table[str(year)][value] = n
+    return dict(table)
+
+
+# --- time in each stage ---------------------------------------------------------------------
+
+_DAYS = {
+    "postgresql": "EXTRACT(EPOCH FROM (left_at - entered_at)) / 86400.0",
+    "sqlite": "julianday(left_at) - julianday(entered_at)",
+}
+_PERCENTILES = {
+    "postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
+    "percentile_cont(0.9) WITHIN GROUP (ORDER BY days)",
+    "sqlite": "median(days), percentile_90(days)",
+}
+
+
+def time_in_stage(requests: QuerySet[AssistanceRequest], now: datetime) -> dict[str, Any]:
+    """Median and 90th-percentile days of the stays that ended, per stage; and how many
+    of the open requests are overdue. A stay starts at the history row that entered
+    the stage and ends at the next row that changed it."""
+    ids_sql, ids_params = requests.values("pk").query.sql_with_params()
+    history = HistoryEntry._meta.db_table
+    vendor = connection.vendor
+    sql = f"""
+        WITH changes AS (
+            SELECT h.to_stage AS stage, h.at AS entered_at,
+                   LEAD(h.at) OVER (PARTITION BY h.request_id ORDER BY h.at, h.id) AS left_at
+            FROM {history} h
+            WHERE h.from_stage <> h.to_stage AND h.request_id IN ({ids_sql})
+        ),
+        stays AS (
+            SELECT stage, {_DAYS[vendor]} AS days FROM changes WHERE left_at IS NOT NULL
+        )
+        SELECT stage, count(*), {_PERCENTILES[vendor]} FROM stays GROUP BY stage
+    """  # noqa: S608 (only table names and fixed fragments are formatted in)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids_params)
+        found = {stage: (n, median, p90) for stage, n, median, p90 in cursor.fetchall()}
+    stays = {
+        stage.value: {"stays": found[stage][0], "median_days": _days(found[stage][1]),
+                      "p90_days": _days(found[stage][2])}
+        for stage in OPEN if stage in found
+    }  # fmt: skip
+    open_now = requests.filter(stage__in=OPEN).count()
+    overdue = requests.filter(deadlines.overdue_q(now)).count()
+    return {"stages": stays, "open": open_now, "overdue": overdue,
+            "overdue_share": ratio(overdue, open_now)}  # fmt: skip
+
+
+def _days(value: float) -> float:
+    return round(float(value), 1)
+
+
+class Percentile:
+    """An interpolated percentile for SQLite (PostgreSQL's ``percentile_cont``),
+    registered on each new connection (tracker.apps)."""
+
+    fraction = 0.5
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        return percentile(self.values, self.fraction)
+
+
+class Percentile90(Percentile):
+    fraction = 0.9
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """As ``percentile_cont``: between the two nearest values, in proportion."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+# --- shares of the report's groups of States --------------------------------------------------
+
+
+def shares(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
+    """How many requests come from least developed countries, from States under agenda
+    item 10, and follow up UPR recommendations, out of all."""
+    total = requests.count()
+    counts = {
+        "least_developed": requests.filter(requesting_state__is_ldc=True).count(),
+        "agenda_item_10": requests.filter(requesting_state__under_agenda_item_10=True).count(),
+        "upr_follow_up": requests.filter(recommendations__source=RecommendationSource.UPR)
+        .values("pk")
+        .distinct()
+        .count(),
+    }
+    return {"total": total, **{name: _part(n, total) for name, n in counts.items()}}
+
+
+def _part(count: int, whole: int) -> dict[str, Any]:
+    return {"count": count, "share": ratio(count, whole)}
+
+
+# --- funding ----------------------------------------------------------------------------------
+
+
+def funding(requests: QuerySet[AssistanceRequest]) -> list[dict[str, Any]]:
+    """Funding recorded for the requests, by year of opening, source and currency (the
+    amounts of different currencies are never added up)."""
+    rows = (
+        Funding.objects.filter(request__in=requests)
+        .annotate(year=ExtractYear("request__opened_at"))
+        .values_list("year", "source", "currency")
+        .annotate(amount=Sum("amount"))
+        .order_by("year", "source", "currency")
+    )
+    return [{"year": year, "source": source, "currency": currency, "amount": _money(amount)}
+            for year, source, currency, amount in rows]  # fmt: skip
+
+
+def _money(amount: Decimal) -> str:
+    return str(Decimal(amount).quantize(Decimal("0.01")))
+
+
+# --- ownership (A/HRC/43/31 paras 54-56) ----------------------------------------------------
+
+
+def ownership(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
+    total = requests.count()
+    by_state = requests.filter(received_via=Channel.PORTAL).count()
+    closed = requests.filter(stage=Stage.CLOSED)
+    shared = closed.filter(
+        Q(pk__in=Evaluation.objects.filter(kind=EvaluationKind.FINAL, lessons_published=True)
+          .values("request_id"))
+        | Q(brief__published_at__isnull=False)
+    ).count()  # fmt: skip
+    withdrawn = Counter(dict(
+        HistoryEntry.objects.filter(request__in=requests, transition="withdraw")
+        .values_list("from_stage").annotate(n=Count("pk")).order_by()
+    ))  # fmt: skip
+    return {
+        "opened_by_the_state": {"count": by_state, "share": ratio(by_state, total)},
+        "logged_from_a_letter": {
+            "count": total - by_state,
+            "share": ratio(total - by_state, total),
+        },
+        **_plan_decisions(requests),
+        "withdrawals_by_stage": {stage.value: withdrawn.get(stage, 0) for stage in OPEN},
+        "closed": closed.count(),
+        "lessons_shared": _part(shared, closed.count()),
+    }
+
+
+def _plan_decisions(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
+    """Days from each plan version's proposal to the State's first decision on it; the
+    versions the State rejected; the version it approved first, per request."""
+    plans = Plan.objects.filter(request__in=requests)
+    decided = (
+        Consent.objects.filter(plan__in=plans, decision__in=[Decision.APPROVED, Decision.DECLINED])
+        .values("plan_id", "plan__proposed_at")
+        .annotate(first=Min("recorded_at"))
+        .order_by()
+    )
+    days = [(row["first"] - row["plan__proposed_at"]).total_seconds() / 86400 for row in decided]
+    rejected = Consent.objects.filter(plan__in=plans, decision=Decision.DECLINED).count()
+    approved_first = Counter(
+        version
+        for _request, version in Consent.objects.filter(plan__in=plans, decision=Decision.APPROVED)
+        .values_list("request_id")
+        .annotate(version=Min("plan__version"))
+        .order_by()
+    )
+    approvals = sum(approved_first.values())
+    return {
+        "days_to_decision": {
+            "plans_decided": len(days),
+            "median_days": round(statistics.median(days), 1) if days else None,
+        },
+        "plans_rejected": rejected,
+        "versions_before_approval": {
+            "approved": approvals,
+            "by_version": {str(v): n for v, n in sorted(approved_first.items())},
+            "mean": round(sum(v * n for v, n in approved_first.items()) / approvals, 2)
+            if approvals
+            else None,
+        },
+    }
+
+
+# --- as rows (CSV) -----------------------------------------------------------------------------
+
+#: The figures' names, in the page's order.
+NAMES = ("opened_per_year", "time_in_stage", "shares", "funding", "ownership")
+COLUMNS = ("figure", "measure", "value")
+
+
+def rows(found: dict[str, Any], only: str = "") -> list[list[object]]:
+    """Every number of the figures as (figure, measure, value), the measure naming where
+    it sits: ``by_region/2025/AFRICA``, ``years/2025/change/percent``."""
+    table: list[list[object]] = []
+    for name in NAMES:
+        if name in found and (not only or name == only):
+            table += [[name, path, value] for path, value in _leaves(found[name], "")]
+    return table
+
+
+def _leaves(value: Any, path: str) -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [leaf for key, inner in value.items()
+                for leaf in _leaves(inner, f"{path}/{key}" if path else str(key))]  # fmt: skip
+    if isinstance(value, list):
+        return [leaf for index, inner in enumerate(value)
+                for leaf in _leaves(inner, _row_name(inner, index, path))]  # fmt: skip
+    return [(path, value)]
+
+
+def _row_name(row: Any, index: int, path: str) -> str:
+    """A list's row is named by its year, source and currency when it has them."""
+    if isinstance(row, dict):
+        keys = [str(row[k]) for k in ("year", "source", "currency") if k in row]
+        name = "/".join(keys) if keys else str(index)
+    else:
+        name = str(index)
+    return f"{path}/{name}" if path else name
