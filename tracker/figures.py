@@ -105,15 +105,16 @@ def opened_per_year(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
         })  # fmt: skip
     return {
         "years": years,
-        "by_stage": _per_year(by_year, "stage"),
-        "by_region": _per_year(by_year, "requesting_state__region"),
-        "by_domain": _per_year(by_year, "domains__code"),
+        "by_stage": _per_year(requests, "stage"),
+        "by_region": _per_year(requests, "requesting_state__region"),
+        "by_domain": _per_year(requests, "domains__code"),
     }
 
 
-def _per_year(by_year: QuerySet[AssistanceRequest], key: str) -> dict[str, dict[str, int]]:
+def _per_year(requests: QuerySet[AssistanceRequest], key: str) -> dict[str, dict[str, int]]:
     rows = (
-        by_year.exclude(**{f"{key}__isnull": True})
+        requests.annotate(year=ExtractYear("opened_at"))
+        .exclude(**{f"{key}__isnull": True})
         .values_list("year", key)
         .annotate(n=Count("pk", distinct=True))
         .order_by("year", key)
