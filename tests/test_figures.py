@@ -226,3 +226,52 @@ def test_the_api_refuses_what_it_cannot_narrow_by(api, dataset, query, problem):
     response = api("analyst").get(f"/api/v1/reports/figures/?{query}")
     assert response.status_code == 400
     assert problem in response.content.decode()
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_the_admin_page_shows_every_request_to_officers_and_analysts(client_as, dataset):
+    for persona in ("officer", "analyst"):
+        page = client_as(persona).get("/admin/figures/").content.decode()
+        assert "Shares of the 4 requests" in page
+        assert page.count('src="data:image/svg+xml;base64,') >= 8
+        assert "/api/v1/reports/figures/?format=csv&amp;figure=shares" in page
+
+
+def test_the_portal_page_shows_the_states_own_requests(client, dataset, togo_focal):
+    client.force_login(togo_focal)
+    page = client.get("/portal/figures/?region=AFRICA").content.decode()
+    assert "Shares of the 1 requests" in page
+    # The CSV link narrows as the page does.
+    assert "/api/v1/reports/figures/?region=AFRICA&amp;format=csv&amp;figure=funding" in page
+
+
+def test_states_and_strangers_stay_out_of_the_admins_figures(client, dataset, togo_focal):
+    assert client.get("/portal/figures/").status_code == 302  # to the sign-in page
+    assert client.get("/admin/figures/").status_code == 302
+    client.force_login(togo_focal)
+    assert client.get("/admin/figures/")["Location"].startswith("/admin/login/")
+
+
+def test_a_wrong_filter_is_said_next_to_it_and_the_page_still_shows(client_as, dataset):
+    page = client_as("analyst").get("/admin/figures/?first_year=2026&last_year=2024")
+    assert page.status_code == 200
+    assert "The last year comes after the first." in page.content.decode()
+
+
+def test_the_page_reads_a_bounded_number_of_queries(client_as, dataset,
+                                                    django_assert_max_num_queries):  # fmt: skip
+    admin = client_as("analyst")
+    with django_assert_max_num_queries(40):
+        assert admin.get("/admin/figures/").status_code == 200
+
+
+def test_the_backlog_downloads_narrowed_as_csv(api, dataset):
+    response = api("analyst").get(
+        "/api/v1/reports/backlog/?on=2025-03-01&compare=2024-12-31&region=ASIA_PACIFIC&format=csv"
+    )
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "stage,on,open_on,compare,open_on_compare,difference,percent"
+    assert "total,2025-03-01,0,2024-12-31,0,0," in lines  # B was withdrawn on 02-19
+    assert "needs_assessment,2025-03-01,0,2024-12-31,0,0," in lines

@@ -9,6 +9,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -63,11 +64,20 @@ class TrackerAdminSite(AdminSite):
 
         return super().index(request, {**home.context(request.user), **(extra_context or {})})
 
+    def figures(self, request):
+        """Every request in figures: officers and analysts alike."""
+        from tracker import figures_page
+
+        context = {**self.each_context(request), "title": _("Figures"),
+                   **figures_page.context(request)}  # fmt: skip
+        return TemplateResponse(request, "admin/tracker/figures.html", context)
+
     def get_urls(self):
         from tracker.admin import signin as views
 
         return [
             path("login/code/", views.code_step(self), name="login_code"),
             path("two-factor/", views.two_factor(self), name="two_factor"),
+            path("figures/", self.admin_view(self.figures), name="figures"),
             *super().get_urls(),
         ]

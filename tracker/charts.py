@@ -98,3 +98,40 @@ def indicator_progress(progress: dict[str, Any]) -> dict[str, Any] | None:
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+# --- the Figures page ---------------------------------------------------------------------------
+
+
+def bars(
+    values: list[dict[str, Any]],
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    offset: bool = False,
+    percent: bool = False,
+) -> dict[str, Any] | None:
+    """Bars of ``y`` along ``x`` (in the rows' order), stacked or side by side
+    (``offset``) by ``color``; None when there is nothing to draw."""
+    if not values:
+        return None
+    order = list(dict.fromkeys(str(row[x]) for row in values))
+    encoding: dict[str, Any] = {
+        "x": {"field": x, "type": "ordinal", "sort": order, "title": x_title,
+              "axis": {"labelAngle": -30, "labelLimit": 160}},
+        "y": {"field": y, "type": "quantitative", "title": y_title,
+              **({"axis": {"format": "%"}} if percent else {})},
+        "tooltip": [{"field": x}, {"field": y}],
+    }  # fmt: skip
+    if color is not None:
+        kinds = list(dict.fromkeys(str(row[color]) for row in values))
+        encoding["color"] = {"field": color, "type": "nominal", "title": None, "sort": kinds}
+        if offset:
+            encoding["xOffset"] = {"field": color, "sort": kinds}
+    return {"$schema": SCHEMA, "width": {"step": 28 if offset else 40}, "height": 180,
+            "data": {"values": [{k: str(v) if k in (x, color) else v for k, v in row.items()}
+                                for row in values]},
+            "mark": {"type": "bar", "tooltip": True}, "encoding": encoding}  # fmt: skip

@@ -166,3 +166,23 @@ def backlog(
             },
         }
     return result
+
+
+BACKLOG_COLUMNS = ("stage", "on", "open_on", "compare", "open_on_compare", "difference", "percent")
+
+
+def backlog_rows(found: dict[str, Any]) -> list[list[object]]:
+    """The backlog as rows: each stage, then all open requests."""
+    on, then = found["on"], found.get("compare")
+    table = []
+    for stage in [*on["by_stage"], "total"]:
+        count = on["by_stage"][stage] if stage != "total" else on["total"]
+        row: list[object] = [stage, on["date"], count]
+        if then is not None:
+            before = then["by_stage"][stage] if stage != "total" else then["total"]
+            moved = (
+                found["change"]["by_stage"][stage] if stage != "total" else found["change"]["total"]
+            )
+            row += [then["date"], before, moved["difference"], moved["percent"]]
+        table.append(row)
+    return table

@@ -413,7 +413,9 @@ class BriefQuery(StrictSerializer):
                                     help_text="the year the request closed")  # fmt: skip
 
 
-class FiguresQuery(StrictSerializer):
+class NarrowingQuery(StrictSerializer):
+    """The Figures' filters: years of opening, region, domain."""
+
     first_year = serializers.IntegerField(
         required=False, min_value=1990, max_value=2100, help_text="opened in this year or after"
     )
@@ -424,9 +426,6 @@ class FiguresQuery(StrictSerializer):
     domain = serializers.SlugRelatedField(
         slug_field="code", queryset=selectors.domains(), required=False
     )
-    figure = serializers.ChoiceField(choices=FIGURE_NAMES, required=False,
-                                     help_text="with format=csv: that figure alone")  # fmt: skip
-    format = serializers.ChoiceField(choices=["json", "csv"], required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         first, last = attrs.get("first_year"), attrs.get("last_year")
@@ -442,10 +441,16 @@ class FiguresQuery(StrictSerializer):
                        domain=data["domain"].code if data.get("domain") else "")  # fmt: skip
 
 
-class BacklogQuery(StrictSerializer):
+class FiguresQuery(NarrowingQuery):
+    figure = serializers.ChoiceField(choices=FIGURE_NAMES, required=False,
+                                     help_text="with format=csv: that figure alone")  # fmt: skip
+    format = serializers.ChoiceField(choices=["json", "csv"], required=False)
+
+
+class BacklogQuery(NarrowingQuery):
     on = serializers.DateField()
     compare = serializers.DateField(required=False)
-    format = serializers.CharField(required=False)
+    format = serializers.ChoiceField(choices=["json", "csv"], required=False)
 
 
 class TokenInput(AuthTokenSerializer):

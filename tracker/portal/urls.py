@@ -27,6 +27,7 @@ urlpatterns = [
     path("requests/<str:reference>/<str:name>/", views.decide, name="decide"),
     path("priorities/", views.priorities, name="priorities"),
     path("good-practices/", views.practices, name="practices"),
+    path("figures/", views.figures, name="figures"),
     path("language/", views.language, name="language"),
     path("login/", _auth(signin.PasswordStep, "login", redirect_authenticated_user=True),
          name="login"),

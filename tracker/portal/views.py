@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from tracker import charts, files, selectors, services, web, workflow
+from tracker import charts, figures_page, files, selectors, services, web, workflow
 from tracker.errors import DomainError, InvalidInput, NotFound
 from tracker.forms import DocumentForm, MessageForm, place_problems
 from tracker.models import AssistanceRequest, MemberState
@@ -499,6 +499,12 @@ def language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and chosen in ("en", "fr"):
         services.set_language(user=request.user, language=chosen)
     return response
+
+
+@focal_point_required
+def figures(request: SignedInRequest) -> HttpResponse:
+    """The State's own requests in figures, each chart with its table."""
+    return render(request, "portal/figures.html", figures_page.context(request))
 
 
 def open_brief(request: HttpRequest, reference: str) -> HttpResponse:

@@ -1,0 +1,342 @@
+"""The Figures page, in the admin (every request) and in the portal (the State's own
+requests): each figure as a chart, the same figures as a table under it, and a link
+to download them as CSV. The views only render what ``context`` builds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from tracker import charts, clock, figures, reports, selectors
+from tracker.collation import NamedChoiceField
+from tracker.models import FundingSource, RegionalGroup
+from tracker.vocabulary import Stage
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class FiguresForm(forms.Form):
+    first_year = forms.IntegerField(
+        label=gettext_lazy("Opened from"), required=False, min_value=1990, max_value=2100
+    )
+    last_year = forms.IntegerField(
+        label=gettext_lazy("to"), required=False, min_value=1990, max_value=2100
+    )
+    region = forms.ChoiceField(
+        label=gettext_lazy("Region"),
+        required=False,
+        choices=[("", gettext_lazy("Any region")), *RegionalGroup.choices],
+    )
+    domain = NamedChoiceField(selectors.domains(), label=gettext_lazy("Domain"), required=False)
+    on = forms.DateField(label=gettext_lazy("Open requests on"), required=False, widget=DATE)
+    compare = forms.DateField(label=gettext_lazy("compared with"), required=False, widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_year"), data.get("last_year")
+        if first is not None and last is not None and first > last:
+            self.add_error("last_year", _("The last year comes after the first."))
+        return data
+
+
+def context(request: HttpRequest) -> dict[str, Any]:
+    """Everything the page shows, over what the signed-in user may see."""
+    form = FiguresForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    domain = data.get("domain")
+    narrowed = figures.Filters(
+        first_year=data.get("first_year"),
+        last_year=data.get("last_year"),
+        region=data.get("region", ""),
+        domain=domain.code if domain else "",
+    )
+    visible = selectors.visible_requests(request.user)  # type: ignore[arg-type]
+    found = figures.figures(visible, narrowed)
+    on = data.get("on") or clock.now().date()
+    compare = data.get("compare") or on - timedelta(days=365)
+    backlog = reports.backlog(narrowed.apply(visible), on, compare)
+    sections = [
+        *_opened(found["opened_per_year"]),
+        _backlog(backlog),
+        _time_in_stage(found["time_in_stage"]),
+        _shares(found["shares"]),
+        _funding(found["funding"]),
+        *_ownership(found["ownership"]),
+    ]
+    query = {
+        k: v
+        for k, v in {
+            "first_year": narrowed.first_year,
+            "last_year": narrowed.last_year,
+            "region": narrowed.region,
+            "domain": narrowed.domain,
+        }.items()
+        if v
+    }
+    for section in sections:
+        spec = section.pop("spec")
+        section["chart"] = charts.image_source(spec) if spec else None
+        section["csv"] = _csv_url(section["csv"], query, on, compare)
+    return {"form": form, "sections": sections}
+
+
+def _csv_url(figure: str, query: dict[str, Any], on: Any, compare: Any) -> str:
+    """Where the API gives the section's figures as CSV, narrowed as the page is."""
+    if figure == "backlog":
+        return f"{reverse('api-backlog')}?" + urlencode(
+            {**query, "on": on, "compare": compare, "format": "csv"}
+        )
+    return f"{reverse('api-figures')}?" + urlencode({**query, "format": "csv", "figure": figure})
+
+
+def _stage(code: str) -> str:
+    return str(Stage(code).label)
+
+
+def _table(caption: str, columns: list[str], rows: list[list[Any]]) -> dict[str, Any]:
+    return {"caption": caption, "columns": columns, "rows": rows}
+
+
+def _section(name: str, title: str, spec: Any, table: dict[str, Any], csv: str = "") -> dict:
+    return {"id": name, "title": title, "spec": spec, "table": table, "csv": csv or name}
+
+
+def _opened(opened: dict[str, Any]) -> list[dict[str, Any]]:
+    years = opened["years"]
+    change_text = {y["year"]: y["change"]["text"] if y["change"] else "—" for y in years}
+    per_year = [[str(y["year"]), y["total"], change_text[y["year"]]] for y in years]
+    names: dict[str, tuple[str, Callable[[str], str]]] = {
+        "by_stage": (_("by stage now"), _stage),
+        "by_region": (_("by region"), lambda code: str(RegionalGroup(code).label)),
+        "by_domain": (_("by domain"), lambda code: _domain_names().get(code, code)),
+    }
+    sections = [
+        _section(
+            "opened_per_year",
+            _("Requests opened per year"),
+            charts.bars(
+                [{"year": y["year"], "requests": y["total"]} for y in years],
+                "year",
+                "requests",
+                y_title=_("Requests"),
+            ),
+            _table(
+                _("Requests opened per year, and the change from the year before"),
+                [_("Year"), _("Requests"), pgettext("a figure", "Change")],
+                per_year,
+            ),
+        )
+    ]
+    for key, (how, label) in names.items():
+        table = opened[key]
+        kinds = sorted({kind for counts in table.values() for kind in counts})
+        values = [
+            {"year": year, "kind": label(kind), "requests": counts.get(kind, 0)}
+            for year, counts in table.items()
+            for kind in kinds
+            if counts.get(kind)
+        ]
+        rows = [[year, *[counts.get(kind, 0) for kind in kinds]] for year, counts in table.items()]
+        title = _("Requests opened per year, %(how)s") % {"how": how}
+        sections.append(
+            _section(
+                f"opened_{key}",
+                title,
+                charts.bars(values, "year", "requests", color="kind", y_title=_("Requests")),
+                _table(title, [_("Year"), *[label(k) for k in kinds]], rows),
+                csv="opened_per_year",
+            )
+        )
+    return sections
+
+
+def _domain_names() -> dict[str, str]:
+    return {domain.code: domain.name for domain in selectors.domains()}
+
+
+def _backlog(backlog: dict[str, Any]) -> dict[str, Any]:
+    then, now_ = backlog["compare"], backlog["on"]
+    values = [
+        {"stage": _stage(stage), "date": found["date"], "requests": found["by_stage"][stage]}
+        for found in (then, now_)
+        for stage in found["by_stage"]
+    ]
+    rows = [
+        [
+            _stage(stage),
+            then["by_stage"][stage],
+            now_["by_stage"][stage],
+            backlog["change"]["by_stage"][stage]["text"],
+        ]
+        for stage in now_["by_stage"]
+    ]
+    rows.append(
+        [_("All open requests"), then["total"], now_["total"], backlog["change"]["total"]["text"]]
+    )
+    title = _("Open requests per stage on %(on)s, compared with %(compare)s") % {
+        "on": now_["date"],
+        "compare": then["date"],
+    }
+    return _section(
+        "backlog",
+        title,
+        charts.bars(
+            values, "stage", "requests", color="date", offset=True, y_title=_("Open requests")
+        ),
+        _table(
+            title, [_("Stage"), then["date"], now_["date"], pgettext("a figure", "Change")], rows
+        ),
+        csv="backlog",
+    )
+
+
+def _time_in_stage(found: dict[str, Any]) -> dict[str, Any]:
+    median, p90 = _("Median"), _("90th percentile")
+    values = [
+        {"stage": _stage(stage), "measure": measure, "days": row[key]}
+        for stage, row in found["stages"].items()
+        for measure, key in ((median, "median_days"), (p90, "p90_days"))
+    ]
+    rows = [
+        [_stage(stage), row["stays"], row["median_days"], row["p90_days"]]
+        for stage, row in found["stages"].items()
+    ]
+    share = found["overdue_share"]
+    caption = _(
+        "Days spent in each stage; overdue now: %(overdue)s of %(open)s open requests (%(share)s)"
+    ) % {"overdue": found["overdue"], "open": found["open"], "share": _percent(share)}
+    return _section(
+        "time_in_stage",
+        _("Time in each stage"),
+        charts.bars(values, "stage", "days", color="measure", offset=True, y_title=_("Days")),
+        _table(caption, [_("Stage"), _("Stays"), median, p90], rows),
+    )
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f} %"
+
+
+def _shares(found: dict[str, Any]) -> dict[str, Any]:
+    groups = {
+        "least_developed": _("Least developed countries"),
+        "agenda_item_10": _("States under agenda item 10"),
+        "upr_follow_up": _("Following up UPR recommendations"),
+    }
+    values = [{"group": label, "share": found[key]["share"] or 0} for key, label in groups.items()]
+    rows = [
+        [label, found[key]["count"], _percent(found[key]["share"])] for key, label in groups.items()
+    ]
+    caption = _("Shares of the %(total)s requests") % {"total": found["total"]}
+    return _section(
+        "shares",
+        _("Who asks"),
+        charts.bars(values, "group", "share", y_title=_("Share of requests"), percent=True)
+        if found["total"]
+        else None,
+        _table(caption, [_("Group"), _("Requests"), _("Share")], rows),
+    )
+
+
+def _funding(found: list[dict[str, Any]]) -> dict[str, Any]:
+    # One bar per year and currency: amounts in different currencies are never added.
+    values = [
+        {
+            "year": f"{row['year']} {row['currency']}",
+            "source": _source(row["source"]),
+            "amount": float(row["amount"]),
+        }
+        for row in found
+    ]
+    rows = [
+        [str(row["year"]), _source(row["source"]), row["currency"], Decimal(row["amount"])]
+        for row in found
+    ]
+    title = _("Funding by source and year of opening")
+    return _section(
+        "funding",
+        title,
+        charts.bars(values, "year", "amount", color="source", y_title=_("Amount")),
+        _table(title, [_("Year"), _("Source"), _("Currency"), _("Amount")], rows),
+    )
+
+
+def _source(code: str) -> str:
+    return str(FundingSource(code).label)
+
+
+def _ownership(found: dict[str, Any]) -> list[dict[str, Any]]:
+    days = found["days_to_decision"]
+    versions = found["versions_before_approval"]
+    rows = [
+        [
+            _("Requests opened by the State itself"),
+            found["opened_by_the_state"]["count"],
+            _percent(found["opened_by_the_state"]["share"]),
+        ],
+        [
+            _("Requests logged from a letter of the State"),
+            found["logged_from_a_letter"]["count"],
+            _percent(found["logged_from_a_letter"]["share"]),
+        ],
+        [
+            _("Median days from a plan's proposal to the State's decision"),
+            days["median_days"] if days["median_days"] is not None else "—",
+            _("over %(n)s plans") % {"n": days["plans_decided"]},
+        ],
+        [_("Plan versions the State rejected"), found["plans_rejected"], ""],
+        [
+            _("Mean version the State approved first"),
+            versions["mean"] if versions["mean"] is not None else "—",
+            _("over %(n)s approvals") % {"n": versions["approved"]},
+        ],
+        [
+            _("Closed requests whose State published its lessons"),
+            found["lessons_shared"]["count"],
+            _percent(found["lessons_shared"]["share"]),
+        ],
+    ]
+    channel = [
+        {"how": _("Opened by the State"), "requests": found["opened_by_the_state"]["count"]},
+        {"how": _("Logged from a letter"), "requests": found["logged_from_a_letter"]["count"]},
+    ]
+    withdrawn = [
+        {"stage": _stage(stage), "withdrawals": n}
+        for stage, n in found["withdrawals_by_stage"].items()
+    ]
+    return [
+        _section(
+            "ownership",
+            _("Ownership by the States"),
+            charts.bars(channel, "how", "requests", y_title=_("Requests"))
+            if any(row["requests"] for row in channel)
+            else None,
+            _table(
+                _("Ownership by the States (A/HRC/43/31 paras 54-56)"),
+                [_("Measure"), _("Value"), ""],
+                rows,
+            ),
+        ),
+        _section(
+            "withdrawals",
+            _("Withdrawals by stage"),
+            charts.bars(withdrawn, "stage", "withdrawals", y_title=_("Withdrawals"))
+            if any(row["withdrawals"] for row in withdrawn)
+            else None,
+            _table(
+                _("Requests the State withdrew, by the stage they were in"),
+                [_("Stage"), _("Withdrawals")],
+                [[row["stage"], row["withdrawals"]] for row in withdrawn],
+            ),
+            csv="ownership",
+        ),
+    ]
