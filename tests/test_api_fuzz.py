@@ -68,7 +68,7 @@ def test_api_conforms_to_its_schema(api_schema, persona, persona_user, mode):
         token, _created = Token.objects.get_or_create(user=persona_user(persona))
         headers["Authorization"] = f"Token {token.key}"
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 24  # every operation of the API (docs/design.md, "Surfaces")
+    assert len(operations) == 26  # every operation of the API (docs/design.md, "Surfaces")
     checks = every_check_but_positive_data_acceptance()
     assert len(checks) > 10
     nothing_to_negate = []

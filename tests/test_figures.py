@@ -275,3 +275,16 @@ def test_the_backlog_downloads_narrowed_as_csv(api, dataset):
     assert lines[0] == "stage,on,open_on,compare,open_on_compare,difference,percent"
     assert "total,2025-03-01,0,2024-12-31,0,0," in lines  # B was withdrawn on 02-19
     assert "needs_assessment,2025-03-01,0,2024-12-31,0,0," in lines
+
+
+def test_the_api_hands_out_each_charts_vega_lite_specification(api, dataset):
+    import vl_convert
+
+    body = api("analyst").get("/api/v1/reports/figures/charts/?region=AFRICA").json()
+    shown = {section["id"]: section for section in body["sections"]}
+    assert list(shown)[:2] == ["opened_per_year", "opened_by_stage"]
+    shares = shown["shares"]
+    assert shares["table"]["rows"][0] == ["Least developed countries", 2, "100.0 %"]
+    assert shares["vega_lite"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert vl_convert.vegalite_to_svg(shares["vega_lite"]).startswith("<svg")  # it draws
+    assert api().get("/api/v1/reports/figures/charts/").status_code == 401

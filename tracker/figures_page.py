@@ -5,12 +5,13 @@ to download them as CSV. The views only render what ``context`` builds."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from tracker import charts, clock, figures, reports, selectors
 from tracker.collation import NamedChoiceField
-from tracker.models import FundingSource, RegionalGroup
+from tracker.models import AssistanceRequest, FundingSource, RegionalGroup
 from tracker.vocabulary import Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -60,18 +61,8 @@ def context(request: HttpRequest) -> dict[str, Any]:
         domain=domain.code if domain else "",
     )
     visible = selectors.visible_requests(request.user)  # type: ignore[arg-type]
-    found = figures.figures(visible, narrowed)
-    on = data.get("on") or clock.now().date()
-    compare = data.get("compare") or on - timedelta(days=365)
-    backlog = reports.backlog(narrowed.apply(visible), on, compare)
-    sections = [
-        *_opened(found["opened_per_year"]),
-        _backlog(backlog),
-        _time_in_stage(found["time_in_stage"]),
-        _shares(found["shares"]),
-        _funding(found["funding"]),
-        *_ownership(found["ownership"]),
-    ]
+    on, compare = data.get("on"), data.get("compare")
+    shown = sections(visible, narrowed, on, compare)
     query = {
         k: v
         for k, v in {
@@ -82,11 +73,36 @@ def context(request: HttpRequest) -> dict[str, Any]:
         }.items()
         if v
     }
-    for section in sections:
+    for section in shown:
         spec = section.pop("spec")
         section["chart"] = charts.image_source(spec) if spec else None
-        section["csv"] = _csv_url(section["csv"], query, on, compare)
-    return {"form": form, "sections": sections}
+        section["csv"] = _csv_url(section["csv"], query, *section.pop("dates"))
+    return {"form": form, "sections": shown}
+
+
+def sections(
+    visible: QuerySet[AssistanceRequest],
+    narrowed: figures.Filters,
+    on: date | None = None,
+    compare: date | None = None,
+) -> list[dict[str, Any]]:
+    """Each figure: its title, its chart's Vega-Lite specification and its table (the
+    backlog on ``on``, today by default, against ``compare``, a year before)."""
+    found = figures.figures(visible, narrowed)
+    on = on or clock.now().date()
+    compare = compare or on - timedelta(days=365)
+    backlog = reports.backlog(narrowed.apply(visible), on, compare)
+    shown = [
+        *_opened(found["opened_per_year"]),
+        _backlog(backlog),
+        _time_in_stage(found["time_in_stage"]),
+        _shares(found["shares"]),
+        _funding(found["funding"]),
+        *_ownership(found["ownership"]),
+    ]
+    for section in shown:
+        section["dates"] = (on, compare)
+    return shown
 
 
 def _csv_url(figure: str, query: dict[str, Any], on: Any, compare: Any) -> str:

@@ -447,6 +447,11 @@ class FiguresQuery(NarrowingQuery):
     format = serializers.ChoiceField(choices=["json", "csv"], required=False)
 
 
+class ChartsQuery(NarrowingQuery):
+    on = serializers.DateField(required=False, help_text="the backlog's date; today by default")
+    compare = serializers.DateField(required=False, help_text="a year before `on` by default")
+
+
 class BacklogQuery(NarrowingQuery):
     on = serializers.DateField()
     compare = serializers.DateField(required=False)

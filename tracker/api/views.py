@@ -20,7 +20,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker import figures, iati, reports, selectors, services, web, workflow
+from tracker import figures, figures_page, iati, reports, selectors, services, web, workflow
 from tracker.api import examples, parsers
 from tracker.api import serializers as s
 from tracker.api.errors import errors
@@ -504,6 +504,25 @@ class FiguresView(APIView):
             return csv_response(f"figures{'-' + only if only else ''}.csv", figures.COLUMNS,
                                 figures.rows(found, only))  # fmt: skip
         return Response(found)
+
+
+@extend_schema(parameters=[s.ChartsQuery], responses={200: OpenApiTypes.OBJECT, **errors(400)})
+class ChartsView(APIView):
+    """The Figures page's sections as data: each one's title, the Vega-Lite
+    specification of its chart (draw it with any Vega-Lite renderer) and its table."""
+
+    def get(self, request):
+        names = {"first_year", "last_year", "region", "domain", "on", "compare"}
+        check_parameters(request, names, frozenset(names))
+        query = s.ChartsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        shown = figures_page.sections(selectors.visible_requests(request.user), query.filters(),
+                                      data.get("on"), data.get("compare"))  # fmt: skip
+        return Response({"sections": [
+            {"id": section["id"], "title": section["title"], "vega_lite": section["spec"],
+             "table": section["table"]} for section in shown
+        ]})  # fmt: skip
 
 
 def _flatten(figures: dict) -> list[list[object]]:
