@@ -207,10 +207,12 @@ def generate(n: int) -> float:
     from django.db import transaction
 
     from bench.generate import generate as make
+    from tracker import standing
 
     start = time.perf_counter()
     with transaction.atomic():
         make(n, DUE)
+        standing.rebuild()  # the history was written by SQL, not through the services
     return time.perf_counter() - start
 
 
@@ -360,7 +362,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from tracker import reminders
+    from tracker import reminders, reports
 
     rows = []
 
@@ -416,8 +418,13 @@ def main() -> None:
     rows.append(("b. summary report", median(get(api, "/api/v1/reports/summary/"), 5),
                  median(raw(RAW_SUMMARY), 5), 1.5))  # fmt: skip
     backlog_url = f"/api/v1/reports/backlog/?on={past}"
-    rows.append(("c. backlog on a past date", median(get(api, backlog_url), 5),
-                 median(raw(RAW_BACKLOG, {"end": end}), 5), 2.0))  # fmt: skip
+    # The API reads the standing backlog (tracker.standing): a person's wait (≤ 50 ms);
+    # beside it, the live count from the history that it replaced.
+    raw_backlog = median(raw(RAW_BACKLOG, {"end": end}), 5)
+    rows.append(("c. backlog on a past date (standing)", median(get(api, backlog_url), 5),
+                 raw_backlog, 0.050))  # fmt: skip
+    live = median(lambda: reports.backlog(AssistanceRequest.objects.all(), past), 5)
+    rows.append(("c. backlog, live from history (before)", live, raw_backlog, 2.0))
     for size, (ours, theirs) in sweep_times.items():
         rows.append((f"d. sweep, {DUE} due of {size:,}", ours, theirs, 2.0))
 
@@ -460,6 +467,9 @@ def main() -> None:
         ratio = ours / theirs
         if target is None:
             holds = f"{'≤ 15 ms':>7}  {'yes' if ours <= 0.015 else 'NO'}"
+        elif target < 1:  # a wait in seconds, not a ratio
+            wait = f"≤ {target * 1000:.0f} ms"
+            holds = f"{wait:>7}  {'yes' if ours <= target else 'NO'}"
         else:
             holds = f"{target:6.1f}x  {'yes' if ratio <= target else 'NO'}"
         print(f"{label:38} {ours * 1000:9.1f}ms {theirs * 1000:8.1f}ms {ratio:6.2f}x {holds}")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from tracker import deadlines
+from tracker import deadlines, reports, selectors, standing, workflow
 from tracker.models import (
     AssistanceRequest,
     Channel,
@@ -85,6 +85,17 @@ def figures(
         "funding": funding(narrowed),
         "ownership": ownership(narrowed),
     }
+
+
+def backlog(user: Any, narrowed: Filters, on: date, compare: date | None = None) -> dict[str, Any]:
+    """The backlog the user may see, narrowed: from the standing backlog when it covers
+    the question (every request, or a region's), else live from the history."""
+    visible = selectors.visible_requests(user)
+    standing_covers = workflow.sees_everything(user) and not (
+        narrowed.first_year or narrowed.last_year or narrowed.domain
+    )
+    counted = (lambda day: standing.open_on(day, narrowed.region)) if standing_covers else None
+    return reports.backlog(narrowed.apply(visible), on, compare, counted)
 
 
 # --- requests opened per year ---------------------------------------------------------------

@@ -11,15 +11,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from tracker import charts, clock, figures, reports, selectors
+from tracker import charts, clock, figures, selectors
 from tracker.collation import NamedChoiceField
-from tracker.models import AssistanceRequest, FundingSource, RegionalGroup
+from tracker.models import FundingSource, RegionalGroup
 from tracker.vocabulary import Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -60,9 +59,8 @@ def context(request: HttpRequest) -> dict[str, Any]:
         region=data.get("region", ""),
         domain=domain.code if domain else "",
     )
-    visible = selectors.visible_requests(request.user)  # type: ignore[arg-type]
     on, compare = data.get("on"), data.get("compare")
-    shown = sections(visible, narrowed, on, compare)
+    shown = sections(request.user, narrowed, on, compare)
     query = {
         k: v
         for k, v in {
@@ -81,17 +79,17 @@ def context(request: HttpRequest) -> dict[str, Any]:
 
 
 def sections(
-    visible: QuerySet[AssistanceRequest],
+    user: Any,
     narrowed: figures.Filters,
     on: date | None = None,
     compare: date | None = None,
 ) -> list[dict[str, Any]]:
     """Each figure: its title, its chart's Vega-Lite specification and its table (the
     backlog on ``on``, today by default, against ``compare``, a year before)."""
-    found = figures.figures(visible, narrowed)
+    found = figures.figures(selectors.visible_requests(user), narrowed)
     on = on or clock.now().date()
     compare = compare or on - timedelta(days=365)
-    backlog = reports.backlog(narrowed.apply(visible), on, compare)
+    backlog = figures.backlog(user, narrowed, on, compare)
     shown = [
         *_opened(found["opened_per_year"]),
         _backlog(backlog),

@@ -1007,3 +1007,25 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class StandingCount(models.Model):
+    """How many requests of a region stood in a stage at the end of a day, on each day
+    that number changed (the standing backlog, ``tracker.standing``): the backlog on
+    any day is the last row of each stage and region up to it."""
+
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage)
+    region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
+    day = models.DateField(_("day"))
+    total = models.IntegerField(_("requests"))
+
+    class Meta:
+        verbose_name = _("standing count")
+        verbose_name_plural = _("standing counts")
+        constraints = [
+            # Also the index of the lookup: the last day up to a date, per stage and region.
+            models.UniqueConstraint(fields=["stage", "region", "day"], name="one_count_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage} {self.region} {self.total}"

@@ -517,8 +517,8 @@ class ChartsView(APIView):
         query = s.ChartsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        shown = figures_page.sections(selectors.visible_requests(request.user), query.filters(),
-                                      data.get("on"), data.get("compare"))  # fmt: skip
+        shown = figures_page.sections(request.user, query.filters(), data.get("on"),
+                                      data.get("compare"))  # fmt: skip
         return Response({"sections": [
             {"id": section["id"], "title": section["title"], "vega_lite": section["spec"],
              "table": section["table"]} for section in shown
@@ -556,8 +556,7 @@ class BacklogView(APIView):
         query = s.BacklogQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        requests = query.filters().apply(selectors.visible_requests(request.user))
-        found = reports.backlog(requests, data["on"], data.get("compare"))
+        found = figures.backlog(request.user, query.filters(), data["on"], data.get("compare"))
         if request.accepted_renderer.format == "csv":
             return csv_response("backlog.csv", reports.BACKLOG_COLUMNS, reports.backlog_rows(found))
         return Response(found)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tracker import documents
+from tracker import documents, standing
 from tracker.management.commands.export_data import DATA, FILES
 from tracker.models import AssistanceRequest, Document, User
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         if not file.endswith(".zip"):
             with transaction.atomic():
                 call_command("loaddata", file, verbosity=0)
+                standing.rebuild()
             self.stdout.write(f"Imported {file}.")
             return
         with zipfile.ZipFile(file) as archive, tempfile.TemporaryDirectory() as folder:
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             # The records and the files together: a failure leaves neither behind.
             with transaction.atomic(), documents.kept_only_if_done() as saved:
                 call_command("loaddata", str(data), verbosity=0)
+                standing.rebuild()
                 for document in Document.objects.all():
                     with archive.open(FILES + document.blob) as content:
                         documents.save(document.blob, content, saved)
