@@ -506,7 +506,7 @@ class FiguresView(APIView):
         return Response(found)
 
 
-@extend_schema(parameters=[s.ChartsQuery], responses={200: OpenApiTypes.OBJECT, **errors(400)})
+@extend_schema(parameters=[s.ChartsQuery], responses={200: OpenApiTypes.OBJECT, **errors(400, 404)})
 class ChartsView(APIView):
     """The Figures page's sections as data: each one's title, the Vega-Lite
     specification of its chart (draw it with any Vega-Lite renderer) and its table."""
@@ -540,7 +540,7 @@ def _flatten(figures: dict) -> list[list[object]]:
     responses={
         (200, "application/json"): OpenApiTypes.OBJECT,
         (200, "text/csv"): OpenApiTypes.STR,
-        **errors(400),
+        **errors(400, 404),
     },
     examples=examples.BACKLOG,
 )
