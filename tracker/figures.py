@@ -27,7 +27,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -138,47 +137,20 @@ def _per_year(requests: QuerySet[AssistanceRequest], key: str) -> dict[str, dict
 
 # --- time in each stage ---------------------------------------------------------------------
 
-_DAYS = {
-    "postgresql": "EXTRACT(EPOCH FROM (left_at - entered_at)) / 86400.0",
-    "sqlite": "julianday(left_at) - julianday(entered_at)",
-}
-_PERCENTILES = {
-    "postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
-    "percentile_cont(0.9) WITHIN GROUP (ORDER BY days)",
-    "sqlite": "median(days), percentile_90(days)",
-}
-
 
 def time_in_stage(requests: QuerySet[AssistanceRequest], now: datetime) -> dict[str, Any]:
     """Median and 90th-percentile days of the stays that ended, per stage; and how many
     of the open requests are overdue. A stay starts at the history row that entered
     the stage and ends at the next row that changed it."""
-    ids_sql, ids_params = requests.values("pk").query.sql_with_params()
-    history = HistoryEntry._meta.db_table
-    vendor = connection.vendor
-    sql = f"""
-        WITH changes AS (
-            SELECT h.to_stage AS stage, h.at AS entered_at,
-                   LEAD(h.at) OVER (PARTITION BY h.request_id ORDER BY h.at, h.id) AS left_at
-            FROM {history} h
-            WHERE h.from_stage <> h.to_stage AND h.request_id IN ({ids_sql})
-        ),
-        stays AS (
-            SELECT stage, {_DAYS[vendor]} AS days FROM changes WHERE left_at IS NOT NULL
-        )
-        SELECT stage, count(*), {_PERCENTILES[vendor]} FROM stays GROUP BY stage
-    """  # noqa: S608 (only table names and fixed fragments are formatted in)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids_params)
-        found = {stage: (n, median, p90) for stage, n, median, p90 in cursor.fetchall()}
-    stays = {
+    found = reports.stays(requests)
+    by_stage = {
         stage.value: {"stays": found[stage][0], "median_days": _days(found[stage][1]),
                       "p90_days": _days(found[stage][2])}
         for stage in OPEN if stage in found
     }  # fmt: skip
     open_now = requests.filter(stage__in=OPEN).count()
     overdue = requests.filter(deadlines.overdue_q(now)).count()
-    return {"stages": stays, "open": open_now, "overdue": overdue,
+    return {"stages": by_stage, "open": open_now, "overdue": overdue,
             "overdue_share": ratio(overdue, open_now)}  # fmt: skip
 
 

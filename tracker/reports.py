@@ -79,18 +79,18 @@ _DAYS = {
     "postgresql": "EXTRACT(EPOCH FROM (left_at - entered_at)) / 86400.0",
     "sqlite": "julianday(left_at) - julianday(entered_at)",
 }
-_MEDIAN = {
-    "postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY days)",
-    "sqlite": "median(days)",
+# SQLite's are registered on each connection (tracker.apps, tracker.figures.Percentile).
+_PERCENTILES = {
+    "postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
+    "percentile_cont(0.9) WITHIN GROUP (ORDER BY days)",
+    "sqlite": "median(days), percentile_90(days)",
 }
 
 
-def median_days_in_stage(requests: QuerySet[AssistanceRequest]) -> dict[str, float]:
-    """Median days requests spent in each stage before leaving it.
-
-    A stay starts at the history row that entered the stage and ends at the next
-    row that changed the stage (a rejected plan does not restart consultation).
-    """
+def stays(requests: QuerySet[AssistanceRequest]) -> dict[str, tuple[int, float, float]]:
+    """Per stage, the stays that ended: how many, their median and 90th-percentile
+    days. A stay starts at the history row that entered the stage and ends at the
+    next row that changed the stage (a rejected plan does not restart consultation)."""
     ids_sql, ids_params = requests.values("pk").query.sql_with_params()
     vendor = connection.vendor
     history = HistoryEntry._meta.db_table
@@ -104,13 +104,18 @@ def median_days_in_stage(requests: QuerySet[AssistanceRequest]) -> dict[str, flo
         stays AS (
             SELECT stage, {_DAYS[vendor]} AS days FROM changes WHERE left_at IS NOT NULL
         )
-        SELECT stage, {_MEDIAN[vendor]} FROM stays GROUP BY stage
+        SELECT stage, count(*), {_PERCENTILES[vendor]} FROM stays GROUP BY stage
     """  # noqa: S608 (only table names and fixed fragments are formatted in)
     with connection.cursor() as cursor:
         cursor.execute(sql, ids_params)
-        medians = dict(cursor.fetchall())
+        return {stage: (n, median, p90) for stage, n, median, p90 in cursor.fetchall()}
+
+
+def median_days_in_stage(requests: QuerySet[AssistanceRequest]) -> dict[str, float]:
+    """Median days requests spent in each stage before leaving it (``stays``)."""
+    found = stays(requests)
     return {
-        stage.value: round(float(medians[stage]), 1) for stage in workflow.OPEN if stage in medians
+        stage.value: round(float(found[stage][1]), 1) for stage in workflow.OPEN if stage in found
     }
 
 
