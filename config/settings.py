@@ -121,6 +121,8 @@ if STAFF_TWO_FACTOR not in ("required", "optional"):
 OTP_TOTP_ISSUER = "TA Tracker"
 
 ROOT_URLCONF = "config.urls"
+# export_data writes this format (times to the microsecond); import_data reads it as JSON.
+SERIALIZATION_MODULES = {"backup-json": "tracker.backup_json"}
 CSRF_FAILURE_VIEW = "tracker.errorpages.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

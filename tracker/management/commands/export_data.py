@@ -64,4 +64,4 @@ class Command(BaseCommand):
 def _dump(output: str) -> None:
     # The standing figures are derived from the history: the import computes them again.
     call_command("dumpdata", *EXPORTED, exclude=["tracker.StandingCount"], natural_foreign=True,
-                 indent=1, output=output, verbosity=0)  # fmt: skip
+                 format="backup-json", indent=1, output=output, verbosity=0)  # fmt: skip
