@@ -15,7 +15,14 @@ from django.core.management import CommandError, call_command
 from tests import samples
 from tests.conftest import load_reference_data
 from tracker import services, standing
-from tracker.models import AssistanceRequest, Document, HistoryEntry, Notification, StandingCount, User
+from tracker.models import (
+    AssistanceRequest,
+    Document,
+    HistoryEntry,
+    Notification,
+    StandingCount,
+    User,
+)
 from tracker.workflow import Stage
 
 
