@@ -276,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracker.publish_open_data",
         "schedule": env.int("IATI_EXPORT_SECONDS", default=3600),
     },
+    # The kept figures count the changes since; a reading then has few left to count.
+    "count-figures": {
+        "task": "tracker.count_figures",
+        "schedule": env.int("FIGURES_COUNT_SECONDS", default=60),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A claimed notification whose worker vanished may be claimed again after this long.

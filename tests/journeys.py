@@ -3,12 +3,18 @@ portal) that drive every transition through their own forms."""
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from tracker import services, workflow
-from tracker.services import ActivityDraft, IndicatorDraft
+from tests.factories import FocalPointFactory, open_request
+from tracker import clock, services, workflow
+from tracker.errors import DomainError
+from tracker.models import AssistanceRequest
+from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
 
 #: (stage the request is in, transition, inputs for an officer, stage after): each
 #: transition from its first source stage, with the example its declaration gives.
@@ -42,3 +48,69 @@ def prepare(ta_request, name, officer) -> None:
             by=officer,
             indicators=[IndicatorDraft("Judges trained", Decimal(0), Decimal(50), Decimal(42))],
         )
+
+
+# --- random histories (the kept figures against the live ones) ---------------------------
+
+START = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+STATES = ("TGO", "SEN", "KHM", "MEX")
+
+
+def random_history(
+    officer,
+    seed: int,
+    requests: int = 10,
+    steps: int = 9,
+    also: Callable | None = None,
+    states_open: bool = False,
+) -> list[datetime]:
+    """Requests of several regions, each taken through random transitions at random
+    moments: mostly later, sometimes back-dated, sometimes twice on one day. ``also``
+    (request, officer, chance) is called after each step, to change something else;
+    with ``states_open``, some requests are opened by their State's focal point."""
+    chance = random.Random(seed)
+    moments = []
+    for number in range(requests):
+        moment = START + timedelta(days=chance.randint(0, 60), hours=chance.randint(0, 23))
+        letter = FormalRequest("note_verbale", f"NV/{number}", moment.date())
+        state = chance.choice(STATES)
+        by_state = states_open and chance.random() < 0.4
+        with clock.at(moment):
+            ta_request = open_request(
+                FocalPointFactory(member_state_id=state) if by_state else officer,
+                title=f"Request {number}", state=state,
+                **({} if by_state else {"formal_request": letter}),
+            )  # fmt: skip
+        moments.append(moment)
+        for _step in range(steps):
+            moment += chance.choice([timedelta(hours=3), timedelta(days=chance.randint(1, 30)),
+                                     -timedelta(days=chance.randint(1, 20))])  # fmt: skip
+            moments.append(moment)
+            with clock.at(moment):
+                _act(ta_request, officer, chance)
+                if also is not None:
+                    also(AssistanceRequest.objects.get(pk=ta_request.pk), officer, chance)
+            ta_request = AssistanceRequest.objects.get(pk=ta_request.pk)
+    return moments
+
+
+def _act(ta_request, officer, chance) -> None:
+    if chance.random() < 0.15:  # a decision that leaves the stage as it is
+        agreed = ta_request.open_publication_since is not None
+        services.decide_open_publication(ta_request=ta_request, by=officer, agree=not agreed,
+                                         document_reference="NV/1")  # fmt: skip
+        return
+    # Every transition from here; its guard is satisfied first (tests.journeys.prepare).
+    possible = [n for n in workflow.TRANSITION_NAMES if ta_request.stage in workflow.sources(n)]
+    # Mostly onwards: a request that ends early (declined, withdrawn) ends the walk.
+    onwards = [n for n in possible if workflow.target(n) not in workflow.TERMINAL
+               or workflow.target(n) == "closed"]  # fmt: skip
+    if not possible:
+        return
+    name = chance.choice(onwards if onwards and chance.random() < 0.9 else possible)
+    try:
+        prepare(ta_request, name, officer)
+        services.take_transition(ta_request=ta_request, name=name, by=officer,
+                                 **dict(workflow.about(name).example))  # fmt: skip
+    except DomainError:
+        pass  # refused (a plan not yet proposed...): another step next time

@@ -6,68 +6,16 @@ backlog compared on every day, over all requests and per region, on both databas
 from __future__ import annotations
 
 import itertools
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.factories import open_request
-from tests.journeys import prepare
-from tracker import clock, reports, services, standing, workflow
-from tracker.errors import DomainError
+from tests.journeys import START, random_history
+from tracker import clock, reports, services, standing
 from tracker.models import AssistanceRequest, HistoryEntry
-from tracker.services import FormalRequest
 
 pytestmark = pytest.mark.django_db
-
-START = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
-STATES = ("TGO", "SEN", "KHM", "MEX")
-
-
-def random_history(officer, seed: int, requests: int = 10, steps: int = 9) -> list[datetime]:
-    """Requests of several regions, each taken through random transitions at random
-    moments: mostly later, sometimes back-dated, sometimes twice on one day."""
-    chance = random.Random(seed)
-    moments = []
-    for number in range(requests):
-        moment = START + timedelta(days=chance.randint(0, 60), hours=chance.randint(0, 23))
-        letter = FormalRequest("note_verbale", f"NV/{number}", moment.date())
-        with clock.at(moment):
-            ta_request = open_request(
-                officer, title=f"Request {number}", state=chance.choice(STATES),
-                formal_request=letter,
-            )  # fmt: skip
-        moments.append(moment)
-        for _step in range(steps):
-            moment += chance.choice([timedelta(hours=3), timedelta(days=chance.randint(1, 30)),
-                                     -timedelta(days=chance.randint(1, 20))])  # fmt: skip
-            moments.append(moment)
-            with clock.at(moment):
-                _act(ta_request, officer, chance)
-            ta_request = AssistanceRequest.objects.get(pk=ta_request.pk)
-    return moments
-
-
-def _act(ta_request, officer, chance) -> None:
-    if chance.random() < 0.15:  # a decision that leaves the stage as it is
-        agreed = ta_request.open_publication_since is not None
-        services.decide_open_publication(ta_request=ta_request, by=officer, agree=not agreed,
-                                         document_reference="NV/1")  # fmt: skip
-        return
-    # Every transition from here; its guard is satisfied first (tests.journeys.prepare).
-    possible = [n for n in workflow.TRANSITION_NAMES if ta_request.stage in workflow.sources(n)]
-    # Mostly onwards: a request that ends early (declined, withdrawn) ends the walk.
-    onwards = [n for n in possible if workflow.target(n) not in workflow.TERMINAL
-               or workflow.target(n) == "closed"]  # fmt: skip
-    if not possible:
-        return
-    name = chance.choice(onwards if onwards and chance.random() < 0.9 else possible)
-    try:
-        prepare(ta_request, name, officer)
-        services.take_transition(ta_request=ta_request, name=name, by=officer,
-                                 **dict(workflow.about(name).example))  # fmt: skip
-    except DomainError:
-        pass  # refused (a plan not yet proposed...): another step next time
 
 
 def _pairs_in_id_order():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,8 +31,9 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tracker import deadlines, reports, selectors, standing, workflow
+from tracker import deadlines, reports, selectors, standing, tallies, workflow
 from tracker.models import (
     AssistanceRequest,
     Channel,
@@ -54,6 +56,13 @@ class Filters:
     last_year: int | None = None
     region: str = ""
     domain: str = ""
+
+    @staticmethod
+    def period_problem(first_year: int | None, last_year: int | None) -> str | None:
+        """What is wrong with a period of years, if anything (one rule for every form)."""
+        if first_year is not None and last_year is not None and first_year > last_year:
+            return _("The last year comes after the first.")
+        return None
 
     def apply(self, requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceRequest]:
         if self.first_year is not None:
@@ -90,11 +99,39 @@ def backlog(user: Any, narrowed: Filters, on: date, compare: date | None = None)
     """The backlog the user may see, narrowed: from the standing backlog when it covers
     the question (every request, or a region's), else live from the history."""
     visible = selectors.visible_requests(user)
-    standing_covers = workflow.sees_everything(user) and not (
+    counted = (lambda day: standing.open_on(day, narrowed.region)) if kept(user, narrowed) else None
+    return reports.backlog(narrowed.apply(visible), on, compare, counted)
+
+
+def kept(user: Any, narrowed: Filters) -> bool:
+    """Whether the figures kept up to date answer the question: every request, or a
+    region's (not one State's, nor some years' or a domain's, which are counted live)."""
+    return workflow.sees_everything(user) and not (
         narrowed.first_year or narrowed.last_year or narrowed.domain
     )
-    counted = (lambda day: standing.open_on(day, narrowed.region)) if standing_covers else None
-    return reports.backlog(narrowed.apply(visible), on, compare, counted)
+
+
+def summary_for(user: Any, now: datetime | None = None) -> dict[str, Any]:
+    """``reports.summary`` over the requests the user may see."""
+    if workflow.sees_everything(user) and _caught_up():
+        return kept_summary(now=now)
+    return reports.summary(selectors.visible_requests(user), now)
+
+
+def figures_for(user: Any, narrowed: Filters, now: datetime | None = None) -> dict[str, Any]:
+    """``figures`` over the requests the user may see, narrowed."""
+    if kept(user, narrowed) and _caught_up():
+        return kept_figures(narrowed.region, now)
+    return figures(selectors.visible_requests(user), narrowed, now)
+
+
+def _caught_up() -> bool:
+    """Apply the changes the tallies have not counted yet, unless more wait than a
+    reading should count (a bulk load): then the figures are computed live."""
+    if tallies.pending():
+        return False
+    tallies.catch_up()
+    return True
 
 
 # --- requests opened per year ---------------------------------------------------------------
@@ -105,6 +142,16 @@ def opened_per_year(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
     requests by their stage now, by region and by domain."""
     by_year = requests.annotate(year=ExtractYear("opened_at"))
     totals = dict(by_year.values_list("year").annotate(n=Count("pk")).order_by("year"))
+    return {
+        "years": _years(totals),
+        "by_stage": _per_year(requests, "stage"),
+        "by_region": _per_year(requests, "requesting_state__region"),
+        "by_domain": _per_year(requests, "domains__code"),
+    }
+
+
+def _years(totals: dict[int, int]) -> list[dict[str, Any]]:
+    """Each year's total and its change from the year before (when there is one)."""
     years = []
     for year in sorted(totals):
         before = totals.get(year - 1)
@@ -113,12 +160,7 @@ def opened_per_year(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
             "total": totals[year],
             "change": change(before, totals[year]) if before is not None else None,
         })  # fmt: skip
-    return {
-        "years": years,
-        "by_stage": _per_year(requests, "stage"),
-        "by_region": _per_year(requests, "requesting_state__region"),
-        "by_domain": _per_year(requests, "domains__code"),
-    }
+    return years
 
 
 def _per_year(requests: QuerySet[AssistanceRequest], key: str) -> dict[str, dict[str, int]]:
@@ -143,13 +185,18 @@ def time_in_stage(requests: QuerySet[AssistanceRequest], now: datetime) -> dict[
     of the open requests are overdue. A stay starts at the history row that entered
     the stage and ends at the next row that changed it."""
     found = reports.stays(requests)
+    open_now = requests.filter(stage__in=OPEN).count()
+    return _time_in_stage(found, open_now, requests.filter(deadlines.overdue_q(now)).count())
+
+
+def _time_in_stage(
+    found: dict[str, tuple[int, float, float]], open_now: int, overdue: int
+) -> dict[str, Any]:
     by_stage = {
         stage.value: {"stays": found[stage][0], "median_days": _days(found[stage][1]),
                       "p90_days": _days(found[stage][2])}
         for stage in OPEN if stage in found
     }  # fmt: skip
-    open_now = requests.filter(stage__in=OPEN).count()
-    overdue = requests.filter(deadlines.overdue_q(now)).count()
     return {"stages": by_stage, "open": open_now, "overdue": overdue,
             "overdue_share": ratio(overdue, open_now)}  # fmt: skip
 
@@ -196,7 +243,6 @@ def percentile(values: list[float], fraction: float) -> float | None:
 def shares(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
     """How many requests come from least developed countries, from States under agenda
     item 10, and follow up UPR recommendations, out of all."""
-    total = requests.count()
     counts = {
         "least_developed": requests.filter(requesting_state__is_ldc=True).count(),
         "agenda_item_10": requests.filter(requesting_state__under_agenda_item_10=True).count(),
@@ -205,6 +251,10 @@ def shares(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
         .distinct()
         .count(),
     }
+    return _shares(requests.count(), counts)
+
+
+def _shares(total: int, counts: dict[str, int]) -> dict[str, Any]:
     return {"total": total, **{name: _part(n, total) for name, n in counts.items()}}
 
 
@@ -225,6 +275,10 @@ def funding(requests: QuerySet[AssistanceRequest]) -> list[dict[str, Any]]:
         .annotate(amount=Sum("amount"))
         .order_by("year", "source", "currency")
     )
+    return _funding(rows)
+
+
+def _funding(rows: Iterable[tuple[int, str, str, Decimal]]) -> list[dict[str, Any]]:
     return [{"year": year, "source": source, "currency": currency, "amount": _money(amount)}
             for year, source, currency, amount in rows]  # fmt: skip
 
@@ -237,34 +291,16 @@ def _money(amount: Decimal) -> str:
 
 
 def ownership(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
-    total = requests.count()
-    by_state = requests.filter(received_via=Channel.PORTAL).count()
     closed = requests.filter(stage=Stage.CLOSED)
     shared = closed.filter(
         Q(pk__in=Evaluation.objects.filter(kind=EvaluationKind.FINAL, lessons_published=True)
           .values("request_id"))
         | Q(brief__published_at__isnull=False)
     ).count()  # fmt: skip
-    withdrawn = Counter(dict(
+    withdrawn = dict(
         HistoryEntry.objects.filter(request__in=requests, transition="withdraw")
         .values_list("from_stage").annotate(n=Count("pk")).order_by()
-    ))  # fmt: skip
-    return {
-        "opened_by_the_state": {"count": by_state, "share": ratio(by_state, total)},
-        "logged_from_a_letter": {
-            "count": total - by_state,
-            "share": ratio(total - by_state, total),
-        },
-        **_plan_decisions(requests),
-        "withdrawals_by_stage": {stage.value: withdrawn.get(stage, 0) for stage in OPEN},
-        "closed": closed.count(),
-        "lessons_shared": _part(shared, closed.count()),
-    }
-
-
-def _plan_decisions(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
-    """Days from each plan version's proposal to the State's first decision on it; the
-    versions the State rejected; the version it approved first, per request."""
+    )  # fmt: skip
     plans = Plan.objects.filter(request__in=requests)
     decided = (
         Consent.objects.filter(plan__in=plans, decision__in=[Decision.APPROVED, Decision.DECLINED])
@@ -273,7 +309,6 @@ def _plan_decisions(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
         .order_by()
     )
     days = [(row["first"] - row["plan__proposed_at"]).total_seconds() / 86400 for row in decided]
-    rejected = Consent.objects.filter(plan__in=plans, decision=Decision.DECLINED).count()
     approved_first = Counter(
         version
         for _request, version in Consent.objects.filter(plan__in=plans, decision=Decision.APPROVED)
@@ -281,11 +316,40 @@ def _plan_decisions(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
         .annotate(version=Min("plan__version"))
         .order_by()
     )
+    return _ownership(
+        total=requests.count(),
+        by_state=requests.filter(received_via=Channel.PORTAL).count(),
+        closed=closed.count(),
+        shared=shared,
+        withdrawn=withdrawn,
+        decisions=(len(days), statistics.median(days) if days else None),
+        rejected=Consent.objects.filter(plan__in=plans, decision=Decision.DECLINED).count(),
+        approved_first=approved_first,
+    )
+
+
+def _ownership(
+    *,
+    total: int,
+    by_state: int,
+    closed: int,
+    shared: int,
+    withdrawn: dict[str, int],
+    decisions: tuple[int, float | None],
+    rejected: int,
+    approved_first: Counter[int],
+) -> dict[str, Any]:
+    """The ownership figures: ``decisions`` is how many plans the States decided on and
+    the median days to their first decision; ``approved_first`` counts the requests by
+    the plan version their State approved first."""
     approvals = sum(approved_first.values())
+    decided, median_days = decisions
     return {
+        "opened_by_the_state": _part(by_state, total),
+        "logged_from_a_letter": _part(total - by_state, total),
         "days_to_decision": {
-            "plans_decided": len(days),
-            "median_days": round(statistics.median(days), 1) if days else None,
+            "plans_decided": decided,
+            "median_days": round(median_days, 1) if median_days is not None else None,
         },
         "plans_rejected": rejected,
         "versions_before_approval": {
@@ -295,7 +359,81 @@ def _plan_decisions(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
             if approvals
             else None,
         },
+        "withdrawals_by_stage": {stage.value: withdrawn.get(stage, 0) for stage in OPEN},
+        "closed": closed,
+        "lessons_shared": _part(shared, closed),
     }
+
+
+# --- from the figures kept up to date (tracker.tallies) --------------------------------------
+
+
+def kept_summary(region: str = "", now: datetime | None = None) -> dict[str, Any]:
+    """``reports.summary`` over every request (or a region's), from the tallies."""
+    sums = tallies.Sums(region)
+    requests = _of_region(region)
+    total = sums.count("requests")
+    by_stage = sums.count("stage", by="item")
+    medians = sums.percentiles(OPEN, (0.5,))
+    return {
+        "total": total,
+        "by_stage": {stage: by_stage.get(stage, 0) for stage in Stage.values},
+        "by_region": dict(sorted(sums.count("requests", by="region").items())),
+        "by_domain": dict(sorted(sums.count("domain", by="item").items())),
+        "by_year": {str(y): n for y, n in sorted(sums.count("requests", by="year").items())},
+        "median_days_in_stage": {
+            stage.value: _days(medians[stage][1][0]) for stage in OPEN if stage in medians
+        },
+        "withdrawal_rate": ratio(by_stage.get(Stage.WITHDRAWN, 0), total),
+        "overdue": requests.filter(deadlines.overdue_q(now or timezone.now())).count(),
+        "upr_records": {
+            "requests": sums.count("upr_record"),
+            "records": reports.upr_records(requests),
+        },
+    }
+
+
+def kept_figures(region: str = "", now: datetime | None = None) -> dict[str, Any]:
+    """``figures`` over every request (or a region's), from the tallies."""
+    sums = tallies.Sums(region)
+    requests = _of_region(region)
+    total = sums.count("requests")
+    by_stage = sums.count("stage", by="item")
+    percentiles = sums.percentiles(OPEN, (0.5, 0.9))
+    stays = {stage: (n, values[0], values[1]) for stage, (n, values) in percentiles.items()}
+    overdue = requests.filter(deadlines.overdue_q(now or timezone.now())).count()
+    return {
+        "opened_per_year": {
+            "years": _years(dict(sums.count("requests", by="year"))),
+            "by_stage": sums.per_year("stage", by="item"),
+            "by_region": sums.per_year("requests", by="region"),
+            "by_domain": sums.per_year("domain", by="item"),
+        },
+        "time_in_stage": _time_in_stage(stays, sum(by_stage[s] for s in OPEN), overdue),
+        "shares": _shares(total, {name: sums.count(name) for name in SHARES}),
+        "funding": _funding(sums.amounts("funding")),
+        "ownership": _ownership(
+            total=total,
+            by_state=sums.count("opened_by_the_state"),
+            closed=by_stage[Stage.CLOSED],
+            shared=sums.count("lessons_shared"),
+            withdrawn=dict(sums.count("withdrawn_from", by="item")),
+            decisions=sums.median_days(tallies.DECISION),
+            rejected=sums.count("plans_rejected"),
+            approved_first=Counter(
+                {int(v): n for v, n in sums.count("approved_version", by="item").items()}
+            ),
+        ),
+    }
+
+
+#: The shares of the report's groups of States, as the tallies name them.
+SHARES = ("least_developed", "agenda_item_10", "upr_follow_up")
+
+
+def _of_region(region: str) -> QuerySet[AssistanceRequest]:
+    requests = AssistanceRequest.objects.all()
+    return requests.filter(requesting_state__region=region) if region else requests
 
 
 # --- as rows (CSV) -----------------------------------------------------------------------------

@@ -42,9 +42,8 @@ class FiguresForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        first, last = data.get("first_year"), data.get("last_year")
-        if first is not None and last is not None and first > last:
-            self.add_error("last_year", _("The last year comes after the first."))
+        if problem := figures.Filters.period_problem(data.get("first_year"), data.get("last_year")):
+            self.add_error("last_year", problem)
         return data
 
 
@@ -86,7 +85,7 @@ def sections(
 ) -> list[dict[str, Any]]:
     """Each figure: its title, its chart's Vega-Lite specification and its table (the
     backlog on ``on``, today by default, against ``compare``, a year before)."""
-    found = figures.figures(selectors.visible_requests(user), narrowed)
+    found = figures.figures_for(user, narrowed)
     on = on or clock.now().date()
     compare = compare or on - timedelta(days=365)
     backlog = figures.backlog(user, narrowed, on, compare)
@@ -128,10 +127,11 @@ def _opened(opened: dict[str, Any]) -> list[dict[str, Any]]:
     years = opened["years"]
     change_text = {y["year"]: y["change"]["text"] if y["change"] else "—" for y in years}
     per_year = [[str(y["year"]), y["total"], change_text[y["year"]]] for y in years]
+    domain_names = _domain_names()
     names: dict[str, tuple[str, Callable[[str], str]]] = {
         "by_stage": (_("by stage now"), _stage),
         "by_region": (_("by region"), lambda code: str(RegionalGroup(code).label)),
-        "by_domain": (_("by domain"), lambda code: _domain_names().get(code, code)),
+        "by_domain": (_("by domain"), lambda code: domain_names.get(code, code)),
     }
     sections = [
         _section(

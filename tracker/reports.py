@@ -61,12 +61,19 @@ def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) 
             .values("pk")
             .distinct()
             .count(),
-            "records": UprRecommendation.objects.filter(links__request__in=requests)
-            .values("pk")
-            .distinct()
-            .count(),
+            "records": upr_records(requests),
         },
     }
+
+
+def upr_records(requests: QuerySet[AssistanceRequest]) -> int:
+    """How many imported UPR records the requests follow up."""
+    return (
+        UprRecommendation.objects.filter(links__request__in=requests)
+        .values("pk")
+        .distinct()
+        .count()
+    )
 
 
 def ratio(part: int, whole: int) -> float | None:

@@ -21,7 +21,18 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
-from tracker import clock, documents, files, money, names, reminders, tasks, virusscan, workflow
+from tracker import (
+    clock,
+    documents,
+    files,
+    money,
+    names,
+    reminders,
+    tallies,
+    tasks,
+    virusscan,
+    workflow,
+)
 from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
 from tracker.models import (
     FORMAL_CHANNELS,
@@ -264,6 +275,7 @@ def _add_recommendations(
         raise InvalidInput(
             _("There is no State with the code “%(code)s”.") % {"code": ", ".join(sorted(unknown))}
         )
+    tallies.mark([ta_request.pk])  # bulk_create sends no signal to the kept figures
     LinkedRecommendation.objects.bulk_create(
         LinkedRecommendation(
             request=ta_request,
@@ -421,6 +433,7 @@ def _bump(ta_request: AssistanceRequest, now: Any, **fields: Any) -> None:
     ).update(revision=F("revision") + 1, updated_at=now, **fields)
     if updated != 1:
         raise _changed_meanwhile(ta_request)
+    tallies.mark([ta_request.pk])  # an update() sends no signal to the kept figures
     ta_request.revision += 1
     ta_request.updated_at = now
 
@@ -640,6 +653,7 @@ def record_funding(
 def _add_funding(ta_request: AssistanceRequest, funding: Sequence[FundingDraft]) -> list[Funding]:
     """The same rules for funding recorded at opening and afterwards."""
     _check_funding(funding)
+    tallies.mark([ta_request.pk])  # bulk_create sends no signal to the kept figures
     return Funding.objects.bulk_create(
         Funding(request=ta_request, source=f.source, amount=f.amount, currency=f.currency)
         for f in funding

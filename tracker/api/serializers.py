@@ -428,10 +428,8 @@ class NarrowingQuery(StrictSerializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        first, last = attrs.get("first_year"), attrs.get("last_year")
-        if first is not None and last is not None and first > last:
-            raise serializers.ValidationError({"last_year": _("The last year comes after the "
-                                                              "first.")})  # fmt: skip
+        if problem := Filters.period_problem(attrs.get("first_year"), attrs.get("last_year")):
+            raise serializers.ValidationError({"last_year": problem})
         return attrs
 
     def filters(self) -> Filters:

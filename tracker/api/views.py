@@ -471,10 +471,10 @@ class SummaryView(APIView):
 
     def get(self, request):
         check_parameters(request, {"format"})
-        figures = reports.summary(selectors.visible_requests(request.user))
+        found = figures.summary_for(request.user)
         if request.accepted_renderer.format == "csv":
-            return csv_response("summary.csv", ("figure", "key", "value"), _flatten(figures))
-        return Response(figures)
+            return csv_response("summary.csv", ("figure", "key", "value"), _flatten(found))
+        return Response(found)
 
 
 @extend_schema(
@@ -498,7 +498,7 @@ class FiguresView(APIView):
         check_parameters(request, names, frozenset(names))
         query = s.FiguresQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        found = figures.figures(selectors.visible_requests(request.user), query.filters())
+        found = figures.figures_for(request.user, query.filters())
         if request.accepted_renderer.format == "csv":
             only = query.validated_data.get("figure", "")
             return csv_response(f"figures{'-' + only if only else ''}.csv", figures.COLUMNS,

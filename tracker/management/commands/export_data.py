@@ -18,6 +18,9 @@ from tracker.models import Document
 #: What a backup holds: the tracker app (users included) with its groups by name.
 #: API tokens are left out on purpose: people ask for new ones after a restore.
 EXPORTED = ["tracker"]
+#: Figures derived from the records: the import computes them again.
+DERIVED = ["tracker.StandingCount", "tracker.FigureTally", "tracker.DurationTally",
+           "tracker.TalliedRequest", "tracker.TallyChange"]  # fmt: skip
 #: Inside a .zip backup.
 DATA = "data.json"
 FILES = "documents/"
@@ -62,6 +65,5 @@ class Command(BaseCommand):
 
 
 def _dump(output: str) -> None:
-    # The standing figures are derived from the history: the import computes them again.
-    call_command("dumpdata", *EXPORTED, exclude=["tracker.StandingCount"], natural_foreign=True,
+    call_command("dumpdata", *EXPORTED, exclude=DERIVED, natural_foreign=True,
                  format="backup-json", indent=1, output=output, verbosity=0)  # fmt: skip

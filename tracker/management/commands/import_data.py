@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tracker import documents, standing
+from tracker import documents, standing, tallies
 from tracker.management.commands.export_data import DATA, FILES
 from tracker.models import AssistanceRequest, Document, User
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 call_command("loaddata", file, verbosity=0)
                 standing.rebuild()
+                tallies.rebuild()
             self.stdout.write(f"Imported {file}.")
             return
         with zipfile.ZipFile(file) as archive, tempfile.TemporaryDirectory() as folder:
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             with transaction.atomic(), documents.kept_only_if_done() as saved:
                 call_command("loaddata", str(data), verbosity=0)
                 standing.rebuild()
+                tallies.rebuild()
                 for document in Document.objects.all():
                     with archive.open(FILES + document.blob) as content:
                         documents.save(document.blob, content, saved)
