@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from tracker import figures, figures_page, iati, reports, selectors, services, web, workflow
 from tracker.api import examples, parsers
+from tracker.api import figures_schema as shapes
 from tracker.api import serializers as s
 from tracker.api.errors import errors
 from tracker.api.filters import (
@@ -458,7 +459,7 @@ class RequestViewSet(
 @extend_schema(
     parameters=[FORMAT],
     responses={
-        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "application/json"): shapes.Summary,
         (200, "text/csv"): OpenApiTypes.STR,
         **errors(400, 404),
     },
@@ -480,7 +481,7 @@ class SummaryView(APIView):
 @extend_schema(
     parameters=[s.FiguresQuery],
     responses={
-        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "application/json"): shapes.Figures,
         (200, "text/csv"): OpenApiTypes.STR,
         **errors(400, 404),
     },
@@ -538,7 +539,7 @@ def _flatten(figures: dict) -> list[list[object]]:
 @extend_schema(
     parameters=[s.BacklogQuery],
     responses={
-        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "application/json"): shapes.Backlog,
         (200, "text/csv"): OpenApiTypes.STR,
         **errors(400, 404),
     },
