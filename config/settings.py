@@ -279,7 +279,7 @@ CELERY_BEAT_SCHEDULE = {
     # The kept figures count the changes since; a reading then has few left to count.
     "count-figures": {
         "task": "tracker.count_figures",
-        "schedule": env.int("FIGURES_COUNT_SECONDS", default=60),
+        "schedule": env.int("FIGURES_COUNT_SECONDS", default=15),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
