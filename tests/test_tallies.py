@@ -79,15 +79,21 @@ def regions() -> list[str]:
 
 
 def assert_kept_equals_live() -> None:
+    """Over every request, each region's, each State's, and a State within a region
+    (its own, or another, which holds none of its requests)."""
     tallies.catch_up()
-    for region in regions():
+    states = sorted(set(AssistanceRequest.objects.values_list("requesting_state", flat=True)))
+    scopes = [(region, "") for region in regions()] + [("", state) for state in states]
+    scopes += [("AFRICA", "TGO"), ("AFRICA", "MEX")]
+    for region, state in scopes:
         requests = AssistanceRequest.objects.all()
+        if state:
+            requests = requests.filter(requesting_state_id=state)
+        live_figures = figures.figures(requests, figures.Filters(region=region), NOW)
+        assert figures.kept_figures(region, state, NOW) == live_figures, (region, state)
         if region:
             requests = requests.filter(requesting_state__region=region)
-        live_figures = figures.figures(requests, figures.Filters(region=region), NOW)
-        assert figures.kept_figures(region, NOW) == live_figures, region
-        if not region:
-            assert figures.kept_summary(now=NOW) == reports.summary(requests, NOW)
+        assert figures.kept_summary(region, state, NOW) == reports.summary(requests, NOW)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -158,8 +164,12 @@ def test_equal_lengths_count_once_with_their_number(officer, togo_focal, senegal
         with clock.at(START + timedelta(days=3)):
             services.take_transition(ta_request=ta_request, name="accept", by=officer)
     tallies.catch_up()
-    rows = DurationTally.objects.filter(kind=Stage.REQUESTED)
-    assert list(rows.values_list("micros", "count")) == [(3 * 86_400_000_000, 3)]
+    rows = DurationTally.objects.filter(kind=Stage.REQUESTED).order_by("state")
+    assert list(rows.values_list("state", "micros", "count")) == [
+        ("", 3 * 86_400_000_000, 3),  # the region's (Togo and Senegal are both in Africa)
+        ("SEN", 3 * 86_400_000_000, 1),
+        ("TGO", 3 * 86_400_000_000, 2),
+    ]
     stays = figures.kept_figures(now=NOW)["time_in_stage"]["stages"]["requested"]
     assert stays == {"stays": 3, "median_days": 3.0, "p90_days": 3.0}
 
@@ -184,12 +194,23 @@ def test_a_reading_counts_live_when_too_many_changes_wait(officer, analyst, monk
     assert figures.figures_for(analyst, figures.Filters(), NOW) == found
 
 
-def test_a_focal_point_reads_its_own_states_figures_live(officer, togo_focal):
+def test_a_focal_point_reads_its_own_states_figures(officer, togo_focal):
     random_history(officer, seed=7, requests=6)
-    found = figures.summary_for(togo_focal, NOW)
     own = AssistanceRequest.objects.filter(requesting_state=togo_focal.member_state)
+    found = figures.summary_for(togo_focal, NOW)
     assert found == reports.summary(own, NOW)
     assert found["total"] == own.count() < AssistanceRequest.objects.count()
+    narrowed = figures.Filters(region="AFRICA")
+    assert figures.figures_for(togo_focal, narrowed, NOW) == figures.figures(own, narrowed, NOW)
+
+
+def test_someone_without_a_role_reads_no_figures(officer, db):
+    from tests.factories import UserFactory
+
+    random_history(officer, seed=9, requests=2)
+    nobody = UserFactory(username="nobody", role="")
+    assert figures.summary_for(nobody, NOW)["total"] == 0
+    assert figures.figures_for(nobody, figures.Filters(), NOW)["shares"]["total"] == 0
 
 
 def test_the_task_counts_the_changes(officer, settings):

@@ -99,29 +99,40 @@ def backlog(user: Any, narrowed: Filters, on: date, compare: date | None = None)
     """The backlog the user may see, narrowed: from the standing backlog when it covers
     the question (every request, or a region's), else live from the history."""
     visible = selectors.visible_requests(user)
-    counted = (lambda day: standing.open_on(day, narrowed.region)) if kept(user, narrowed) else None
+    standing_covers = _kept(narrowed) and _scope(user) == ""  # kept per region, not State
+    counted = (lambda day: standing.open_on(day, narrowed.region)) if standing_covers else None
     return reports.backlog(narrowed.apply(visible), on, compare, counted)
 
 
-def kept(user: Any, narrowed: Filters) -> bool:
-    """Whether the figures kept up to date answer the question: every request, or a
-    region's (not one State's, nor some years' or a domain's, which are counted live)."""
-    return workflow.sees_everything(user) and not (
-        narrowed.first_year or narrowed.last_year or narrowed.domain
-    )
+def _kept(narrowed: Filters) -> bool:
+    """Whether the figures kept up to date answer the question: not when it is about
+    some years of opening or a domain (those are counted live)."""
+    return not (narrowed.first_year or narrowed.last_year or narrowed.domain)
+
+
+def _scope(user: Any) -> str | None:
+    """Whose figures the user reads: "" for every State's, a focal point its State's
+    code, None for anyone else (who sees none)."""
+    if workflow.sees_everything(user):
+        return ""
+    if user is not None and workflow.is_focal_point(user):
+        return str(user.member_state_id)
+    return None
 
 
 def summary_for(user: Any, now: datetime | None = None) -> dict[str, Any]:
     """``reports.summary`` over the requests the user may see."""
-    if workflow.sees_everything(user) and _caught_up():
-        return kept_summary(now=now)
+    state = _scope(user)
+    if state is not None and _caught_up():
+        return kept_summary(state=state, now=now)
     return reports.summary(selectors.visible_requests(user), now)
 
 
 def figures_for(user: Any, narrowed: Filters, now: datetime | None = None) -> dict[str, Any]:
     """``figures`` over the requests the user may see, narrowed."""
-    if kept(user, narrowed) and _caught_up():
-        return kept_figures(narrowed.region, now)
+    state = _scope(user)
+    if state is not None and _kept(narrowed) and _caught_up():
+        return kept_figures(narrowed.region, state, now)
     return figures(selectors.visible_requests(user), narrowed, now)
 
 
@@ -368,10 +379,11 @@ def _ownership(
 # --- from the figures kept up to date (tracker.tallies) --------------------------------------
 
 
-def kept_summary(region: str = "", now: datetime | None = None) -> dict[str, Any]:
-    """``reports.summary`` over every request (or a region's), from the tallies."""
-    sums = tallies.Sums(region)
-    requests = _of_region(region)
+def kept_summary(region: str = "", state: str = "", now: datetime | None = None) -> dict[str, Any]:
+    """``reports.summary`` over every request (or a region's, or a State's), from the
+    tallies."""
+    sums = tallies.Sums(region, state)
+    requests = _of_scope(region, state)
     total = sums.count("requests")
     by_stage = sums.count("stage", by="item")
     medians = sums.percentiles(OPEN, (0.5,))
@@ -393,10 +405,10 @@ def kept_summary(region: str = "", now: datetime | None = None) -> dict[str, Any
     }
 
 
-def kept_figures(region: str = "", now: datetime | None = None) -> dict[str, Any]:
-    """``figures`` over every request (or a region's), from the tallies."""
-    sums = tallies.Sums(region)
-    requests = _of_region(region)
+def kept_figures(region: str = "", state: str = "", now: datetime | None = None) -> dict[str, Any]:
+    """``figures`` over every request (or a region's, or a State's), from the tallies."""
+    sums = tallies.Sums(region, state)
+    requests = _of_scope(region, state)
     total = sums.count("requests")
     by_stage = sums.count("stage", by="item")
     percentiles = sums.percentiles(OPEN, (0.5, 0.9))
@@ -431,8 +443,10 @@ def kept_figures(region: str = "", now: datetime | None = None) -> dict[str, Any
 SHARES = ("least_developed", "agenda_item_10", "upr_follow_up")
 
 
-def _of_region(region: str) -> QuerySet[AssistanceRequest]:
+def _of_scope(region: str, state: str) -> QuerySet[AssistanceRequest]:
     requests = AssistanceRequest.objects.all()
+    if state:
+        requests = requests.filter(requesting_state_id=state)
     return requests.filter(requesting_state__region=region) if region else requests
 
 

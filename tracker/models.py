@@ -1032,13 +1032,16 @@ class StandingCount(models.Model):
 
 
 class FigureTally(models.Model):
-    """A count (and for funding, a sum) kept over the requests of a region opened in a
-    year, so that the figures add up a few thousand rows instead of every request
-    (``tracker.tallies``). ``measure`` names the figure, ``item`` its line."""
+    """A count (and for funding, a sum) kept over the requests of a region (or of one
+    of its States) opened in a year, so that the figures add up a few thousand rows
+    instead of every request (``tracker.tallies``). ``measure`` names the figure,
+    ``item`` its line; each count is kept for the region (``state`` empty) and for the
+    State."""
 
     measure = models.CharField(_("measure"), max_length=32)
     item = models.CharField(_("item"), max_length=64, blank=True)
     region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
+    state = models.CharField(_("State"), max_length=3, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     count = models.BigIntegerField(_("count"), default=0)
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2, default=0)
@@ -1048,9 +1051,10 @@ class FigureTally(models.Model):
         verbose_name_plural = _("figure tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "item", "region", "year"], name="one_tally_per_cell"
+                fields=["measure", "item", "region", "state", "year"], name="one_tally_per_cell"
             )
         ]
+        indexes = [models.Index(fields=["state", "region"])]
 
     def __str__(self) -> str:
         return f"{self.measure} {self.item} {self.region} {self.year}: {self.count}"
@@ -1058,11 +1062,12 @@ class FigureTally(models.Model):
 
 class DurationTally(models.Model):
     """How many stays in a stage (or waits for a State's decision on a plan) of a
-    region lasted exactly ``micros`` microseconds; ``bucket`` groups close lengths, so
-    that a median reads one bucket's rows (``tracker.tallies``)."""
+    region (or of one of its States) lasted exactly ``micros`` microseconds; ``bucket``
+    groups close lengths, so that a median reads one bucket's rows (``tracker.tallies``)."""
 
     kind = models.CharField(_("kind"), max_length=32)
     region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
+    state = models.CharField(_("State"), max_length=3, blank=True)
     bucket = models.IntegerField(_("bucket"))
     micros = models.BigIntegerField(_("microseconds"))
     count = models.BigIntegerField(_("count"))
@@ -1073,7 +1078,8 @@ class DurationTally(models.Model):
         constraints = [
             # Also the index of a bucket's lengths, in order.
             models.UniqueConstraint(
-                fields=["kind", "bucket", "micros", "region"], name="one_tally_per_length"
+                fields=["kind", "bucket", "micros", "region", "state"],
+                name="one_tally_per_length",
             )
         ]
 

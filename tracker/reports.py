@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
@@ -98,7 +99,10 @@ def stays(requests: QuerySet[AssistanceRequest]) -> dict[str, tuple[int, float, 
     """Per stage, the stays that ended: how many, their median and 90th-percentile
     days. A stay starts at the history row that entered the stage and ends at the
     next row that changed the stage (a rejected plan does not restart consultation)."""
-    ids_sql, ids_params = requests.values("pk").query.sql_with_params()
+    try:
+        ids_sql, ids_params = requests.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # requests.none(): someone who sees none
+        return {}
     vendor = connection.vendor
     history = HistoryEntry._meta.db_table
     sql = f"""

@@ -60,8 +60,8 @@ BATCH = 2000
 DECISION = "decision"
 DAYS = "days/"  # FigureTally measure of a kind's histogram: "days/consultation"
 
-Cell = tuple[str, str, str, int]  # measure, item, region, year
-Length = tuple[str, str, int]  # kind, region, micros
+Cell = tuple[str, str, str, str, int]  # measure, item, region, state ("": all), year
+Length = tuple[str, str, str, int]  # kind, region, state ("": all), micros
 Counts = dict[Cell, tuple[int, Decimal]]  # a request's counts (and amounts) per cell
 Lengths = Counter[Length]  # a request's durations: how many of each length
 Share = tuple[Counts, Lengths]  # what one request adds
@@ -74,15 +74,15 @@ def contributions(ids: list[int]) -> dict[int, Share]:
     """What each request of ``ids`` adds now: its counts (cell -> (count, amount)) and
     its durations (length -> how many). A request that no longer exists adds nothing."""
     requests = AssistanceRequest.objects.filter(pk__in=ids).values_list(
-        "pk", "stage", "opened_at", "received_via", "requesting_state__region",
+        "pk", "stage", "opened_at", "received_via", "requesting_state", "requesting_state__region",
         "requesting_state__is_ldc", "requesting_state__under_agenda_item_10",
     )  # fmt: skip
     found: dict[int, Share] = {}
-    place: dict[int, tuple[str, int]] = {}
+    place: dict[int, tuple[str, str, int]] = {}
     flags: dict[str, set[int]] = _flags(ids)
     tz = timezone.get_default_timezone()
-    for pk, stage, opened_at, via, region, ldc, item_10 in requests:
-        place[pk] = (region, timezone.localtime(opened_at, tz).year)
+    for pk, stage, opened_at, via, state, region, ldc, item_10 in requests:
+        place[pk] = (region, state, timezone.localtime(opened_at, tz).year)
         found[pk] = ({}, Counter())
         held = {
             "requests": True,
@@ -128,13 +128,24 @@ def _flags(ids: list[int]) -> dict[str, set[int]]:
 
 
 def _add(found, place, pk, key, n=1, amount=Decimal(0)) -> None:
+    """Count ``key`` for the request's region and for its State."""
     if pk not in place:
         return
-    region, year = place[pk]
+    region, state, year = place[pk]
     counts = found[pk][0]
-    cell = (key[0], key[1], region, year)
-    old = counts.get(cell, (0, Decimal(0)))
-    counts[cell] = (old[0] + n, old[1] + amount)
+    for scope in ("", state):
+        cell = (key[0], key[1], region, scope, year)
+        old = counts.get(cell, (0, Decimal(0)))
+        counts[cell] = (old[0] + n, old[1] + amount)
+
+
+def _last(found, place, pk, kind: str, length: timedelta) -> None:
+    """Keep a duration of the request, for its region and for its State."""
+    if pk not in place:
+        return
+    region, state, _year = place[pk]
+    for scope in ("", state):
+        found[pk][1][(kind, region, scope, _micros(length))] += 1
 
 
 def _history(found, place, ids: list[int]) -> None:
@@ -154,7 +165,7 @@ def _history(found, place, ids: list[int]) -> None:
             continue
         if pk in entered:
             stage, since = entered[pk]
-            found[pk][1][(stage, place[pk][0], _micros(at - since))] += 1
+            _last(found, place, pk, stage, at - since)
         entered[pk] = (to_stage, at)
 
 
@@ -169,8 +180,7 @@ def _plans(found, place, ids: list[int]) -> None:
         .values_list("plan__request_id", "plan__proposed_at", "first")
         .order_by()
     ):
-        if pk in place:
-            found[pk][1][(DECISION, place[pk][0], _micros(first - proposed_at))] += 1
+        _last(found, place, pk, DECISION, first - proposed_at)
     for pk in Consent.objects.filter(plan__in=plans, decision=Decision.DECLINED).values_list(
         "plan__request_id", flat=True
     ):
@@ -274,17 +284,19 @@ def _encode(pk: int, counts: Counts, lengths: Lengths) -> TalliedRequest:
 
 def _decode(row: TalliedRequest) -> Share:
     counts = {
-        (measure, item, region, year): (n, Decimal(amount))
-        for measure, item, region, year, n, amount in row.counts
+        (measure, item, region, state, year): (n, Decimal(amount))
+        for measure, item, region, state, year, n, amount in row.counts
     }
-    lengths = Counter({(kind, region, micros): n for kind, region, micros, n in row.durations})
+    lengths = Counter(
+        {(kind, region, state, micros): n for kind, region, state, micros, n in row.durations}
+    )
     return counts, lengths
 
 
 def _histogram(lengths: Lengths) -> dict[Cell, list]:
     counts: dict[Cell, list] = defaultdict(lambda: [0, Decimal(0)])
-    for (kind, region, micros), n in lengths.items():
-        counts[(DAYS + kind, str(bucket(micros)), region, 0)][0] += n
+    for (kind, region, state, micros), n in lengths.items():
+        counts[(DAYS + kind, str(bucket(micros)), region, state, 0)][0] += n
     return counts
 
 
@@ -295,20 +307,20 @@ def _apply(counts: dict[Cell, list], lengths: Lengths) -> None:
         counts[cell][0] += n
     tally, durations = FigureTally._meta.db_table, DurationTally._meta.db_table
     _upsert(
-        f"INSERT INTO {tally} (measure, item, region, year, count, amount) VALUES %s "  # noqa: S608
-        "ON CONFLICT (measure, item, region, year) DO UPDATE SET "
+        f"INSERT INTO {tally} (measure, item, region, state, year, count, amount) "  # noqa: S608
+        "VALUES %s ON CONFLICT (measure, item, region, state, year) DO UPDATE SET "
         f"count = {tally}.count + excluded.count, amount = {tally}.amount + excluded.amount",
         [(*cell, n, amount) for cell, (n, amount) in sorted(counts.items()) if n or amount],
     )
     _upsert(
-        f"INSERT INTO {durations} (kind, region, bucket, micros, count) VALUES %s "  # noqa: S608
-        "ON CONFLICT (kind, bucket, micros, region) DO UPDATE SET "
+        f"INSERT INTO {durations} (kind, region, state, bucket, micros, count) "  # noqa: S608
+        "VALUES %s ON CONFLICT (kind, bucket, micros, region, state) DO UPDATE SET "
         f"count = {durations}.count + excluded.count",
-        [(kind, region, bucket(micros), micros, n)
-         for (kind, region, micros), n in sorted(lengths.items()) if n],
+        [(kind, region, state, bucket(micros), micros, n)
+         for (kind, region, state, micros), n in sorted(lengths.items()) if n],
     )  # fmt: skip
     # Only where lengths moved: the index of the buckets finds them.
-    touched = {(kind, bucket(micros)) for (kind, _region, micros), n in lengths.items() if n}
+    touched = {(kind, bucket(micros)) for (kind, _r, _s, micros), n in lengths.items() if n}
     where = Q(pk__in=[])
     for kind in {kind for kind, _number in touched}:
         where |= Q(kind=kind, bucket__in=[number for own, number in touched if own == kind])
@@ -348,13 +360,13 @@ def rebuild() -> int:
         for cell, (n, _amount) in _histogram(lengths).items():
             counts[cell][0] += n
         FigureTally.objects.bulk_create(
-            [FigureTally(measure=m, item=i, region=r, year=y, count=n, amount=a)
-             for (m, i, r, y), (n, a) in counts.items() if n or a],
+            [FigureTally(measure=m, item=i, region=r, state=s, year=y, count=n, amount=a)
+             for (m, i, r, s, y), (n, a) in counts.items() if n or a],
             batch_size=BATCH,
         )  # fmt: skip
         DurationTally.objects.bulk_create(
-            [DurationTally(kind=k, region=r, bucket=bucket(us), micros=us, count=n)
-             for (k, r, us), n in lengths.items() if n],
+            [DurationTally(kind=k, region=r, state=s, bucket=bucket(us), micros=us, count=n)
+             for (k, r, s, us), n in lengths.items() if n],
             batch_size=BATCH,
         )  # fmt: skip
     return total
@@ -375,19 +387,17 @@ def _chunks(ids: Iterable[int], size: int = 5000) -> Iterator[list[int]]:
 
 
 class Sums:
-    """The tallies of every request, or of a region's, read in one query: counts by
-    measure, item, region and year, and the durations' counts per bucket."""
+    """The tallies of every request, of a region's or of a State's, read in one query:
+    counts by measure, item, region and year, and the durations' counts per bucket."""
 
-    def __init__(self, region: str = "") -> None:
-        self.region = region
-        rows = FigureTally.objects.exclude(count=0)
-        if region:
-            rows = rows.filter(region=region)
-        self.cells: dict[Cell, tuple[int, Decimal]] = {}
+    def __init__(self, region: str = "", state: str = "") -> None:
+        self.scope = {"state": state, **({"region": region} if region else {})}
+        rows = FigureTally.objects.filter(**self.scope).exclude(count=0)
+        self.cells: dict[tuple[str, str, str, int], tuple[int, Decimal]] = {}
         self.buckets: dict[str, Counter[int]] = defaultdict(Counter)
         for measure, item, row_region, year, n, amount in rows.values_list(
             "measure", "item", "region", "year", "count", "amount"
-        ):
+        ).order_by():
             if measure.startswith(DAYS):
                 self.buckets[measure.removeprefix(DAYS)][int(item)] += n
             else:
@@ -467,9 +477,7 @@ class Sums:
                         break
                     before += n
             where |= Q(kind=kind, bucket__in={number for number, _ in inside.values()})
-        rows = DurationTally.objects.filter(where)
-        if self.region:
-            rows = rows.filter(region=self.region)
+        rows = DurationTally.objects.filter(where, **self.scope)
         lengths: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         for kind, number, micros, n in (
             rows.values_list("kind", "bucket", "micros")
