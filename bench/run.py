@@ -449,6 +449,8 @@ def main() -> None:
     admin.get(FIGURES_PAGE)  # the charts' renderer starts once per process
     rows.append(("h. Figures page, admin (kept)", median(get(admin, FIGURES_PAGE), 7),
                  raw_summary, 0.300))  # fmt: skip
+    rows.append(("h. Figures page, portal (kept)", median(get(portal, "/portal/figures/"), 7),
+                 raw_summary, 0.300))  # fmt: skip
 
     queries = {}
     detail_url = f"/api/v1/requests/{sample.reference}/"

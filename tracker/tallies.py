@@ -393,7 +393,8 @@ class Sums:
     def __init__(self, region: str = "", state: str = "") -> None:
         self.scope = {"state": state, **({"region": region} if region else {})}
         rows = FigureTally.objects.filter(**self.scope).exclude(count=0)
-        self.cells: dict[tuple[str, str, str, int], tuple[int, Decimal]] = {}
+        # Per measure: (item, region, year, count, amount).
+        self.cells: dict[str, list[tuple[str, str, int, int, Decimal]]] = defaultdict(list)
         self.buckets: dict[str, Counter[int]] = defaultdict(Counter)
         for measure, item, row_region, year, n, amount in rows.values_list(
             "measure", "item", "region", "year", "count", "amount"
@@ -401,31 +402,28 @@ class Sums:
             if measure.startswith(DAYS):
                 self.buckets[measure.removeprefix(DAYS)][int(item)] += n
             else:
-                self.cells[(measure, item, row_region, year)] = (n, amount)
+                self.cells[measure].append((item, row_region, year, n, amount))
 
     def count(self, measure: str, by: str = "") -> Any:
         """The count of ``measure``, or a Counter of it by "item", "region" or "year"."""
         found: Counter = Counter()
-        for (name, item, region, year), (n, _amount) in self.cells.items():
-            if name == measure:
-                found[{"item": item, "region": region, "year": year, "": None}[by]] += n
+        for item, region, year, n, _amount in self.cells[measure]:
+            found[{"item": item, "region": region, "year": year, "": None}[by]] += n
         return found[None] if not by else found
 
     def per_year(self, measure: str, by: str) -> dict[str, dict[str, int]]:
         """``measure`` per year, then by "item" or "region"."""
         table: dict[str, Counter[str]] = defaultdict(Counter)
-        for (name, item, region, year), (n, _amount) in self.cells.items():
-            if name == measure:
-                table[str(year)][item if by == "item" else region] += n
+        for item, region, year, n, _amount in self.cells[measure]:
+            table[str(year)][item if by == "item" else region] += n
         return {year: dict(sorted(row.items())) for year, row in sorted(table.items())}
 
     def amounts(self, measure: str) -> list[tuple[int, str, str, Decimal]]:
         """Sums by year and item ("source/currency"): (year, source, currency, amount)."""
         found: dict[tuple[int, str], list] = defaultdict(lambda: [0, Decimal(0)])
-        for (name, item, _region, year), (n, amount) in self.cells.items():
-            if name == measure:
-                found[(year, item)][0] += n
-                found[(year, item)][1] += amount
+        for item, _region, year, n, amount in self.cells[measure]:
+            found[(year, item)][0] += n
+            found[(year, item)][1] += amount
         return sorted(
             (year, *item.split("/", 1), amount) for (year, item), (n, amount) in found.items() if n
         )

@@ -77,7 +77,7 @@ class Shares(f.Serializer):
 
 class FundingLine(f.Serializer):
     year = f.IntegerField(help_text="year of the request's opening")
-    source = f.CharField()
+    source = f.CharField()  # type: ignore[assignment]  # a declared field, popped by the metaclass: not Field.source
     currency = f.CharField(help_text="ISO 4217: amounts of different currencies are never added")
     amount = f.CharField(help_text="a decimal, as text")
 
