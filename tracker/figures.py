@@ -105,8 +105,8 @@ def backlog(user: Any, narrowed: Filters, on: date, compare: date | None = None)
 
 
 def _kept(narrowed: Filters) -> bool:
-    """Whether the figures kept up to date answer the question: not when it is about
-    some years of opening or a domain (those are counted live)."""
+    """Whether the standing backlog answers the question: not when it is about some
+    years of opening or a domain (it is kept per stage and region only)."""
     return not (narrowed.first_year or narrowed.last_year or narrowed.domain)
 
 
@@ -124,15 +124,15 @@ def summary_for(user: Any, now: datetime | None = None) -> dict[str, Any]:
     """``reports.summary`` over the requests the user may see."""
     state = _scope(user)
     if state is not None and _caught_up():
-        return kept_summary(state=state, now=now)
+        return kept_summary(Filters(), state, now)
     return reports.summary(selectors.visible_requests(user), now)
 
 
 def figures_for(user: Any, narrowed: Filters, now: datetime | None = None) -> dict[str, Any]:
     """``figures`` over the requests the user may see, narrowed."""
     state = _scope(user)
-    if state is not None and _kept(narrowed) and _caught_up():
-        return kept_figures(narrowed.region, state, now)
+    if state is not None and _caught_up():
+        return kept_figures(narrowed, state, now)
     return figures(selectors.visible_requests(user), narrowed, now)
 
 
@@ -379,11 +379,13 @@ def _ownership(
 # --- from the figures kept up to date (tracker.tallies) --------------------------------------
 
 
-def kept_summary(region: str = "", state: str = "", now: datetime | None = None) -> dict[str, Any]:
-    """``reports.summary`` over every request (or a region's, or a State's), from the
+def kept_summary(
+    narrowed: Filters = Filters(), state: str = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """``reports.summary`` over every request (or a State's), narrowed, from the
     tallies."""
-    sums = tallies.Sums(region, state)
-    requests = _of_scope(region, state)
+    sums = _sums(narrowed, state)
+    requests = _of_scope(narrowed, state)
     total = sums.count("requests")
     by_stage = sums.count("stage", by="item")
     medians = sums.percentiles(OPEN, (0.5,))
@@ -405,10 +407,12 @@ def kept_summary(region: str = "", state: str = "", now: datetime | None = None)
     }
 
 
-def kept_figures(region: str = "", state: str = "", now: datetime | None = None) -> dict[str, Any]:
-    """``figures`` over every request (or a region's, or a State's), from the tallies."""
-    sums = tallies.Sums(region, state)
-    requests = _of_scope(region, state)
+def kept_figures(
+    narrowed: Filters = Filters(), state: str = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """``figures`` over every request (or a State's), narrowed, from the tallies."""
+    sums = _sums(narrowed, state)
+    requests = _of_scope(narrowed, state)
     total = sums.count("requests")
     by_stage = sums.count("stage", by="item")
     percentiles = sums.percentiles(OPEN, (0.5, 0.9))
@@ -443,11 +447,16 @@ def kept_figures(region: str = "", state: str = "", now: datetime | None = None)
 SHARES = ("least_developed", "agenda_item_10", "upr_follow_up")
 
 
-def _of_scope(region: str, state: str) -> QuerySet[AssistanceRequest]:
+def _sums(narrowed: Filters, state: str) -> tallies.Sums:
+    return tallies.Sums(narrowed.region, state, narrowed.domain, narrowed.first_year,
+                        narrowed.last_year)  # fmt: skip
+
+
+def _of_scope(narrowed: Filters, state: str) -> QuerySet[AssistanceRequest]:
     requests = AssistanceRequest.objects.all()
     if state:
         requests = requests.filter(requesting_state_id=state)
-    return requests.filter(requesting_state__region=region) if region else requests
+    return narrowed.apply(requests)
 
 
 # --- as rows (CSV) -----------------------------------------------------------------------------

@@ -1035,13 +1035,15 @@ class FigureTally(models.Model):
     """A count (and for funding, a sum) kept over the requests of a region (or of one
     of its States) opened in a year, so that the figures add up a few thousand rows
     instead of every request (``tracker.tallies``). ``measure`` names the figure,
-    ``item`` its line; each count is kept for the region (``state`` empty) and for the
-    State."""
+    ``item`` its line; each count is kept for the region and for the State (``state``
+    empty: every State), each for every domain (``domain`` empty) and for each of the
+    request's domains."""
 
     measure = models.CharField(_("measure"), max_length=32)
     item = models.CharField(_("item"), max_length=64, blank=True)
     region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
     state = models.CharField(_("State"), max_length=3, blank=True)
+    domain = models.CharField(_("domain"), max_length=64, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     count = models.BigIntegerField(_("count"), default=0)
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2, default=0)
@@ -1051,10 +1053,11 @@ class FigureTally(models.Model):
         verbose_name_plural = _("figure tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "item", "region", "state", "year"], name="one_tally_per_cell"
+                fields=["measure", "item", "region", "state", "domain", "year"],
+                name="one_tally_per_cell",
             )
         ]
-        indexes = [models.Index(fields=["state", "region"])]
+        indexes = [models.Index(fields=["state", "domain", "region"])]
 
     def __str__(self) -> str:
         return f"{self.measure} {self.item} {self.region} {self.year}: {self.count}"
@@ -1062,12 +1065,15 @@ class FigureTally(models.Model):
 
 class DurationTally(models.Model):
     """How many stays in a stage (or waits for a State's decision on a plan) of a
-    region (or of one of its States) lasted exactly ``micros`` microseconds; ``bucket``
+    region (or of one of its States; of a domain; opened in a year) lasted exactly
+    ``micros`` microseconds; ``bucket``
     groups close lengths, so that a median reads one bucket's rows (``tracker.tallies``)."""
 
     kind = models.CharField(_("kind"), max_length=32)
     region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
     state = models.CharField(_("State"), max_length=3, blank=True)
+    domain = models.CharField(_("domain"), max_length=64, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"))
     bucket = models.IntegerField(_("bucket"))
     micros = models.BigIntegerField(_("microseconds"))
     count = models.BigIntegerField(_("count"))
@@ -1078,7 +1084,7 @@ class DurationTally(models.Model):
         constraints = [
             # Also the index of a bucket's lengths, in order.
             models.UniqueConstraint(
-                fields=["kind", "bucket", "micros", "region", "state"],
+                fields=["kind", "bucket", "micros", "region", "state", "domain", "year"],
                 name="one_tally_per_length",
             )
         ]

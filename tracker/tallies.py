@@ -60,8 +60,9 @@ BATCH = 2000
 DECISION = "decision"
 DAYS = "days/"  # FigureTally measure of a kind's histogram: "days/consultation"
 
-Cell = tuple[str, str, str, str, int]  # measure, item, region, state ("": all), year
-Length = tuple[str, str, str, int]  # kind, region, state ("": all), micros
+Cell = tuple[str, str, str, str, str, int]  # measure, item, region, state, domain, year
+Length = tuple[str, str, str, str, int, int]  # kind, region, state, domain, year, micros
+#: A cell's or a length's state and domain: "" for every one.
 Counts = dict[Cell, tuple[int, Decimal]]  # a request's counts (and amounts) per cell
 Lengths = Counter[Length]  # a request's durations: how many of each length
 Share = tuple[Counts, Lengths]  # what one request adds
@@ -78,11 +79,16 @@ def contributions(ids: list[int]) -> dict[int, Share]:
         "requesting_state__is_ldc", "requesting_state__under_agenda_item_10",
     )  # fmt: skip
     found: dict[int, Share] = {}
-    place: dict[int, tuple[str, str, int]] = {}
+    place: dict[int, tuple[str, str, list[str], int]] = {}
     flags: dict[str, set[int]] = _flags(ids)
+    domains: dict[int, list[str]] = defaultdict(list)
+    for pk, domain in AssistanceRequest.domains.through.objects.filter(
+        assistancerequest_id__in=ids
+    ).values_list("assistancerequest_id", "domain_id"):
+        domains[pk].append(domain)
     tz = timezone.get_default_timezone()
     for pk, stage, opened_at, via, state, region, ldc, item_10 in requests:
-        place[pk] = (region, state, timezone.localtime(opened_at, tz).year)
+        place[pk] = (region, state, domains[pk], timezone.localtime(opened_at, tz).year)
         found[pk] = ({}, Counter())
         held = {
             "requests": True,
@@ -96,10 +102,9 @@ def contributions(ids: list[int]) -> dict[int, Share]:
         for name in (name for name, yes in held.items() if yes):
             _add(found, place, pk, (name, ""))
         _add(found, place, pk, ("stage", stage))
-    for pk, domain in AssistanceRequest.domains.through.objects.filter(
-        assistancerequest_id__in=ids
-    ).values_list("assistancerequest_id", "domain_id"):
-        _add(found, place, pk, ("domain", domain))
+    for pk, own in domains.items():
+        for domain in own:
+            _add(found, place, pk, ("domain", domain))
     _history(found, place, ids)
     _plans(found, place, ids)
     for pk, source, currency, n, amount in (
@@ -127,25 +132,31 @@ def _flags(ids: list[int]) -> dict[str, set[int]]:
     }
 
 
+def _scopes(place, pk) -> list[tuple[str, str, str, int]]:
+    """Where a request counts: its region, and its State, each for every domain and for
+    each of its domains; with its year of opening."""
+    region, state, domains, year = place[pk]
+    return [(region, own_state, domain, year)
+            for own_state in ("", state) for domain in ("", *domains)]  # fmt: skip
+
+
 def _add(found, place, pk, key, n=1, amount=Decimal(0)) -> None:
-    """Count ``key`` for the request's region and for its State."""
+    """Count ``key`` wherever the request counts."""
     if pk not in place:
         return
-    region, state, year = place[pk]
     counts = found[pk][0]
-    for scope in ("", state):
-        cell = (key[0], key[1], region, scope, year)
+    for region, state, domain, year in _scopes(place, pk):
+        cell = (key[0], key[1], region, state, domain, year)
         old = counts.get(cell, (0, Decimal(0)))
         counts[cell] = (old[0] + n, old[1] + amount)
 
 
 def _last(found, place, pk, kind: str, length: timedelta) -> None:
-    """Keep a duration of the request, for its region and for its State."""
+    """Keep a duration of the request wherever the request counts."""
     if pk not in place:
         return
-    region, state, _year = place[pk]
-    for scope in ("", state):
-        found[pk][1][(kind, region, scope, _micros(length))] += 1
+    for region, state, domain, year in _scopes(place, pk):
+        found[pk][1][(kind, region, state, domain, year, _micros(length))] += 1
 
 
 def _history(found, place, ids: list[int]) -> None:
@@ -284,19 +295,17 @@ def _encode(pk: int, counts: Counts, lengths: Lengths) -> TalliedRequest:
 
 def _decode(row: TalliedRequest) -> Share:
     counts = {
-        (measure, item, region, state, year): (n, Decimal(amount))
-        for measure, item, region, state, year, n, amount in row.counts
+        (measure, item, region, state, domain, year): (n, Decimal(amount))
+        for measure, item, region, state, domain, year, n, amount in row.counts
     }
-    lengths = Counter(
-        {(kind, region, state, micros): n for kind, region, state, micros, n in row.durations}
-    )
+    lengths = Counter({tuple(length[:-1]): length[-1] for length in row.durations})
     return counts, lengths
 
 
 def _histogram(lengths: Lengths) -> dict[Cell, list]:
     counts: dict[Cell, list] = defaultdict(lambda: [0, Decimal(0)])
-    for (kind, region, state, micros), n in lengths.items():
-        counts[(DAYS + kind, str(bucket(micros)), region, state, 0)][0] += n
+    for (kind, region, state, domain, year, micros), n in lengths.items():
+        counts[(DAYS + kind, str(bucket(micros)), region, state, domain, year)][0] += n
     return counts
 
 
@@ -307,20 +316,20 @@ def _apply(counts: dict[Cell, list], lengths: Lengths) -> None:
         counts[cell][0] += n
     tally, durations = FigureTally._meta.db_table, DurationTally._meta.db_table
     _upsert(
-        f"INSERT INTO {tally} (measure, item, region, state, year, count, amount) "  # noqa: S608
-        "VALUES %s ON CONFLICT (measure, item, region, state, year) DO UPDATE SET "
+        f"INSERT INTO {tally} (measure, item, region, state, domain, year, count, amount) "  # noqa: S608
+        "VALUES %s ON CONFLICT (measure, item, region, state, domain, year) DO UPDATE SET "
         f"count = {tally}.count + excluded.count, amount = {tally}.amount + excluded.amount",
         [(*cell, n, amount) for cell, (n, amount) in sorted(counts.items()) if n or amount],
     )
     _upsert(
-        f"INSERT INTO {durations} (kind, region, state, bucket, micros, count) "  # noqa: S608
-        "VALUES %s ON CONFLICT (kind, bucket, micros, region, state) DO UPDATE SET "
+        f"INSERT INTO {durations} (kind, region, state, domain, year, bucket, micros, count) "  # noqa: S608
+        "VALUES %s ON CONFLICT (kind, bucket, micros, region, state, domain, year) DO UPDATE SET "
         f"count = {durations}.count + excluded.count",
-        [(kind, region, state, bucket(micros), micros, n)
-         for (kind, region, state, micros), n in sorted(lengths.items()) if n],
+        [(kind, region, state, domain, year, bucket(micros), micros, n)
+         for (kind, region, state, domain, year, micros), n in sorted(lengths.items()) if n],
     )  # fmt: skip
     # Only where lengths moved: the index of the buckets finds them.
-    touched = {(kind, bucket(micros)) for (kind, _r, _s, micros), n in lengths.items() if n}
+    touched = {(length[0], bucket(length[-1])) for length, n in lengths.items() if n}
     where = Q(pk__in=[])
     for kind in {kind for kind, _number in touched}:
         where |= Q(kind=kind, bucket__in=[number for own, number in touched if own == kind])
@@ -360,13 +369,15 @@ def rebuild() -> int:
         for cell, (n, _amount) in _histogram(lengths).items():
             counts[cell][0] += n
         FigureTally.objects.bulk_create(
-            [FigureTally(measure=m, item=i, region=r, state=s, year=y, count=n, amount=a)
-             for (m, i, r, s, y), (n, a) in counts.items() if n or a],
+            [FigureTally(measure=m, item=i, region=r, state=s, domain=d, year=y, count=n,
+                         amount=a)
+             for (m, i, r, s, d, y), (n, a) in counts.items() if n or a],
             batch_size=BATCH,
         )  # fmt: skip
         DurationTally.objects.bulk_create(
-            [DurationTally(kind=k, region=r, state=s, bucket=bucket(us), micros=us, count=n)
-             for (k, r, s, us), n in lengths.items() if n],
+            [DurationTally(kind=k, region=r, state=s, domain=d, year=y, bucket=bucket(us),
+                           micros=us, count=n)
+             for (k, r, s, d, y, us), n in lengths.items() if n],
             batch_size=BATCH,
         )  # fmt: skip
     return total
@@ -387,11 +398,25 @@ def _chunks(ids: Iterable[int], size: int = 5000) -> Iterator[list[int]]:
 
 
 class Sums:
-    """The tallies of every request, of a region's or of a State's, read in one query:
-    counts by measure, item, region and year, and the durations' counts per bucket."""
+    """The tallies of every request, or of those of a region, a State, a domain and
+    years of opening, read in one query: counts by measure, item, region and year, and
+    the durations' counts per bucket."""
 
-    def __init__(self, region: str = "", state: str = "") -> None:
-        self.scope = {"state": state, **({"region": region} if region else {})}
+    def __init__(
+        self,
+        region: str = "",
+        state: str = "",
+        domain: str = "",
+        first_year: int | None = None,
+        last_year: int | None = None,
+    ) -> None:
+        self.scope: dict[str, Any] = {"state": state, "domain": domain}
+        if region:
+            self.scope["region"] = region
+        if first_year is not None:
+            self.scope["year__gte"] = first_year
+        if last_year is not None:
+            self.scope["year__lte"] = last_year
         rows = FigureTally.objects.filter(**self.scope).exclude(count=0)
         # Per measure: (item, region, year, count, amount).
         self.cells: dict[str, list[tuple[str, str, int, int, Decimal]]] = defaultdict(list)
