@@ -81,3 +81,32 @@ def test_every_model_and_field_of_tracker_has_a_french_name():
             if not _in_french(field.verbose_name):
                 missing.append(f"{model.__name__}.{field.name}")
     assert not missing, "no French name: " + ", ".join(missing)
+
+
+GLOSSARY = CATALOGUE.parent.parent.parent / "glossary.csv"
+
+
+def test_the_glossary_names_each_word_in_the_six_languages():
+    import csv
+
+    with GLOSSARY.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    assert rows
+    languages = ("en", "fr", "es", "ar", "ru", "zh")
+    missing = [(row["en"], code) for row in rows for code in languages if not row[code].strip()]
+    assert not missing, missing
+    assert len({row["en"] for row in rows}) == len(rows), "a word twice"
+
+
+def test_the_french_catalogue_follows_the_glossary():
+    """Where the catalogue has a glossary word as a message of its own, it says it as
+    the glossary does."""
+    import csv
+
+    with GLOSSARY.open(encoding="utf-8", newline="") as source:
+        glossary = {row["en"]: row["fr"] for row in csv.DictReader(source)}
+    catalogue = {_unquote(block, "msgid"): _unquote(block, "msgstr") for block in entries()}
+    differing = {word: (catalogue[word], french) for word, french in glossary.items()
+                 if word in catalogue and catalogue[word] != french}  # fmt: skip
+    assert not differing, differing
+    assert sum(word in catalogue for word in glossary) >= 10
