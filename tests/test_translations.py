@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -86,11 +87,13 @@ def test_every_model_and_field_of_tracker_has_a_french_name():
 GLOSSARY = CATALOGUE.parent.parent.parent / "glossary.csv"
 
 
-def test_the_glossary_names_each_word_in_the_six_languages():
-    import csv
-
+def glossary() -> list[dict[str, str]]:
     with GLOSSARY.open(encoding="utf-8", newline="") as source:
-        rows = list(csv.DictReader(source))
+        return list(csv.DictReader(source))
+
+
+def test_the_glossary_names_each_word_in_the_six_languages():
+    rows = glossary()
     assert rows
     languages = ("en", "fr", "es", "ar", "ru", "zh")
     missing = [(row["en"], code) for row in rows for code in languages if not row[code].strip()]
@@ -101,12 +104,9 @@ def test_the_glossary_names_each_word_in_the_six_languages():
 def test_the_french_catalogue_follows_the_glossary():
     """Where the catalogue has a glossary word as a message of its own, it says it as
     the glossary does."""
-    import csv
-
-    with GLOSSARY.open(encoding="utf-8", newline="") as source:
-        glossary = {row["en"]: row["fr"] for row in csv.DictReader(source)}
+    words = {row["en"]: row["fr"] for row in glossary()}
     catalogue = {_unquote(block, "msgid"): _unquote(block, "msgstr") for block in entries()}
-    differing = {word: (catalogue[word], french) for word, french in glossary.items()
+    differing = {word: (catalogue[word], french) for word, french in words.items()
                  if word in catalogue and catalogue[word] != french}  # fmt: skip
     assert not differing, differing
-    assert sum(word in catalogue for word in glossary) >= 10
+    assert sum(word in catalogue for word in words) >= 10

@@ -22,9 +22,10 @@ median is found by adding up the buckets' counts, then reading the one bucket's 
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -265,12 +266,8 @@ def _recount(ids: list[int]) -> None:
     for pk in ids:
         old_counts, old_lengths = _decode(before[pk]) if pk in before else ({}, Counter())
         new_counts, new_lengths = now.get(pk, ({}, Counter()))
-        for cell, (n, amount) in old_counts.items():
-            counts[cell][0] -= n
-            counts[cell][1] -= amount
-        for cell, (n, amount) in new_counts.items():
-            counts[cell][0] += n
-            counts[cell][1] += amount
+        _add_up(counts, old_counts, -1)
+        _add_up(counts, new_counts)
         lengths.update(new_lengths)
         lengths.subtract(old_lengths)
         if pk in now:
@@ -283,6 +280,13 @@ def _recount(ids: list[int]) -> None:
         keep, update_conflicts=True, unique_fields=["request_id"],
         update_fields=["counts", "durations"],
     )  # fmt: skip
+
+
+def _add_up(counts: dict[Cell, list], own: Any, sign: int = 1) -> None:
+    """Add (or with ``sign`` -1, take away) a request's counts and amounts."""
+    for cell, (n, amount) in own.items():
+        counts[cell][0] += sign * n
+        counts[cell][1] += sign * amount
 
 
 def _encode(pk: int, counts: Counts, lengths: Lengths) -> TalliedRequest:
@@ -312,8 +316,7 @@ def _histogram(lengths: Lengths) -> dict[Cell, list]:
 def _apply(counts: dict[Cell, list], lengths: Lengths) -> None:
     """Add the differences to the sums, in one order (two transactions never wait for
     each other's rows), and drop the lengths no stay has any more."""
-    for cell, (n, _amount) in _histogram(lengths).items():
-        counts[cell][0] += n
+    _add_up(counts, _histogram(lengths))
     tally, durations = FigureTally._meta.db_table, DurationTally._meta.db_table
     _upsert(
         f"INSERT INTO {tally} (measure, item, region, state, domain, year, count, amount) "  # noqa: S608
@@ -356,18 +359,17 @@ def rebuild() -> int:
         TalliedRequest.objects.all().delete()
         TallyChange.objects.all().delete()
         total = 0
-        for ids in _chunks(AssistanceRequest.objects.order_by("pk").values_list("pk", flat=True)):
+        every = AssistanceRequest.objects.order_by("pk").values_list("pk", flat=True)
+        for batch in itertools.batched(every.iterator(chunk_size=5000), 5000):
+            ids = list(batch)
             rows = []
             for pk, (own_counts, own_lengths) in contributions(ids).items():
-                for cell, (n, amount) in own_counts.items():
-                    counts[cell][0] += n
-                    counts[cell][1] += amount
+                _add_up(counts, own_counts)
                 lengths.update(own_lengths)
                 rows.append(_encode(pk, own_counts, own_lengths))
             TalliedRequest.objects.bulk_create(rows, batch_size=BATCH)
             total += len(rows)
-        for cell, (n, _amount) in _histogram(lengths).items():
-            counts[cell][0] += n
+        _add_up(counts, _histogram(lengths))
         FigureTally.objects.bulk_create(
             [FigureTally(measure=m, item=i, region=r, state=s, domain=d, year=y, count=n,
                          amount=a)
@@ -381,17 +383,6 @@ def rebuild() -> int:
             batch_size=BATCH,
         )  # fmt: skip
     return total
-
-
-def _chunks(ids: Iterable[int], size: int = 5000) -> Iterator[list[int]]:
-    chunk: list[int] = []
-    for pk in ids.iterator(chunk_size=size) if hasattr(ids, "iterator") else ids:
-        chunk.append(pk)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 # --- reading the sums -------------------------------------------------------------------------
