@@ -166,7 +166,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "Français")]
+# The six official languages of the United Nations, each named in its own language for
+# the switcher. Simplified Chinese is "zh-hans" (Django's code; its catalogue is zh_Hans).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+    ("ru", "Русский"),
+    ("zh-hans", "中文"),
+]
 LOCALE_PATHS = [BASE_DIR / "tracker" / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -47,7 +47,10 @@ def test_the_state_writes_and_its_officer_is_told_once_in_their_language(
     assert (message.author, message.internal) == (togo_focal, False)
     sent = [m for m in mail.outbox if "Can the training be in Kara?" in m.body]
     assert [m.to for m in sent] == [[officer.email]]
-    assert sent[0].subject == f"[TA Tracker] Nouveau message du Togo sur {ta_request.reference}"
+    assert (
+        sent[0].subject
+        == f"[TA Tracker] Le Togo a envoyé un nouveau message sur {ta_request.reference}"
+    )
     notification = Notification.objects.get(message=message)
     assert notification.status == "sent"
     # Delivered once: a second delivery of the same notice sends nothing.

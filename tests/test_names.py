@@ -137,7 +137,10 @@ def test_a_french_email_greets_properly_and_names_the_state(
     assert approved, [(m.subject, m.to) for m in mail.outbox]
     message = approved[0]
     assert re.match(r"\[TA Tracker\] La Tunisie a approuvé la version 1 du plan", message.subject)
-    assert message.body.startswith("Madame, Monsieur,\n")
+    name = focal.get_full_name() or focal.username
+    assert message.body.startswith(f"Bonjour {name},\n") or message.body.startswith(
+        f"Bonjour {officer.get_full_name() or officer.username},\n"
+    )
     assert "La Tunisie a approuvé la version 1 du plan de la demande" in message.body
 
 

@@ -308,7 +308,7 @@ def test_every_portal_page_renders_in_french(portal, path):
     portal.cookies["django_language"] = "fr"
     response = portal.get(path)
     assert response.status_code == 200
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
     with translation.override("fr"):
         assert translation.gettext("Good practices") in response.content.decode()
 

@@ -176,7 +176,7 @@ def test_the_state_is_reminded_when_it_must_decide(afi, olga):
     assert [m.to for m in overdue] == [["afi@example.org"]]
     assert overdue[0].subject.startswith("[TA Tracker] TA-")
     assert "attend depuis 31 jours" in overdue[0].subject  # afi reads French
-    assert "La version 1 du plan attend la décision de l'État." in overdue[0].body
+    assert "La version 1 du plan attend la décision de l’État." in overdue[0].body
     assert overdue[0].alternatives[0].mimetype == "text/html"
 
 
@@ -184,7 +184,7 @@ def test_the_officer_is_reminded_when_the_secretariat_must_act(afi, olga):
     opened_at(T0, afi, Stage.NEEDS_ASSESSMENT, officer=olga)
     sent = reminder_mails(T0 + timedelta(days=91))
     assert [m.to for m in sent] == [["olga@example.org"]]
-    assert "has been waiting 91 days in needs assessment" in sent[0].subject
+    assert "has been waiting 91 days in the stage “Needs assessment”" in sent[0].subject
 
 
 def test_the_supervisor_is_told_past_twice_the_time(afi, olga):

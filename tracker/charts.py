@@ -17,26 +17,37 @@ from typing import Any
 
 import vl_convert
 from django.core.cache import cache
-from django.utils.translation import get_language
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-#: Number formats as each language writes them (decimal comma in French).
-LOCALES = {"fr": "fr-FR"}
 #: A drawn chart is kept this long: the same figures are not drawn twice.
 CACHE_SECONDS = 24 * 3600
 
 
 def svg(spec: dict[str, Any]) -> str:
     """The chart drawn as SVG, in the current language's number format."""
-    locale: Any = LOCALES.get((get_language() or "en")[:2], "en-US")  # one vl-convert knows
+    locale = number_locale()
     text = json.dumps(spec, sort_keys=True, default=str)
-    key = "chart:" + hashlib.sha256(f"{locale}\n{text}".encode()).hexdigest()
+    key = "chart:" + hashlib.sha256(f"{sorted(locale.items())}\n{text}".encode()).hexdigest()
     drawn = cache.get(key)
     if drawn is None:
         drawn = vl_convert.vegalite_to_svg(json.loads(text), format_locale=locale)
         cache.set(key, drawn, CACHE_SECONDS)
     return str(drawn)
+
+
+def number_locale() -> dict[str, Any]:
+    """Numbers in a chart written as the page's tables write them: Django's formats for
+    the active language (decimal comma in French, Spanish and Russian; no grouping in
+    Arabic and Chinese)."""
+    grouping = formats.get_format("NUMBER_GROUPING")
+    return {
+        "decimal": formats.get_format("DECIMAL_SEPARATOR"),
+        "thousands": formats.get_format("THOUSAND_SEPARATOR") if grouping else "",
+        "grouping": [grouping or 3],
+        "currency": ["", ""],
+    }
 
 
 def image_source(spec: dict[str, Any]) -> str:

@@ -1,23 +1,27 @@
-"""Sorting words as a reader expects: by the Unicode Collation Algorithm, not by code
-points, so that "Égypte" comes before "Eswatini" and not after "Zimbabwe"."""
+"""Sorting words as a reader of the active language expects: by ICU's collation for that
+language, not by code points. "Égypte" comes before "Eswatini" and not after
+"Zimbabwe"; Spanish puts "ñ" after "n"; Chinese names follow their pinyin; Arabic and
+Russian follow their alphabets."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
 
-import pyuca
+import icu
 from django import forms
+from django.utils.translation import get_language, to_locale
 
 
 @cache
-def _collator() -> pyuca.Collator:
-    # Loading the collation table takes a moment: once per process, when first needed.
-    return pyuca.Collator()
+def _collator(language: str) -> icu.Collator:
+    # Building a collator takes a moment: once per language and process.
+    return icu.Collator.createInstance(icu.Locale(to_locale(language)))
 
 
-def sort_key(text: str) -> tuple[int, ...]:
-    return _collator().sort_key(text)
+def sort_key(text: str) -> bytes:
+    """The key that sorts ``text`` in the active language's order."""
+    return _collator(get_language() or "en").getSortKey(text)
 
 
 def collated[T](items: Iterable[T], key: Callable[[T], str] = str) -> list[T]:

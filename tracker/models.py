@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -29,12 +30,26 @@ from tracker.vocabulary import (
 )
 from tracker.workflow import RequestWorkflow
 
+#: The column suffix of each language's name: ``name_zh`` holds Simplified Chinese.
+NAME_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
+NAME_FIELDS = tuple(f"name_{language}" for language in NAME_LANGUAGES)
 
-class Bilingual(models.Model):
-    """A row named in English and French; ``name`` follows the active language."""
+
+def name_language(language: str | None) -> str:
+    """The suffix of the ``name_*`` column for ``language`` ("zh-hans" → "zh")."""
+    prefix = (language or "en").split("-")[0]
+    return prefix if prefix in NAME_LANGUAGES else "en"
+
+
+class Named(models.Model):
+    """A row named in the six official languages; ``name`` follows the active language."""
 
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_es = models.CharField(_("name (Spanish)"), max_length=200, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
 
     class Meta:
         abstract = True
@@ -44,7 +59,7 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+        return getattr(self, f"name_{name_language(get_language())}") or self.name_en
 
 
 class RegionalGroup(models.TextChoices):
@@ -56,7 +71,7 @@ class RegionalGroup(models.TextChoices):
     NONE = "NONE", _("No regional group")
 
 
-class MemberState(Bilingual):
+class MemberState(Named):
     """A UN Member State or observer State; loaded by a data migration."""
 
     code = models.CharField(_("ISO 3166 alpha-3 code"), max_length=3, primary_key=True)
@@ -120,7 +135,7 @@ class User(AbstractUser):
         "self", verbose_name=_("supervisor"), on_delete=models.SET_NULL, null=True, blank=True
     )
     #: The languages an account may choose, for the portal and its e-mails.
-    LANGUAGES = (("en", "English"), ("fr", "Français"))
+    LANGUAGES = settings.LANGUAGES
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, default="en")
 
     class Meta:
@@ -136,7 +151,7 @@ class User(AbstractUser):
         ]
 
 
-class Domain(Bilingual):
+class Domain(Named):
     """A field of assistance (A/HRC/43/31 para 8)."""
 
     code = models.SlugField(_("code"), max_length=64, primary_key=True)
@@ -148,7 +163,7 @@ class Domain(Bilingual):
         verbose_name = _("domain")
 
 
-class AssistanceForm(Bilingual):
+class AssistanceForm(Named):
     """A form of assistance (A/HRC/43/31 paras 7, 71)."""
 
     code = models.SlugField(_("code"), max_length=64, primary_key=True)

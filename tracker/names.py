@@ -11,6 +11,11 @@ and each catalogue puts them where its grammar wants them. For a State keyed
 
 The articles, contractions and genders are data (``MemberState.in_text_*``, loaded
 from ``tracker/data/member_states.csv``), never guessed from the spelling.
+
+Spanish, Arabic, Russian and Chinese get the official short name itself in all three
+places, and each catalogue writes the words around it ("de", "solo", "государства",
+"的") in its own messages: the name stays in the form the UN lists give it, which a
+sentence can always hold (Russian puts it in apposition, "государства Тунис").
 """
 
 from __future__ import annotations
@@ -29,13 +34,16 @@ _ONLY_FR = {"m": "seul", "f": "seule", "mp": "seuls", "fp": "seules"}
 
 def words(state: MemberState, key: str = "state") -> dict[str, str]:
     """The placeholders of ``state`` for a message, named after ``key``."""
-    if (get_language() or "en").startswith("fr"):
+    language = (get_language() or "en").split("-")[0]
+    if language == "fr":
         the = state.in_text_fr or state.name_fr
         of = state.of_fr or f"de {state.name_fr}"
         only = f"{_ONLY_FR.get(state.gender_fr, 'seul')} {the}"
-    else:
+    elif language == "en":
         the = state.in_text_en or state.name_en
         of, only = f"of {the}", f"only {the}"
+    else:
+        the = of = only = state.name
     return {key: the, f"of_{key}": of, f"only_{key}": only}
 
 

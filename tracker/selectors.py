@@ -7,8 +7,10 @@ State (A/HRC/43/31 para 114); officers and analysts see everything.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import reduce
 from typing import Any
 
 from django.db.models import (
@@ -30,6 +32,7 @@ from django.utils.translation import gettext as _
 from tracker import deadlines, workflow
 from tracker.errors import NotFound
 from tracker.models import (
+    NAME_FIELDS,
     Activity,
     AssistanceForm,
     AssistanceRequest,
@@ -410,8 +413,7 @@ def search_requests(
             Q(reference__icontains=words)
             | Q(title__icontains=words)
             | Q(domains__code__icontains=words)
-            | Q(domains__name_en__icontains=words)
-            | Q(domains__name_fr__icontains=words)
+            | reduce(operator.or_, (Q(**{f"domains__{f}__icontains": words}) for f in NAME_FIELDS))
         ).distinct()
     if stage:
         found = found.filter(stage=stage)

@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tracker.models import AssistanceForm, Domain, MemberState, Notification, Provider, User
+from tracker.models import (
+    NAME_FIELDS,
+    AssistanceForm,
+    Domain,
+    MemberState,
+    Notification,
+    Provider,
+    User,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,14 +39,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(MemberState)
 class MemberStateAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name_en", "name_fr", "region", "is_ldc", "under_agenda_item_10")
+    list_display = ("code", "name", "name_en", "region", "is_ldc", "under_agenda_item_10")
     list_filter = ("region", "is_ldc", "under_agenda_item_10", "is_observer")
-    search_fields = ("code", "name_en", "name_fr")
+    search_fields = ("code", *NAME_FIELDS)
 
 
 @admin.register(Domain, AssistanceForm)
 class VocabularyAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name_en", "name_fr")
+    list_display = ("code", *NAME_FIELDS)
 
 
 @admin.register(Provider)

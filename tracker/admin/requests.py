@@ -30,7 +30,7 @@ from tracker.admin.inlines import (
 )
 from tracker.admin.steps import RequestSteps
 from tracker.collation import collated
-from tracker.models import AssistanceRequest, RecommendationSource
+from tracker.models import NAME_FIELDS, AssistanceRequest, RecommendationSource
 from tracker.pagination import BoundedPaginator
 
 
@@ -134,7 +134,7 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
         "funding__source",
         ("requesting_state", NamedFilter),
     )
-    search_fields = ("reference", "title", "requesting_state__name_en", "requesting_state__name_fr")
+    search_fields = ("reference", "title", *(f"requesting_state__{f}" for f in NAME_FIELDS))
     list_select_related = ("requesting_state", "officer")
     list_per_page = 100
     # A page of the queue never counts every request: at most 10 001 rows, and no

@@ -16,6 +16,7 @@ from tracker.figures import NAMES as FIGURE_NAMES
 from tracker.figures import Filters
 from tracker.models import (
     FORMAL_CHANNELS,
+    NAME_FIELDS,
     Activity,
     AssistanceForm,
     AssistanceRequest,
@@ -44,7 +45,7 @@ ROW_ID_MAX = 2**63 - 1
 class MemberStateSerializer(serializers.ModelSerializer):
     class Meta:
         model = MemberState
-        fields = ("code", "name_en", "name_fr", "region", "is_ldc", "under_agenda_item_10",
+        fields = ("code", *NAME_FIELDS, "region", "is_ldc", "under_agenda_item_10",
                   "is_observer")  # fmt: skip
 
 

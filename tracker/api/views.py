@@ -36,6 +36,7 @@ from tracker.api.throttles import AnonThrottle, ExportThrottle, UserThrottle
 from tracker.errors import InvalidInput
 from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
 from tracker.models import (
+    NAME_FIELDS,
     AssistanceRequest,
 )
 from tracker.services import (
@@ -171,7 +172,7 @@ class RequestViewSet(
     pagination_class = Pagination
     filter_backends = (KnownParameters, DjangoFilterBackend, SearchFilter, StrictOrdering)
     filterset_class = RequestFilter
-    search_fields = ("reference", "title", "requesting_state__name_en", "requesting_state__name_fr")
+    search_fields = ("reference", "title", *(f"requesting_state__{f}" for f in NAME_FIELDS))
     ordering_fields = ("reference", "opened_at", "stage_entered_at", "priority", "title", "stage")
     ordering = ("-opened_at",)
 

@@ -496,7 +496,7 @@ def language(request: HttpRequest) -> HttpResponse:
     """Switch language: remembered in a cookie, and on the account for e-mails."""
     response = set_language(request)
     chosen = request.POST.get("language")
-    if request.user.is_authenticated and chosen in ("en", "fr"):
+    if request.user.is_authenticated and chosen in dict(settings.LANGUAGES):
         services.set_language(user=request.user, language=chosen)
     return response
 

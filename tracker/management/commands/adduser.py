@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import services
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--state", help="ISO3 code of the State a focal point speaks for")
         parser.add_argument("--password", help="without it, a random password is printed")
         parser.add_argument("--email", default="")
-        parser.add_argument("--language", choices=["en", "fr"], default="en")
+        parser.add_argument(
+            "--language", choices=[code for code, _name in settings.LANGUAGES], default="en"
+        )
 
     def handle(self, *args, **options):
         password = options["password"] or secrets.token_urlsafe(12)
