@@ -39,6 +39,7 @@ def load_reference_data() -> None:
             ("0012_messages_and_documents", "let_staff_view_the_dialogue"),
             ("0016_good_practice_briefs", "let_staff_view_briefs"),
             ("0017_open_publication", "fill"),
+            ("0020_names_in_six_languages", "load"),
         ):
             module = importlib.import_module(f"tracker.migrations.{migration}")
             getattr(module, function)(apps, None)

@@ -77,3 +77,30 @@ def test_domains_and_forms_of_the_report_are_loaded():
         Domain.objects.filter(code__in=["justice", "elections", "nhri", "detention"]).count() == 4
     )
     assert AssistanceForm.objects.count() == 7
+
+
+@pytest.mark.parametrize("model", [MemberState, Domain, AssistanceForm])
+def test_every_name_is_given_in_the_six_languages(model):
+    """Reference data, kept in tracker/data/*.csv: nothing may be missing in any
+    language, and no two rows share a name."""
+    from tracker.models import NAME_FIELDS
+
+    rows = list(model.objects.values("code", *NAME_FIELDS))
+    assert rows
+    missing = [(row["code"], field) for row in rows for field in NAME_FIELDS
+               if not row[field].strip()]  # fmt: skip
+    assert not missing, missing
+    for field in NAME_FIELDS:
+        assert len({row[field] for row in rows}) == len(rows), field
+
+
+def test_a_name_follows_the_active_language():
+    from django.utils import translation
+
+    togo = MemberState.objects.get(pk="TGO")
+    said = {}
+    for language in ("en", "fr", "es", "ar", "ru", "zh-hans"):
+        with translation.override(language):
+            said[language] = str(togo)
+    assert said == {"en": "Togo", "fr": "Togo", "es": "Togo", "ar": "توغو", "ru": "Того",
+                    "zh-hans": "多哥"}  # fmt: skip

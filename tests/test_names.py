@@ -11,6 +11,7 @@ from django.utils import translation
 
 from tests.factories import FocalPointFactory, open_request
 from tracker import names, services, workflow
+from tracker.collation import collated
 from tracker.errors import NotAllowed
 from tracker.models import MemberState
 from tracker.scenarios import bring_to
@@ -169,3 +170,29 @@ def test_the_queues_state_filter_is_in_french_alphabetical_order(client_as, offi
         r"requesting_state__code__exact=[A-Z]{3}[^>]*>([^<]+)<", page.content.decode()
     )
     assert listed == ["Égypte", "Équateur", "Espagne", "Zimbabwe"]
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "before", "after"),
+    [
+        # Spanish: "Ñ" is a letter of its own after "N"; accents do not move a name.
+        ("es", "Afganistán", "Nueva Zelandia", "Omán"),
+        # Chinese: by pinyin (Afuhan, …, Zhongfei), not by the characters' code points.
+        ("zh-hans", "阿尔巴尼亚", "阿富汗", "中非共和国"),
+        ("ru", "Австралия", "Австрия", "Япония"),
+        ("ar", "إثيوبيا", "أذربيجان", "اليونان"),
+    ],
+)
+def test_the_admin_lists_states_in_each_languages_collation(client_as, language, first, before,
+                                                            after):  # fmt: skip
+    client = client_as("officer")
+    page = client.get("/admin/tracker/assistancerequest/add/", HTTP_ACCEPT_LANGUAGE=language)
+    options = re.findall(r'<option value="[A-Z]{3}">([^<]+)</option>', page.content.decode())
+    assert len(options) == 195
+    with translation.override(language):
+        assert options == collated(options)
+    if language != "ru":  # Russian names hold no letter out of alphabetical code order
+        assert options != sorted(options), "in code-point order"
+    assert options.index(before) < options.index(after)
+    if language != "ar":
+        assert options[0] == first, options[:3]

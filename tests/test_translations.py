@@ -1,63 +1,149 @@
-"""The French catalogue is complete, and the compiled file says what the source says."""
+"""Every catalogue is complete and well formed, the compiled files say what the sources
+say, the templates say nothing outside gettext, and the workflow's words follow the
+glossary in every language."""
 
 from __future__ import annotations
 
 import csv
 import re
+import shutil
+import subprocess
+from functools import cache
 from pathlib import Path
 
+import polib
+import pytest
+from django.conf import settings
 from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import to_locale
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "tracker/locale/fr/LC_MESSAGES/django.po"
-
-
-def _unquote(block: str, key: str) -> str:
-    """The text of ``msgid``/``msgstr`` in one .po entry (its quoted lines joined)."""
-    match = re.search(rf'^{key} ((?:".*"\n?)+)', block, re.MULTILINE)
-    if match is None:
-        return ""
-    parts = re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))
-    return "".join(parts).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-
-
-def entries() -> list[str]:
-    text = CATALOGUE.read_text(encoding="utf-8")
-    blocks = [b for b in text.split("\n\n") if "msgid" in b and "#~ msgid" not in b]
-    # Comments (#: places, #| the previous wording) say nothing of the translation.
-    return [
-        "\n".join(line for line in b.splitlines() if not line.startswith("#|")) for b in blocks[1:]
-    ]  # fmt: skip  (the first is the header)
+LOCALE = Path(__file__).resolve().parent.parent / "tracker/locale"
+TEMPLATES = LOCALE.parent / "templates"
+GLOSSARY = LOCALE / "glossary.csv"
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
+#: How many plural forms each language's catalogue declares (CLDR / gettext).
+PLURAL_FORMS = {"fr": 2, "es": 3, "ar": 6, "ru": 3, "zh-hans": 1}
+#: The glossary's column for each language.
+COLUMN = {"fr": "fr", "es": "es", "ar": "ar", "ru": "ru", "zh-hans": "zh"}
 
 
-def test_no_message_is_untranslated_or_fuzzy():
+@cache
+def catalogue(language: str) -> polib.POFile:
+    return polib.pofile(str(LOCALE / to_locale(language) / "LC_MESSAGES/django.po"))
+
+
+def messages(language: str) -> list[polib.POEntry]:
+    return [entry for entry in catalogue(language) if not entry.obsolete]
+
+
+def forms(entry: polib.POEntry) -> list[str]:
+    """The translation, or each of its plural forms."""
+    if entry.msgid_plural:
+        return [entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sd]|\{\w*\}")
+TAG = re.compile(r"</?([a-z][a-z0-9]*)\b")
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text)) | {m.group(0) for m in re.finditer(r"%[sd]", text)}
+
+
+def test_the_service_speaks_the_six_official_languages_each_in_its_own_name():
+    assert dict(settings.LANGUAGES) == {
+        "en": "English",
+        "fr": "Français",
+        "es": "Español",
+        "ar": "العربية",
+        "ru": "Русский",
+        "zh-hans": "中文",
+    }
+    assert translation.get_language_info("ar")["bidi"] is True
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_is_untranslated_or_fuzzy(language):
     problems = []
-    for block in entries():
-        msgid = _unquote(block, "msgid")
-        if "#, fuzzy" in block or "fuzzy," in block:
-            problems.append(f"fuzzy: {msgid}")
-        elif "msgid_plural" in block:
-            if any(not _unquote(block, f"msgstr\\[{n}\\]") for n in (0, 1)):
-                problems.append(f"untranslated plural: {msgid}")
-        elif not _unquote(block, "msgstr"):
-            problems.append(f"untranslated: {msgid}")
-    assert not problems, "\n".join(problems)
+    for entry in messages(language):
+        if "fuzzy" in entry.flags:
+            problems.append(f"fuzzy: {entry.msgid}")
+        elif not all(text.strip() for text in forms(entry)):
+            problems.append(f"untranslated: {entry.msgid}")
+    assert messages(language)
+    assert not problems, f"{language}:\n" + "\n".join(problems)
 
 
-def test_the_compiled_catalogue_matches_its_source():
-    # A message whose .mo is stale comes back in English.
-    stale = []
-    with translation.override("fr"):
-        for block in entries():
-            if "msgid_plural" in block or "msgctxt" in block:
-                continue
-            msgid, msgstr = _unquote(block, "msgid"), _unquote(block, "msgstr")
-            if msgid and translation.gettext(msgid) != msgstr:
-                stale.append(msgid)
-    assert not stale, "compile the catalogue (manage.py compilemessages):\n" + "\n".join(stale)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_plurals_have_every_form_of_the_language(language):
+    header = catalogue(language).metadata["Plural-Forms"]
+    assert f"nplurals={PLURAL_FORMS[language]};" in header.replace(" ", ""), header
+    plural = [entry for entry in messages(language) if entry.msgid_plural]
+    assert plural
+    short = [e.msgid for e in plural if len(e.msgstr_plural) != PLURAL_FORMS[language]]
+    assert not short, short
 
 
-def _in_french(name: object) -> bool:
-    """Marked for translation, and the French catalogue has it (Django's own included)."""
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_placeholders_and_markup_are_kept(language):
+    """A translation uses the placeholders of its message, no other, and keeps its HTML
+    tags. A plural form may say its number in words (Arabic's one and two), so each
+    form may leave out a placeholder, but together they use them all."""
+    broken = []
+    for entry in messages(language):
+        source = entry.msgid_plural or entry.msgid
+        wanted = placeholders(entry.msgid) | placeholders(source)
+        said = [placeholders(text) for text in forms(entry)]
+        if entry.msgid_plural:
+            ok = all(s <= wanted for s in said) and set().union(*said) == wanted
+        else:
+            ok = said[0] == wanted
+        tags = sorted(TAG.findall(entry.msgid))
+        if not ok or any(sorted(TAG.findall(text)) != tags for text in forms(entry)):
+            broken.append(f"{entry.msgid!r} → {forms(entry)!r}")
+    assert not broken, f"{language}:\n" + "\n".join(broken)
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext's msgfmt is absent")
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_gettext_accepts_each_catalogue(language, tmp_path):
+    """msgfmt's own format checks, as compilemessages runs them."""
+    source = LOCALE / to_locale(language) / "LC_MESSAGES/django.po"
+    done = subprocess.run(
+        ["msgfmt", "--check-format", "-o", str(tmp_path / "django.mo"), str(source)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def _compiled(entries) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {
+        (entry.msgctxt or "", entry.msgid): tuple(forms(entry))
+        for entry in entries
+        if entry.msgid and not entry.obsolete and "fuzzy" not in entry.flags
+    }
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalogue_is_built_from_its_source(language):
+    """The .mo beside each .po holds exactly its messages: a stale one would answer in
+    English, or with last month's wording."""
+    folder = LOCALE / to_locale(language) / "LC_MESSAGES"
+    built = _compiled(polib.mofile(str(folder / "django.mo")))
+    assert built == _compiled(messages(language)), (
+        f"compile the catalogue: manage.py compilemessages -l {to_locale(language)}"
+    )
+    with translation.override(language):
+        entry = next(e for e in messages(language) if not e.msgid_plural and not e.msgctxt)
+        assert translation.gettext(entry.msgid) == entry.msgstr
+
+
+def _marked(name: object, language: str) -> bool:
+    """Marked for translation, and the language's catalogue has it (Django's own
+    catalogues included)."""
     from django.utils.functional import Promise
     from django.utils.translation import trans_real
 
@@ -65,26 +151,73 @@ def _in_french(name: object) -> bool:
         return False
     with translation.override("en"):
         english = str(name)
-    return english in trans_real.translation("fr")._catalog
+    with translation.override(language):
+        said = str(name)
+    # A message with a context (pgettext) is kept under another key: it shows translated.
+    return english in trans_real.translation(language)._catalog or said != english
 
 
-def test_every_model_and_field_of_tracker_has_a_french_name():
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_model_and_field_of_tracker_is_named_in_the_language(language):
     from django.apps import apps
 
     missing = []
     for model in apps.get_app_config("tracker").get_models():
         for meta_name in ("verbose_name", "verbose_name_plural"):
-            if not _in_french(getattr(model._meta, meta_name)):
+            if not _marked(getattr(model._meta, meta_name), language):
                 missing.append(f"{model.__name__}.{meta_name}")
         for field in model._meta.get_fields():
             if field.auto_created or field.name == "id" or not hasattr(field, "verbose_name"):
                 continue
-            if not _in_french(field.verbose_name):
+            if not _marked(field.verbose_name, language):
                 missing.append(f"{model.__name__}.{field.name}")
-    assert not missing, "no French name: " + ", ".join(missing)
+    assert not missing, f"no {language} name: " + ", ".join(missing)
 
 
-GLOSSARY = CATALOGUE.parent.parent.parent / "glossary.csv"
+# --- templates --------------------------------------------------------------------------
+
+#: Words a template may show as they are, in every language.
+UNTRANSLATED = {"TA Tracker", "A/HRC/43/31", "CSV", "JSON", "IATI"}
+_NOT_TEXT = [
+    re.compile(r"{%\s*blocktranslate\b.*?{%\s*endblocktranslate\s*%}", re.S),
+    re.compile(r"{#.*?#}|{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S),
+    re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I),
+    re.compile(r"{%.*?%}|{{.*?}}", re.S),
+    re.compile(r"<!--.*?-->|<[^>]*>", re.S),
+    re.compile(r"&[#\w]+;"),
+]
+
+
+#: Attributes a reader sees or hears (tooltips, placeholders, screen readers).
+_READ_ATTRIBUTES = re.compile(r'\b(?:title|alt|placeholder|aria-label)="([^"]*)"')
+
+
+def words_outside_gettext(text: str) -> list[str]:
+    """What a reader would see that no ``translate`` tag or variable says."""
+    text = _READ_ATTRIBUTES.sub(lambda m: f"> {m.group(1)} <", text)
+    for pattern in _NOT_TEXT:
+        text = pattern.sub(" ", text)
+    for word in UNTRANSLATED:
+        text = text.replace(word, " ")
+    return [bit.strip() for bit in re.split(r"\n|\s{2,}", text) if re.search(r"[^\W\d_]", bit)]
+
+
+def test_no_template_says_words_outside_gettext():
+    found = {
+        str(path.relative_to(TEMPLATES)): words
+        for path in sorted(TEMPLATES.rglob("*"))
+        if path.is_file() and (words := words_outside_gettext(path.read_text(encoding="utf-8")))
+    }
+    assert not found, found
+
+
+def test_the_template_check_finds_a_bare_word():
+    assert words_outside_gettext("<p>{% translate 'Save' %}</p><p>Cancel</p>") == ["Cancel"]
+    assert words_outside_gettext('<a title="{{ x }}">{{ name }}</a> — TA Tracker') == []
+    assert words_outside_gettext('<input placeholder="Search">') == ["Search"]
+
+
+# --- the glossary -----------------------------------------------------------------------
 
 
 def glossary() -> list[dict[str, str]]:
@@ -101,12 +234,14 @@ def test_the_glossary_names_each_word_in_the_six_languages():
     assert len({row["en"] for row in rows}) == len(rows), "a word twice"
 
 
-def test_the_french_catalogue_follows_the_glossary():
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_catalogue_follows_the_glossary(language):
     """Where the catalogue has a glossary word as a message of its own, it says it as
     the glossary does."""
-    words = {row["en"]: row["fr"] for row in glossary()}
-    catalogue = {_unquote(block, "msgid"): _unquote(block, "msgstr") for block in entries()}
-    differing = {word: (catalogue[word], french) for word, french in words.items()
-                 if word in catalogue and catalogue[word] != french}  # fmt: skip
+    words = {row["en"]: row[COLUMN[language]] for row in glossary()}
+    said = {e.msgid: e.msgstr for e in messages(language) if not e.msgctxt and not e.msgid_plural}
+    # A label starts with a capital where the language writes one ("State" → "Государство").
+    differing = {word: (said[word], wanted) for word, wanted in words.items()
+                 if word in said and said[word] not in (wanted, capfirst(wanted))}  # fmt: skip
     assert not differing, differing
-    assert sum(word in catalogue for word in words) >= 10
+    assert sum(word in said for word in words) >= 10

@@ -14,7 +14,7 @@ from django import forms
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from tracker import charts, clock, figures, selectors
 from tracker.collation import NamedChoiceField
@@ -29,7 +29,10 @@ class FiguresForm(forms.Form):
         label=gettext_lazy("Opened from"), required=False, min_value=1990, max_value=2100
     )
     last_year = forms.IntegerField(
-        label=gettext_lazy("to"), required=False, min_value=1990, max_value=2100
+        label=pgettext_lazy("the last year of a range", "to"),
+        required=False,
+        min_value=1990,
+        max_value=2100,
     )
     region = forms.ChoiceField(
         label=gettext_lazy("Region"),

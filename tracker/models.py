@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin
 
 from tracker import deadlines, names, workflow
@@ -922,8 +923,12 @@ class HistoryEntry(AppendOnly):
         related_name="history",
         verbose_name=_("assistance request"),
     )
-    from_stage = models.CharField(_("from"), max_length=32, choices=Stage, blank=True)
-    to_stage = models.CharField(_("to"), max_length=32, choices=Stage)
+    from_stage = models.CharField(
+        pgettext_lazy("a stage left", "from"), max_length=32, choices=Stage, blank=True
+    )
+    to_stage = models.CharField(
+        pgettext_lazy("a stage entered", "to"), max_length=32, choices=Stage
+    )
     transition = models.CharField(_("transition"), max_length=32)
     actor = models.ForeignKey(
         User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
