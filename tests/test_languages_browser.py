@@ -43,8 +43,9 @@ LAYOUT_FAULTS = """() => {
     .map(el => el.getBoundingClientRect());
   const overlapping = [];
   boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
-    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
-      overlapping.push([a.left, a.top, b.left, b.top]);
+    const apart = a.right - 1 <= b.left || b.right - 1 <= a.left
+      || a.bottom - 1 <= b.top || b.bottom - 1 <= a.top;
+    if (!apart) overlapping.push([a.left, a.top, b.left, b.top]);
   }));
   return {clipped, overlapping, width: document.documentElement.scrollWidth};
 }"""
@@ -59,7 +60,8 @@ def case(togo_focal, officer):
 
 
 def sign_in(browser, live_server, width: int):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    viewport = {"width": width, "height": 900}
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
     page.goto("/portal/login/")
     page.fill("input[name=username]", "afi")
