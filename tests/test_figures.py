@@ -284,7 +284,23 @@ def test_the_api_hands_out_each_charts_vega_lite_specification(api, dataset):
     shown = {section["id"]: section for section in body["sections"]}
     assert list(shown)[:2] == ["opened_per_year", "opened_by_stage"]
     shares = shown["shares"]
-    assert shares["table"]["rows"][0] == ["Least developed countries", 2, "100.0 %"]
+    assert shares["table"]["rows"][0] == ["Least developed countries", 2, "100.0%"]
     assert shares["vega_lite"]["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
     assert vl_convert.vegalite_to_svg(shares["vega_lite"]).startswith("<svg")  # it draws
     assert api().get("/api/v1/reports/figures/charts/").status_code == 401
+
+
+@pytest.mark.parametrize(("language", "share", "change"), [
+    ("en", "100.0%", "+200.0%"),
+    ("fr", "100,0\u00a0%", "+200,0\u00a0%"),
+    ("ru", "100,0\u00a0%", "+200,0\u00a0%"),
+    ("zh-hans", "100.0%", "+200.0%"),
+])  # fmt: skip
+def test_percentages_are_written_as_each_language_writes_them(language, share, change):
+    from django.utils import translation
+
+    from tracker.figures_page import percent
+
+    with translation.override(language):
+        assert (percent(100.0), percent(200.0, signed=True)) == (share, change)
+        assert percent(-3.75, signed=True).startswith("-3")

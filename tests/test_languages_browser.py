@@ -37,7 +37,8 @@ LAYOUT_FAULTS = """() => {
   const clipped = [...document.querySelectorAll('main *, header *')].filter(el => {
     const style = getComputedStyle(el);
     const hides = ['hidden', 'clip'].includes(style.overflowX);
-    return hides && el.scrollWidth > el.clientWidth + 1 && el.textContent.trim();
+    const forScreenReaders = el.closest('.visually-hidden') || el.clientWidth <= 1;
+    return hides && !forScreenReaders && el.scrollWidth > el.clientWidth + 1 && el.textContent.trim();
   }).map(el => el.outerHTML.slice(0, 80));
   const boxes = [...document.querySelectorAll('header.site nav a, header.site button')]
     .map(el => el.getBoundingClientRect());

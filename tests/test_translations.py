@@ -175,6 +175,34 @@ def test_every_model_and_field_of_tracker_is_named_in_the_language(language):
     assert not missing, f"no {language} name: " + ", ".join(missing)
 
 
+#: Django's messages that a language writes as English does: units, the names of some
+#: languages, "AM", Spanish "No", "total" and "hash".
+SAME_WORD = {
+    "%s GB", "%s KB", "%s MB", "%s PB", "%s TB", ":", "AM", "PM", "a.m.", "p.m.", "No",
+    "Error:", "Esperanto", "Tamil", "Telugu", "Udmurt", "Urdu", "feb", "jun", "may",
+    "%(full_result_count)s total", "hash",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_django_messages_are_translated_in_every_language(language):
+    """What Django itself says in the admin and the forms (its catalogues, and ours
+    where Django's leave a gap: tracker/framework_messages.py), checked against the
+    messages Django's French catalogue translates, so a Django upgrade's new gap shows."""
+    import django
+
+    root = Path(django.__file__).parent
+    english = set()
+    for app in ("conf", "contrib/admin", "contrib/auth"):
+        for entry in polib.pofile(str(root / app / "locale/fr/LC_MESSAGES/django.po")):
+            if entry.msgstr and not entry.msgctxt and entry.msgstr != entry.msgid:
+                english.add(entry.msgid)
+    with translation.override(language):
+        gaps = sorted(m for m in english - SAME_WORD if translation.gettext(m) == m)
+    assert len(english) > 400
+    assert not gaps, f"{language}: add them to tracker/framework_messages.py: {gaps}"
+
+
 # --- templates --------------------------------------------------------------------------
 
 #: Words a template may show as they are, in every language.

@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from django import forms
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy, to_locale
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from tracker import charts, clock, figures, selectors
 from tracker.collation import NamedChoiceField
@@ -39,7 +41,12 @@ class FiguresForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("Any region")), *RegionalGroup.choices],
     )
-    domain = NamedChoiceField(selectors.domains(), label=gettext_lazy("Domain"), required=False)
+    domain = NamedChoiceField(
+        selectors.domains(),
+        label=gettext_lazy("Domain"),
+        required=False,
+        empty_label=gettext_lazy("Any domain"),
+    )
     on = forms.DateField(label=gettext_lazy("Open requests on"), required=False, widget=DATE)
     compare = forms.DateField(label=gettext_lazy("compared with"), required=False, widget=DATE)
 
@@ -128,8 +135,7 @@ def _section(name: str, title: str, spec: Any, table: dict[str, Any], csv: str =
 
 def _opened(opened: dict[str, Any]) -> list[dict[str, Any]]:
     years = opened["years"]
-    change_text = {y["year"]: y["change"]["text"] if y["change"] else "—" for y in years}
-    per_year = [[str(y["year"]), y["total"], change_text[y["year"]]] for y in years]
+    per_year = [[str(y["year"]), y["total"], _change(y["change"])] for y in years]
     domain_names = _domain_names()
     names: dict[str, tuple[str, Callable[[str], str]]] = {
         "by_stage": (_("by stage now"), _stage),
@@ -192,16 +198,17 @@ def _backlog(backlog: dict[str, Any]) -> dict[str, Any]:
             _stage(stage),
             then["by_stage"][stage],
             now_["by_stage"][stage],
-            backlog["change"]["by_stage"][stage]["text"],
+            _change(backlog["change"]["by_stage"][stage]),
         ]
         for stage in now_["by_stage"]
     ]
     rows.append(
-        [_("All open requests"), then["total"], now_["total"], backlog["change"]["total"]["text"]]
+        [_("All open requests"), then["total"], now_["total"], _change(backlog["change"]["total"])]
     )
+    on, compare = (formats.date_format(date.fromisoformat(d["date"])) for d in (now_, then))
     title = _("Open requests per stage on %(on)s, compared with %(compare)s") % {
-        "on": now_["date"],
-        "compare": then["date"],
+        "on": on,
+        "compare": compare,
     }
     return _section(
         "backlog",
@@ -209,9 +216,7 @@ def _backlog(backlog: dict[str, Any]) -> dict[str, Any]:
         charts.bars(
             values, "stage", "requests", color="date", offset=True, y_title=_("Open requests")
         ),
-        _table(
-            title, [_("Stage"), then["date"], now_["date"], pgettext("a figure", "Change")], rows
-        ),
+        _table(title, [_("Stage"), compare, on, pgettext("a figure", "Change")], rows),
         csv="backlog",
     )
 
@@ -239,8 +244,22 @@ def _time_in_stage(found: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def percent(value: float, signed: bool = False) -> str:
+    """A percentage as the active language writes it: "12.5%" in English, "12,5 %" in
+    French (Django's number format, and CLDR's place for the sign)."""
+    number = formats.number_format(round(value, 1), 1, use_l10n=True)
+    pattern = Locale.parse(to_locale(get_language() or "en")).percent_formats[None].pattern
+    sign = "+" if signed and value > 0 else ""
+    return f"{sign}{number}{pattern.split(';')[0].rsplit('0', 1)[1]}"
+
+
 def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f} %"
+    return "—" if share is None else percent(share * 100)
+
+
+def _change(change: dict[str, Any] | None) -> str:
+    """A change from one figure to another; none from nothing."""
+    return "—" if not change or change["percent"] is None else percent(change["percent"], True)
 
 
 def _shares(found: dict[str, Any]) -> dict[str, Any]:
