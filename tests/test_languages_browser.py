@@ -38,7 +38,8 @@ LAYOUT_FAULTS = """() => {
     const style = getComputedStyle(el);
     const hides = ['hidden', 'clip'].includes(style.overflowX);
     const forScreenReaders = el.closest('.visually-hidden') || el.clientWidth <= 1;
-    return hides && !forScreenReaders && el.scrollWidth > el.clientWidth + 1 && el.textContent.trim();
+    const cut = el.scrollWidth > el.clientWidth + 1 && el.textContent.trim();
+    return hides && !forScreenReaders && cut;
   }).map(el => el.outerHTML.slice(0, 80));
   const boxes = [...document.querySelectorAll('header.site nav a, header.site button')]
     .map(el => el.getBoundingClientRect());
