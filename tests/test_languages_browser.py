@@ -137,3 +137,37 @@ def test_the_switcher_names_each_language_in_its_own_name(browser, live_server, 
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("dir") == "rtl"
     context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-hans"])
+def test_the_admin_in_arabic_and_chinese(browser, live_server, case, officer, language):
+    """The secretariat's screens, signed in through the admin's login page: Arabic reads
+    right to left (Django's admin mirrors itself on dir="rtl"), the queue and a request's
+    page fit 1280 px."""
+    officer.language = language
+    officer.save(update_fields=["language"])
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", officer.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url("**/admin/")
+    direction = "rtl" if language == "ar" else "ltr"
+    with translation.override(language):
+        stage = str(Stage(case.stage).label)
+    pages = {
+        "queue": "/admin/tracker/assistancerequest/?assigned=all",
+        "request": f"/admin/tracker/assistancerequest/{case.pk}/change/",
+    }
+    for name, url in pages.items():
+        page.goto(url)
+        assert page.locator("html").get_attribute("dir") == direction, name
+        assert page.locator("html").get_attribute("lang") == language, name
+        assert page.get_by_text(stage).first.is_visible(), name
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, name
+        shot(page, f"languages-admin-{language}-{name}")
+    if language == "ar":
+        header = page.locator("#site-name").bounding_box()
+        assert header["x"] > 640, header  # the site's name on the right
+    context.close()
