@@ -49,8 +49,8 @@ ACCOUNTS = (
     Account("afi", Role.FOCAL_POINT, state="TGO", language="fr"),
     Account("moussa", Role.FOCAL_POINT, state="SEN", language="fr"),
     Account("sophea", Role.FOCAL_POINT, state="KHM", language="fr"),
-    Account("lucia", Role.FOCAL_POINT, state="MEX"),
-    Account("ines", Role.FOCAL_POINT, state="TUN", language="fr"),
+    Account("lucia", Role.FOCAL_POINT, state="MEX", language="es"),
+    Account("ines", Role.FOCAL_POINT, state="TUN", language="ar"),
     Account("elena", Role.FOCAL_POINT, state="SLV"),
 )
 
