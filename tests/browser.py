@@ -22,3 +22,18 @@ needs_chromium = pytest.mark.skipif(
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def signed_in(browser, live_server, user, width=1280):
+    """A new browser context signed in through the admin's login page (staff without a
+    second factor)."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url("**/admin/")
+    return context, page

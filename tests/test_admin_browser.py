@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import PASSWORD, needs_chromium, shot
+from tests.browser import needs_chromium, shot, signed_in
 from tests.factories import open_request
 from tracker import services
 from tracker.models import Plan
@@ -17,19 +17,6 @@ from tracker.workflow import Stage
 
 pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("reference_data")]  # fmt: skip
-
-
-def signed_in(browser, live_server, user, width=1280):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 900}
-    )
-    page = context.new_page()
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("#login-form [type=submit]").click()
-    page.wait_for_url("**/admin/")
-    return context, page
 
 
 KEY_COLUMNS = ("reference", "stage", "officer", "days_in_stage", "overdue", "priority")

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import needs_chromium, shot
-from tests.test_admin_browser import signed_in
+from tests.browser import needs_chromium, shot, signed_in
 from tests.test_figures import dataset  # noqa: F401 (the fixed dataset, as a fixture)
 from tests.test_portal_browser import log_in
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from tests.browser import PASSWORD, needs_chromium, shot
+from tests.browser import PASSWORD, needs_chromium, shot, signed_in
 from tests.factories import open_request
 from tests.journeys import propose
 from tracker.scenarios import bring_to
@@ -146,13 +146,7 @@ def test_the_admin_in_arabic_and_chinese(browser, live_server, case, officer, la
     page fit 1280 px."""
     officer.language = language
     officer.save(update_fields=["language"])
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto("/admin/login/")
-    page.fill("input[name=username]", officer.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("#login-form [type=submit]").click()
-    page.wait_for_url("**/admin/")
+    context, page = signed_in(browser, live_server, officer)
     direction = "rtl" if language == "ar" else "ltr"
     with translation.override(language):
         stage = str(Stage(case.stage).label)

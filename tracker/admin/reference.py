@@ -39,7 +39,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(MemberState)
 class MemberStateAdmin(ReadOnlyAdmin):
-    list_display = ("code", "name", "name_en", "region", "is_ldc", "under_agenda_item_10")
+    list_display = ("code", *NAME_FIELDS, "region", "is_ldc", "under_agenda_item_10")
     list_filter = ("region", "is_ldc", "under_agenda_item_10", "is_observer")
     search_fields = ("code", *NAME_FIELDS)
 
