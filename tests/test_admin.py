@@ -281,7 +281,7 @@ def test_analysts_cannot_take_transitions(client_as, request_at, method):
         transition_url(ta_request, "accept"), {"revision": ta_request.revision}
     )
     assert response.status_code == 302
-    assert "Only secretariat officers can accept a request." in messages_of(response)
+    assert "Only secretariat officers can do this: accept a request." in messages_of(response)
     ta_request.refresh_from_db()
     assert ta_request.stage == Stage.REQUESTED
 
@@ -326,7 +326,7 @@ def test_assessment_form_refuses_outside_its_stage(client_as, request_at):
     url = reverse("admin:tracker_assistancerequest_assessment", args=[ta_request.pk])
     response = client_as("officer").post(url, {"findings": "Old law", "gaps": "No NHRI"})
     assert response.status_code == 200
-    assert any("only in Needs assessment" in m for m in messages_of(response))
+    assert any("only at the stage Needs assessment" in m for m in messages_of(response))
 
 
 def test_officer_proposes_a_plan_with_activities(client_as, request_at):

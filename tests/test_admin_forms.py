@@ -238,7 +238,7 @@ def test_analysts_cannot_record_funding_or_correct_links(client_as, request_at, 
     )
     assert response.status_code == 302
     assert messages_of(response) == [
-        "Only secretariat officers can record the content of a request."
+        "Only secretariat officers can do this: record the content of a request."
     ]
     assert not Funding.objects.exists()
     assert not HistoryEntry.objects.filter(transition=RECOMMENDATIONS_CORRECTED).exists()
@@ -253,7 +253,7 @@ def test_funding_and_links_of_a_closed_request_stay_as_they_were(client_as, requ
              {"source": "vftc", "amount": "5", "currency": "USD"}),
     )  # fmt: skip
     assert response.status_code == 200
-    assert "is in Closed" in messages_of(response)[0]
+    assert "is at the stage “Closed”" in messages_of(response)[0]
     assert not Funding.objects.exists()
 
 

@@ -160,7 +160,7 @@ def test_each_transition_through_the_api(api, request_at, officer, stage, name, 
 @pytest.mark.parametrize(
     ("stage", "name", "data", "status", "message"),
     [
-        (Stage.NEEDS_ASSESSMENT, "accept", {}, 409, "only in Requested"),
+        (Stage.NEEDS_ASSESSMENT, "accept", {}, 409, "only at the stage Requested"),
         (Stage.NEEDS_ASSESSMENT, "complete_assessment", {}, 409, "Record the needs assessment"),
         (Stage.CONSULTATION, "approve_plan", {"document_reference": "NV/1"}, 409, "no plan yet"),
         (Stage.CONSULTATION, "approve_plan", {}, 409, "no plan yet"),
@@ -237,7 +237,7 @@ def test_focal_point_cannot_take_staff_transitions(api, request_at):
     )
     assert response.status_code == 403
     assert response.json() == {
-        "detail": "Only secretariat officers can accept a request.",
+        "detail": "Only secretariat officers can do this: accept a request.",
         "code": "forbidden",
     }
 

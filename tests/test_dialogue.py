@@ -89,7 +89,7 @@ def test_another_states_focal_point_cannot_write(ta_request, senegal_focal):
     with pytest.raises(NotAllowed) as refused:
         services.write_message(ta_request=ta_request, by=senegal_focal, text="Hello")
     assert str(refused.value) == (
-        "Only the focal points of Togo and the secretariat can write on this request."
+        "Only the focal points of Togo and the secretariat can do this: write on this request."
     )
     assert not Message.objects.exists()
 

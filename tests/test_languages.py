@@ -73,7 +73,7 @@ def test_a_guards_refusal_names_the_state_in_the_language(senegal_focal, togo, l
         action = translation.gettext("rank its requests")
         with pytest.raises(NotAllowed) as refused:
             workflow.require_focal_point_of(senegal_focal, togo, action)
-        wanted = translation.gettext("%(only_state)s can %(action)s.") % {
+        wanted = translation.gettext("%(only_state)s can do this: %(action)s.") % {
             **names.words(togo), "action": action}  # fmt: skip
         name = togo.name
     assert str(refused.value) == names.sentence(wanted)

@@ -39,13 +39,13 @@ def test_the_state_can_unpublish(request_at, togo_focal, senegal_focal):
 @pytest.mark.parametrize("persona", ["officer", "senegal_focal", "analyst"])
 def test_only_the_state_publishes_its_lessons(request_at, persona, persona_user, senegal_focal):
     closed = request_at(Stage.CLOSED, content=LESSONS)
-    with pytest.raises(NotAllowed, match="Only Togo can publish"):
+    with pytest.raises(NotAllowed, match="Only Togo can do this: publish"):
         services.publish_lessons(ta_request=closed, by=persona_user(persona), publish=True)
     assert not selectors.published_lessons(senegal_focal).exists()
 
 
 def test_lessons_are_published_only_from_a_closed_request(request_at, togo_focal):
-    with pytest.raises(Refused, match="only in Closed"):
+    with pytest.raises(Refused, match="only at the stage Closed"):
         services.publish_lessons(
             ta_request=request_at(Stage.EVALUATION), by=togo_focal, publish=True
         )

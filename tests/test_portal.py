@@ -175,7 +175,7 @@ def test_a_decision_not_possible_now_is_refused_with_the_reason(portal, request_
     ta_request = request_at(Stage.REQUESTED)
     response = portal.post(url(ta_request, "approve_plan"), {"revision": ta_request.revision})
     assert response.status_code == 200
-    assert any("only in Consultation" in m for m in messages_of(response))
+    assert any("only at the stage Consultation" in m for m in messages_of(response))
 
 
 def test_a_decision_on_a_stale_page_is_refused(portal, with_plan, officer):

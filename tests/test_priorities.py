@@ -37,7 +37,7 @@ def test_a_rank_past_the_end_puts_the_request_last(togo_focal, three):
 
 @pytest.mark.parametrize("persona", ["officer", "analyst", "senegal_focal"])
 def test_nobody_but_the_state_changes_its_ranking(togo_focal, three, persona, persona_user):
-    with pytest.raises(NotAllowed, match="Only Togo can rank its requests"):
+    with pytest.raises(NotAllowed, match="Only Togo can do this: rank its requests"):
         services.set_priority(ta_request=three[2], by=persona_user(persona), rank=1)
     assert ranking(togo_focal) == ["A", "B", "C"]
 

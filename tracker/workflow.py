@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
+from babel.lists import format_list
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy, to_locale
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import transition
 
 from tracker import names
@@ -160,8 +161,12 @@ class Actor:
         return self.test(cast("AssistanceRequest", instance), cast("User", user))
 
 
+# A refusal is one whole sentence; the action it refuses stands after a colon, as its
+# own phrase, so that no language has to fit it into the sentence's grammar.
+
+
 def _only_officers(ta_request: AssistanceRequest | None, action: str) -> str:
-    return _("Only secretariat officers can %(action)s.") % {"action": action}
+    return _("Only secretariat officers can do this: %(action)s.") % {"action": action}
 
 
 STAFF = Actor(test=lambda ta_request, user: is_officer(user), denial=_only_officers)
@@ -170,7 +175,7 @@ STAFF = Actor(test=lambda ta_request, user: is_officer(user), denial=_only_offic
 def _only_the_state(ta_request: AssistanceRequest, action: str) -> str:
     state: MemberState = ta_request.requesting_state
     return names.sentence(
-        _("%(only_state)s can %(action)s.") % {**names.words(state), "action": action}
+        _("%(only_state)s can do this: %(action)s.") % {**names.words(state), "action": action}
     )
 
 
@@ -199,7 +204,7 @@ def require_opener(user: User | AnonymousUser) -> None:
 def require_focal_point_of(user: User | AnonymousUser, state: MemberState, action: str) -> None:
     """What only the State itself does (A/HRC/43/31 paras 40, 114): rank, publish."""
     if not is_focal_point_of(user, state.pk):
-        message = _("%(only_state)s can %(action)s.")
+        message = _("%(only_state)s can do this: %(action)s.")
         raise NotAllowed(names.sentence(message % {**names.words(state), "action": action}))
 
 
@@ -208,7 +213,7 @@ def require_party(ta_request: AssistanceRequest, user: User | AnonymousUser, act
     para 6): the State's focal points and officers write; nobody else does."""
     if not (is_officer(user) or is_focal_point_of(user, ta_request.requesting_state_id)):
         raise NotAllowed(
-            _("Only the focal points %(of_state)s and the secretariat can %(action)s.")
+            _("Only the focal points %(of_state)s and the secretariat can do this: %(action)s.")
             % {**names.words(ta_request.requesting_state), "action": action}
         )
 
@@ -235,26 +240,35 @@ def require_officer(user: User | AnonymousUser, action: str) -> None:
 def require_stage(ta_request: AssistanceRequest, stages: Iterable[str], action: str) -> None:
     stages = tuple(stages)
     if ta_request.stage not in stages:
-        raise Refused(
-            _("%(reference)s is in %(stage)s: you can %(action)s only in %(allowed)s.")
-            % {
-                "reference": ta_request.reference,
-                "stage": ta_request.get_stage_display(),
-                "action": action,
-                "allowed": _(" or ").join(str(Stage(s).label) for s in stages),
-            }
-        )
+        raise Refused(_wrong_stage(ta_request, stages, action))
+
+
+def _wrong_stage(ta_request: AssistanceRequest, stages: Iterable[str], action: str) -> str:
+    """ "Accept a request: not while TA-2026-0001 is at the stage “Needs assessment”, only
+    at the stage Requested." The stages allowed are listed as the language lists
+    alternatives (CLDR's "or" pattern: "A, B or C", "A、B或C")."""
+    allowed = format_list(
+        [str(Stage(s).label) for s in stages], style="or", locale=to_locale(get_language() or "en")
+    )
+    return names.sentence(
+        _("%(action)s: not while %(reference)s is at the stage “%(stage)s”; only at the "
+          "stage %(allowed)s.")
+        % {"reference": ta_request.reference, "stage": ta_request.get_stage_display(),
+           "action": action, "allowed": allowed}
+    )  # fmt: skip
 
 
 def require_document_when_staff(user: User, document_reference: str, action: str) -> None:
     """Staff act for a State only on the strength of its written communication (P2, P4)."""
     if is_officer(user) and not (document_reference or "").strip():
         raise InvalidInput(
-            _(
-                "To %(action)s for the State, give the reference of its written "
-                "communication (note verbale or letter)."
+            names.sentence(
+                _(
+                    "%(action)s for the State: give the reference of its written "
+                    "communication (note verbale or letter)."
+                )
+                % {"action": action}
             )
-            % {"action": action}
         )
 
 
@@ -719,9 +733,9 @@ def _stage_refusal(ta_request: AssistanceRequest, name: str) -> str:
     action = about(name).action
     if ta_request.stage in TERMINAL:
         # A/HRC/43/31 para 30: after withdrawal nothing more happens to a request.
-        return _("%(reference)s is %(stage)s: nothing more can happen to it.") % {
+        return _("%(reference)s is at the stage “%(stage)s”: nothing more can happen to it.") % {
             "reference": ta_request.reference,
-            "stage": ta_request.get_stage_display().lower(),
+            "stage": ta_request.get_stage_display(),
         }
     if (
         ta_request.stage == Stage.CONSULTATION
@@ -732,13 +746,7 @@ def _stage_refusal(ta_request: AssistanceRequest, name: str) -> str:
         return _(
             "The State must approve plan version %(version)s before implementation resumes."
         ) % {"version": latest.version if latest else approved.version}
-    sources = [str(Stage(source).label) for source in meta.transitions]
-    return _("%(reference)s is in %(stage)s: you can %(action)s only in %(allowed)s.") % {
-        "reference": ta_request.reference,
-        "stage": ta_request.get_stage_display(),
-        "action": action,
-        "allowed": _(" or ").join(sources),
-    }
+    return _wrong_stage(ta_request, meta.transitions, str(action))
 
 
 def check(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser) -> None:
