@@ -50,7 +50,8 @@ def test_only_staff_accept(request_at, persona, persona_user):
 
 
 def test_accept_only_from_requested(request_at, officer):
-    with pytest.raises(Refused, match=r"^Accept a request: not while .* only at the stage Requested"):
+    refusal = r"^Accept a request: not while .* only at the stage Requested"
+    with pytest.raises(Refused, match=refusal):
         take(request_at(Stage.NEEDS_ASSESSMENT), "accept", officer)
 
 
