@@ -44,12 +44,12 @@ def forms(entry: polib.POEntry) -> list[str]:
     return [entry.msgstr]
 
 
-PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sd]|\{\w*\}")
+PLACEHOLDER = re.compile(r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sd]|\{\w*\}")
 TAG = re.compile(r"</?([a-z][a-z0-9]*)\b")
 
 
 def placeholders(text: str) -> set[str]:
-    return set(PLACEHOLDER.findall(text)) | {m.group(0) for m in re.finditer(r"%[sd]", text)}
+    return set(PLACEHOLDER.findall(text))
 
 
 def test_the_service_speaks_the_six_official_languages_each_in_its_own_name():

@@ -33,13 +33,16 @@ def language_of(person: User) -> str:
     return person.language if person.language in dict(settings.LANGUAGES) else "en"
 
 
+def _called(person: User | None) -> str:
+    """How a message names a person: the full name, else the username."""
+    return (person.get_full_name() or person.username) if person else ""
+
+
 def _words(notification: Notification) -> dict[str, Any]:
     """The placeholders every message of a notification may use."""
     ta_request = notification.request
     plan = ta_request.latest_plan()
     allowed = deadlines.service_levels().get(notification.stage or "", None)
-    officer = ta_request.officer
-    author = notification.message.author if notification.message else None
     return {
         "reference": ta_request.reference,
         "title": ta_request.title,
@@ -49,8 +52,8 @@ def _words(notification: Notification) -> dict[str, Any]:
         "days": (notification.created_at - ta_request.stage_entered_at).days,
         "allowed_days": allowed.days if allowed else 0,
         "version": plan.version if plan else 0,
-        "officer": (officer.get_full_name() or officer.username) if officer else "",
-        "author": (author.get_full_name() or author.username) if author else "",
+        "officer": _called(ta_request.officer),
+        "author": _called(notification.message.author if notification.message else None),
     }
 
 
@@ -166,7 +169,7 @@ def render(notification: Notification, person: User) -> tuple[str, str, str]:
         )
         subject = "[TA Tracker] " + _subject(notification.kind, words, from_state)
         context = {
-            "greeting": _("Dear %(name)s,") % {"name": person.get_full_name() or person.username},
+            "greeting": _("Dear %(name)s,") % {"name": _called(person)},
             "paragraphs": _body(notification.kind, words, notification),
             "link": link_for(person, notification),
             "subject": subject,

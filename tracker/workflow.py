@@ -172,11 +172,14 @@ def _only_officers(ta_request: AssistanceRequest | None, action: str) -> str:
 STAFF = Actor(test=lambda ta_request, user: is_officer(user), denial=_only_officers)
 
 
-def _only_the_state(ta_request: AssistanceRequest, action: str) -> str:
-    state: MemberState = ta_request.requesting_state
+def _only_state(state: MemberState, action: str) -> str:
     return names.sentence(
         _("%(only_state)s can do this: %(action)s.") % {**names.words(state), "action": action}
     )
+
+
+def _only_the_state(ta_request: AssistanceRequest, action: str) -> str:
+    return _only_state(ta_request.requesting_state, action)
 
 
 # A/HRC/43/31 paras 30, 73: the requesting State decides, itself or by a written
@@ -204,8 +207,7 @@ def require_opener(user: User | AnonymousUser) -> None:
 def require_focal_point_of(user: User | AnonymousUser, state: MemberState, action: str) -> None:
     """What only the State itself does (A/HRC/43/31 paras 40, 114): rank, publish."""
     if not is_focal_point_of(user, state.pk):
-        message = _("%(only_state)s can do this: %(action)s.")
-        raise NotAllowed(names.sentence(message % {**names.words(state), "action": action}))
+        raise NotAllowed(_only_state(state, action))
 
 
 def require_party(ta_request: AssistanceRequest, user: User | AnonymousUser, action: str) -> None:

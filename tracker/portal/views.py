@@ -3,6 +3,7 @@ the focal point's own State only."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import wraps
 
 from django.conf import settings
@@ -495,9 +496,10 @@ def publish_brief(request: SignedInRequest, reference: str) -> HttpResponse:
 def language(request: HttpRequest) -> HttpResponse:
     """Switch language: remembered in a cookie, and on the account for e-mails."""
     response = set_language(request)
-    chosen = request.POST.get("language")
-    if request.user.is_authenticated and chosen in dict(settings.LANGUAGES):
-        services.set_language(user=request.user, language=chosen)
+    if request.user.is_authenticated:
+        # Django's view ignored an unknown code; the service refuses it the same way.
+        with suppress(InvalidInput):
+            services.set_language(user=request.user, language=request.POST.get("language", ""))
     return response
 
 
