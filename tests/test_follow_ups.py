@@ -195,3 +195,76 @@ def test_follow_ups_cannot_be_declined_before_the_request_is_closed(request_at, 
         services.withdraw_follow_up_consent(
             ta_request=request_at(Stage.IMPLEMENTATION), by=togo_focal
         )
+
+
+@pytest.fixture
+def closed_long_ago(request_at):
+    """A request closed 800 days ago, with the same indicator as ``closed``."""
+    with clock.at(timezone.now() - timedelta(days=800)):
+        return request_at(Stage.CLOSED)
+
+
+def test_later_follow_ups_are_recorded_at_any_later_date(closed_long_ago, officer, client,
+                                                         togo_focal, api):  # fmt: skip
+    closed_on = closed_long_ago.stage_entered_at.date()
+    for kind, days, value in [
+        ("follow_up_later", 700, 50),
+        ("follow_up_6", 185, 38),
+        ("follow_up_later", 500, 45),
+        ("follow_up_12", 370, 41),
+    ]:
+        follow_up(closed_long_ago, officer, kind=kind, measured_on=closed_on + timedelta(days),
+                  measured={"Officials trained": Decimal(value)})  # fmt: skip
+    # Recording a later follow-up again on its date corrects it rather than adding one.
+    follow_up(
+        closed_long_ago,
+        officer,
+        kind="follow_up_later",
+        measured_on=closed_on + timedelta(500),
+        measured={"Officials trained": Decimal(46)},
+    )
+
+    ordered = closed_long_ago.follow_ups()
+    assert [
+        (e.kind, (e.measured_on - closed_on).days, e.indicators.get().measured) for e in ordered
+    ] == [
+        ("follow_up_6", 185, 38),
+        ("follow_up_12", 370, 41),
+        ("follow_up_later", 500, 46),
+        ("follow_up_later", 700, 50),
+    ]
+
+    client.force_login(togo_focal)
+    page = client.get(f"/portal/requests/{closed_long_ago.reference}/").content.decode()
+    row = page[page.index("<td>Officials trained") :]
+    row = row[: row.index("</tr>")]
+    assert [cell.split("<")[0] for cell in row.split("<td>")[2:]] == [
+        "0", "40", "35", "38", "41", "46", "50"]  # fmt: skip
+
+    assert page.count(">Later follow-up<br>") == 2  # the table's headings
+    progress = status.indicator_progress(closed_long_ago.final_evaluation(), ordered)
+    when = [v["when"] for v in charts.indicator_progress(progress)["data"]["values"]]
+    assert len(when) == len(set(when)) == 6  # each later follow-up is a point of its own
+    assert when[-2:] == [f"{closed_on + timedelta(d):%m/%d/%Y}" for d in (500, 700)]
+
+    body = api("togo_focal").get(
+        f"/api/v1/requests/{closed_long_ago.reference}/evaluation/").json()  # fmt: skip
+    assert [(f["kind"], f["indicators"][0]["measured"]) for f in body["follow_ups"]] == [
+        ("follow_up_6", "38.00"), ("follow_up_12", "41.00"),
+        ("follow_up_later", "46.00"), ("follow_up_later", "50.00")]  # fmt: skip
+
+
+def test_a_later_follow_up_within_a_year_of_closing_is_refused(closed, officer):
+    with pytest.raises(InvalidInput) as refused:
+        follow_up(closed, officer, kind="follow_up_later")
+    assert refused.value.fields == {"measured_on": (
+        "A later follow-up is measured a year or more after the closing; before that, "
+        "record the 6- or 12-month follow-up.")}  # fmt: skip
+    assert not closed.evaluations.filter(kind="follow_up_later").exists()
+
+
+def test_no_later_follow_up_once_the_state_withdrew_its_consent(closed_long_ago, officer,
+                                                                togo_focal):  # fmt: skip
+    services.withdraw_follow_up_consent(ta_request=closed_long_ago, by=togo_focal)
+    with pytest.raises(Refused):
+        follow_up(closed_long_ago, officer, kind="follow_up_later")

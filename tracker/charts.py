@@ -60,7 +60,7 @@ def indicator_progress(progress: dict[str, Any]) -> dict[str, Any] | None:
     follow-up, with its target as a dashed line; one small chart per indicator, each
     on its own scale (A/HRC/43/31 para 100). None when there is nothing to draw."""
     baseline, closing = str(_("Baseline")), str(_("At closing"))
-    later = [str(label) for label, _day in progress["columns"]]
+    later = [point for _label, _day, point in progress["columns"]]
     points = [baseline, closing, *later]
     values = []
     for row in progress["rows"]:

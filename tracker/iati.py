@@ -42,7 +42,7 @@ from tracker.models import (
     Plan,
     ProviderKind,
 )
-from tracker.vocabulary import Decision, EvaluationKind, Stage
+from tracker.vocabulary import Decision, Stage
 
 if TYPE_CHECKING:
     from tracker.models import Provider
@@ -412,8 +412,7 @@ def _brief_link(root: Element, ta_request: AssistanceRequest) -> None:
 def _results(root: Element, ta_request: AssistanceRequest) -> None:
     """The outcome indicators: baseline, target, the value measured at the end of the
     assistance, then each follow-up's (A/HRC/43/31 para 100)."""
-    evaluations = {e.kind: e for e in ta_request.evaluations.all()}
-    final = evaluations.get(EvaluationKind.FINAL)
+    final = ta_request.final_evaluation()
     if final is None:
         return
     indicators = [i for i in final.indicators.all() if i.name]
@@ -423,8 +422,7 @@ def _results(root: Element, ta_request: AssistanceRequest) -> None:
     ended = final.updated_at.date()
     if ta_request.stage == Stage.CLOSED:
         ended = ta_request.stage_entered_at.date()
-    follow_ups = [evaluations[k] for k in (EvaluationKind.FOLLOW_UP_6, EvaluationKind.FOLLOW_UP_12)
-                  if k in evaluations]  # fmt: skip
+    follow_ups = ta_request.follow_ups()
     result = SubElement(root, "result", type="2")  # outcome
     _narrative(SubElement(result, "title"), "Outcomes measured with the State")
     if final.summary.strip():
@@ -440,7 +438,7 @@ def _results(root: Element, ta_request: AssistanceRequest) -> None:
         _period(element, began, max(ended, began), indicator.target, indicator.measured)
         for follow_up in follow_ups:
             again = {i.name: i for i in follow_up.indicators.all()}.get(indicator.name)
-            measured_on = follow_up.measured_on or follow_up.updated_at.date()
+            measured_on = follow_up.measured_when
             if again is not None and again.measured is not None:
                 _period(element, ended, max(measured_on, ended), indicator.target, again.measured)
 

@@ -5,6 +5,7 @@ Writes go through ``tracker.services``; the rules live in ``tracker.workflow``.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -318,6 +319,13 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
         """The evaluation that closes the request (not a follow-up); reads a prefetch."""
         return next((e for e in self.evaluations.all() if e.kind == EvaluationKind.FINAL), None)
 
+    def follow_ups(self) -> list[Evaluation]:
+        """The follow-up evaluations in the order they were measured; reads a prefetch."""
+        return sorted(
+            (e for e in self.evaluations.all() if e.kind != EvaluationKind.FINAL),
+            key=lambda e: (e.measured_when, e.pk),
+        )
+
     def approved_plan(self) -> Plan | None:
         """The latest plan version the State approved."""
         return self.plans.filter(consents__decision=Decision.APPROVED).order_by("-version").first()
@@ -626,11 +634,28 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         constraints = [
-            models.UniqueConstraint(fields=["request", "kind"], name="one_evaluation_per_kind")
+            # The final evaluation and the 6- and 12-month follow-ups happen once each;
+            # later follow-ups as often as measured, once a day.
+            models.UniqueConstraint(
+                fields=["request", "kind"],
+                condition=~models.Q(kind=EvaluationKind.FOLLOW_UP_LATER),
+                name="one_evaluation_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "measured_on"],
+                condition=models.Q(kind=EvaluationKind.FOLLOW_UP_LATER),
+                name="one_later_follow_up_a_day",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.request.reference})"
+
+    @property
+    def measured_when(self) -> date:
+        """The day its values were measured: a follow-up says it, the final evaluation's
+        is the day it was recorded."""
+        return self.measured_on or self.updated_at.date()
 
 
 class IndicatorQuerySet(models.QuerySet["OutcomeIndicator"]):

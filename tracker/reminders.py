@@ -31,14 +31,15 @@ from tracker.models import (
     NotificationStatus,
     User,
 )
-from tracker.vocabulary import NotificationKind
+from tracker.vocabulary import FOLLOW_UP_DUE_DAYS, NotificationKind
 from tracker.workflow import Role, Stage
 
 Kind = NotificationKind
 Status = NotificationStatus
 
-#: Follow-up evaluations after closing, in days (6 and 12 months).
-FOLLOW_UPS = {Kind.FOLLOW_UP_6: 182, Kind.FOLLOW_UP_12: 365}
+#: Follow-up evaluations after closing, in days (6 and 12 months); each reminder has
+#: its evaluation's name.
+FOLLOW_UPS = {Kind(kind.value): days for kind, days in FOLLOW_UP_DUE_DAYS.items()}
 #: A follow-up is looked for during this many days after it fell due: a decade of
 #: closed requests is not read again at every sweep (their follow-ups are recorded).
 FOLLOW_UP_WINDOW = timedelta(days=30)

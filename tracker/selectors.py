@@ -52,7 +52,7 @@ from tracker.models import (
     UprRecommendation,
     User,
 )
-from tracker.vocabulary import FOLLOW_UPS, EvaluationKind
+from tracker.vocabulary import EvaluationKind
 from tracker.workflow import Role, Stage
 
 
@@ -167,10 +167,16 @@ def document_targets(ta_request: AssistanceRequest) -> list[tuple[str, str]]:
     assessment = NeedsAssessment.objects.filter(request=ta_request).first()
     if assessment is not None:
         choices.append((f"assessment:{assessment.pk}", _("Needs assessment")))
+    prefetch_related_objects([ta_request], "evaluations")
+    final = ta_request.final_evaluation()
+    if final is not None:
+        choices.append((f"evaluation:{final.pk}", _("Evaluation: %(kind)s")
+                         % {"kind": final.get_kind_display()}))  # fmt: skip
     choices += [
-        (f"evaluation:{e.pk}", _("Evaluation: %(kind)s") % {"kind": e.get_kind_display()})
-        for e in ta_request.evaluations.order_by("pk")
-    ]
+        (f"evaluation:{e.pk}", _("Evaluation: %(kind)s, measured on %(date)s")
+         % {"kind": e.get_kind_display(), "date": formats.date_format(e.measured_when)})
+        for e in ta_request.follow_ups()
+    ]  # fmt: skip
     return choices
 
 
@@ -380,9 +386,9 @@ def final_evaluation(ta_request: AssistanceRequest) -> Evaluation | None:
 
 
 def follow_ups_of(ta_request: AssistanceRequest) -> list[Evaluation]:
-    """The request's follow-up evaluations, with their indicators."""
+    """The request's follow-up evaluations in the order measured, with their indicators."""
     prefetch_related_objects([ta_request], "evaluations__indicators")
-    return [e for e in ta_request.evaluations.all() if e.kind in FOLLOW_UPS]
+    return ta_request.follow_ups()
 
 
 def plans_of(ta_request: AssistanceRequest) -> QuerySet[Plan]:

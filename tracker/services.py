@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
@@ -65,6 +65,7 @@ from tracker.models import (
 )
 from tracker.vocabulary import (
     FOLLOW_UP_CONSENT_WITHDRAWN,
+    FOLLOW_UP_DUE_DAYS,
     FOLLOW_UPS,
     OPEN_PUBLICATION_AGREED,
     OPEN_PUBLICATION_REVOKED,
@@ -774,6 +775,16 @@ def record_evaluation(
             raise InvalidInput(_("An evaluation has at least one outcome indicator."))
         if any(not (i.name or "").strip() for i in indicators):
             raise InvalidInput(_("Every outcome indicator needs a name."))
+        # Follow-ups measure each indicator again by its name (record_follow_up).
+        names_seen: set[str] = set()
+        repeated: dict[str, str] = {}
+        for row, indicator in enumerate(indicators):
+            name = indicator.name.strip().casefold()
+            if name in names_seen:
+                repeated[f"indicators.{row}.name"] = _("Another indicator has this name.")
+            names_seen.add(name)
+        if repeated:
+            raise InvalidInput(fields=repeated)
         now = clock.now()
         evaluation, _created = Evaluation.objects.update_or_create(
             request=current,
@@ -985,20 +996,32 @@ def record_follow_up(
         final = current.final_evaluation()
         indicators = list(final.indicators.order_by("pk")) if final else []
         problems: dict[str, str] = {}
+        closed_on = current.stage_entered_at.date()
         if kind not in FOLLOW_UPS:
             problems["kind"] = _("Choose which follow-up this is.")
         if measured_on is None:
             problems["measured_on"] = _("Give the date the values were measured.")
-        elif measured_on > clock.now().date() or measured_on < current.stage_entered_at.date():
+        elif measured_on > clock.now().date() or measured_on < closed_on:
             problems["measured_on"] = _("The date falls between the closing and today.")
+        elif kind == EvaluationKind.FOLLOW_UP_LATER and measured_on < closed_on + timedelta(
+            days=FOLLOW_UP_DUE_DAYS[EvaluationKind.FOLLOW_UP_12]
+        ):
+            problems["measured_on"] = _(
+                "A later follow-up is measured a year or more after the closing; before "
+                "that, record the 6- or 12-month follow-up."
+            )
         for row, indicator in enumerate(indicators):
             if measured.get(indicator.name) is None:
                 problems[f"indicators.{row}.measured"] = _("Give the value measured.")
         if problems:
             raise InvalidInput(fields=problems)
+        # Recording one again corrects it: the 6- and 12-month follow-ups are one each,
+        # a later one is one a day.
+        same: dict[str, Any] = {"request": current, "kind": kind}
+        if kind == EvaluationKind.FOLLOW_UP_LATER:
+            same["measured_on"] = measured_on
         evaluation, _created = Evaluation.objects.update_or_create(
-            request=current,
-            kind=kind,
+            **same,
             defaults={"summary": (summary or "").strip(), "evaluated_by": by,
                       "updated_at": clock.now(), "measured_on": measured_on},
         )  # fmt: skip

@@ -71,11 +71,17 @@ class EvaluationKind(models.TextChoices):
     FINAL = "final", gettext_lazy("Final evaluation")
     FOLLOW_UP_6 = "follow_up_6", gettext_lazy("Follow-up after 6 months")
     FOLLOW_UP_12 = "follow_up_12", gettext_lazy("Follow-up after 12 months")
+    FOLLOW_UP_LATER = "follow_up_later", gettext_lazy("Later follow-up")
 
 
-#: Follow-up evaluations after closing (A/HRC/43/31 para 100: effects show late); their
-#: reminders carry the same names (``NotificationKind``).
-FOLLOW_UPS = (EvaluationKind.FOLLOW_UP_6, EvaluationKind.FOLLOW_UP_12)
+#: Follow-up evaluations after closing (A/HRC/43/31 para 100: effects show late). The
+#: 6- and 12-month ones are recorded once each and reminded (``NotificationKind`` has
+#: their names); later ones as often as the State and the secretariat measure again.
+FOLLOW_UPS = (EvaluationKind.FOLLOW_UP_6, EvaluationKind.FOLLOW_UP_12,
+              EvaluationKind.FOLLOW_UP_LATER)  # fmt: skip
+#: Days after closing at which each reminded follow-up falls due; a later follow-up is
+#: measured no earlier than the 12-month one falls due.
+FOLLOW_UP_DUE_DAYS = {EvaluationKind.FOLLOW_UP_6: 182, EvaluationKind.FOLLOW_UP_12: 365}
 
 
 class NotificationKind(models.TextChoices):

@@ -4,6 +4,7 @@ notices. Nothing here can be added, changed or deleted (history is kept)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Case, When
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from tracker.models import (
     Notification,
     Plan,
 )
+from tracker.vocabulary import EvaluationKind
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -157,6 +159,7 @@ class EvaluationInline(ReadOnlyInline):
     model = Evaluation
     fields = readonly_fields = (
         "kind",
+        "measured_on",
         "summary",
         "indicator_list",
         "lessons_learned",
@@ -165,7 +168,14 @@ class EvaluationInline(ReadOnlyInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("indicators")
+        # The final evaluation first, then the follow-ups in the order measured.
+        final_first = Case(When(kind=EvaluationKind.FINAL, then=0), default=1)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("indicators")
+            .order_by(final_first, "measured_on", "pk")
+        )
 
     @admin.display(description=gettext_lazy("Outcome indicators"))
     def indicator_list(self, evaluation: Evaluation) -> str:

@@ -198,7 +198,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
 class EvaluationSerializer(serializers.ModelSerializer):
     indicators = IndicatorSerializer(many=True, read_only=True)
     follow_ups = serializers.SerializerMethodField(
-        help_text="the same indicators measured again after closing (6 and 12 months)"
+        help_text="the same indicators measured again after closing (at 6 and 12 months, "
+        "then at any later date), in the order measured"
     )
 
     class Meta:

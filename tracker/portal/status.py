@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -13,12 +13,12 @@ from tracker import deadlines, names, workflow
 from tracker.models import AssistanceRequest, Evaluation, HistoryEntry, MemberState, Plan
 from tracker.vocabulary import (
     FOLLOW_UP_CONSENT_WITHDRAWN,
-    FOLLOW_UPS,
     OPEN_PUBLICATION_AGREED,
     OPEN_PUBLICATION_REVOKED,
     OPENED,
     RECOMMENDATIONS_CORRECTED,
     Decision,
+    EvaluationKind,
 )
 from tracker.workflow import Stage
 
@@ -152,13 +152,20 @@ def indicator_progress(final: Evaluation | None, follow_ups: list[Evaluation]) -
     each follow-up (A/HRC/43/31 para 100: effects show late)."""
     if final is None:
         return {"columns": [], "rows": []}
-    ordered = sorted(follow_ups, key=lambda e: FOLLOW_UPS.index(e.kind))
-    later = [{i.name: i.measured for i in e.indicators.all()} for e in ordered]
+    later = [{i.name: i.measured for i in e.indicators.all()} for e in follow_ups]
     return {
-        "columns": [(e.get_kind_display(), e.measured_on) for e in ordered],
+        # (heading, date measured, the chart's name for it: later follow-ups, which
+        # may be several, by their date).
+        "columns": [(e.get_kind_display(), e.measured_on, _point(e)) for e in follow_ups],
         "rows": [
             {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target,
              "closing": i.measured, "later": [values.get(i.name) for values in later]}
             for i in final.indicators.all()
         ],
     }  # fmt: skip
+
+
+def _point(follow_up: Evaluation) -> str:
+    if follow_up.kind == EvaluationKind.FOLLOW_UP_LATER and follow_up.measured_on:
+        return formats.date_format(follow_up.measured_on, "SHORT_DATE_FORMAT")
+    return str(follow_up.get_kind_display())
