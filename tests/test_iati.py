@@ -6,7 +6,7 @@ not configured."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,7 +19,8 @@ from tests.factories import open_request
 from tracker import clock, iati, services, tasks
 from tracker.errors import InvalidInput, NotAllowed, Refused
 from tracker.models import AssistanceRequest, Consent, UprRecommendation
-from tracker.services import RecommendationDraft
+from tracker.scenarios import Content
+from tracker.services import ActivityDraft, IndicatorDraft, RecommendationDraft
 from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
@@ -217,10 +218,37 @@ def test_the_export_of_the_full_demo_data_is_valid_iati_2_03(tmp_path, officer):
         f"line {e.line}: {e.message}" for e in schema.error_log]  # fmt: skip
     assert errors == []
     assert len(document.getroot()) == AssistanceRequest.objects.count() == 25
-    # Every kind of element the demo has data for is there.
+    # Every kind of element the demo has data for is there: follow-ups (a third period),
+    # an indicator that improves as it falls, a published brief.
     for path in ("budget", "result", "tag", "participating-org[@role='1']",
-                 "participating-org[@role='4']", "activity-date[@type='2']"):  # fmt: skip
+                 "participating-org[@role='4']", "activity-date[@type='2']",
+                 "result/indicator/period[4]", "result/indicator[@ascending='0']",
+                 "document-link"):  # fmt: skip
         assert document.getroot().findall(f"iati-activity/{path}"), path
+    assert broken_rules(document.getroot()) == []
+
+
+def broken_rules(root) -> list[str]:
+    """The IATI Standard's rules on dates that the schema cannot check (its rulesets)."""
+    broken = []
+    for activity in root.iter("iati-activity"):
+        name = activity.findtext("iati-identifier")
+        dates = {d.get("type"): date.fromisoformat(d.get("iso-date"))
+                 for d in activity.iter("activity-date")}  # fmt: skip
+        if not {"1", "2"} & dates.keys():
+            broken.append(f"{name}: no planned or actual start")
+        if activity.find("activity-status").get("code") == "1" and {"2", "4"} & dates.keys():
+            broken.append(f"{name}: in the pipeline with an actual date")
+        if "1" in dates and "3" in dates and dates["1"] > dates["3"]:
+            broken.append(f"{name}: planned end before its start")
+        for period in [*activity.iter("budget"), *activity.iter("period")]:
+            start = date.fromisoformat(period.find("period-start").get("iso-date"))
+            end = date.fromisoformat(period.find("period-end").get("iso-date"))
+            if end < start:
+                broken.append(f"{name}: a period ends before it starts")
+            if period.tag == "budget" and end > iati._year_after(start):
+                broken.append(f"{name}: a budget period longer than a year")
+    return broken
 
 
 def test_the_api_serves_the_published_file_to_anyone(client, request_at, togo_focal, settings):
@@ -308,3 +336,152 @@ def test_a_failed_export_leaves_the_previous_file_in_place(tmp_path, request_at,
         call_command("export_iati", str(target), stdout=io.StringIO())
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["activities.xml"]
+
+
+# --- the Standard's rules beyond the schema -------------------------------------------------
+
+
+def test_a_plan_longer_than_a_year_is_budgeted_year_by_year(request_at, togo_focal):
+    two_years = Content(budget=Decimal("73000"), activities=(
+        ActivityDraft("workshop", "Opening workshop", starts_on=date(2026, 1, 1)),
+        ActivityDraft("training", "Last training", starts_on=date(2027, 12, 1),
+                      ends_on=date(2027, 12, 31)),
+    ))  # fmt: skip
+    ta_request = agree(request_at(Stage.IMPLEMENTATION, content=two_years), togo_focal).request
+    budgets = activities(export())[identifier(ta_request)].findall("budget")
+    assert [(b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"),
+             b.find("value").text, b.get("status")) for b in budgets] == [
+        ("2026-01-01", "2026-12-31", "36500.00", "2"),
+        ("2027-01-01", "2027-12-31", "36500.00", "2"),
+    ]  # fmt: skip
+
+
+def test_shares_of_a_budget_add_up_to_the_cent():
+    shares = iati._by_year(date(2028, 2, 29), date(2030, 3, 1), Decimal("1000.00"))
+    assert [period for period, _share in shares] == [
+        (date(2028, 2, 29), date(2029, 2, 28)),
+        (date(2029, 3, 1), date(2030, 2, 28)),
+        (date(2030, 3, 1), date(2030, 3, 1)),
+    ]
+    assert sum(share for _period, share in shares) == Decimal("1000.00")
+
+
+def test_an_activity_planned_only_by_its_end_still_starts(request_at, togo_focal):
+    end_only = Content(
+        plan_awaiting_decision=True,
+        activities=(
+            ActivityDraft("workshop", "Workshop", ends_on=timezone.now().date() + timedelta(90)),
+        ),
+    )
+    ta_request = agree(request_at(Stage.CONSULTATION, content=end_only), togo_focal).request
+    activity = activities(export())[identifier(ta_request)]
+    (start,) = activity.findall("activity-date[@type='1']")
+    assert start.get("iso-date") == ta_request.opened_at.date().isoformat()
+    (budget,) = activity.findall("budget")
+    assert budget.find("period-start").get("iso-date") < budget.find("period-end").get("iso-date")
+
+
+def test_a_request_sent_back_to_consultation_is_still_in_implementation(
+    request_at, togo_focal, officer
+):
+    ta_request = request_at(Stage.IMPLEMENTATION)
+    services.propose_plan(ta_request=ta_request, by=officer, budget_amount=Decimal(90000),
+                          activities=[ActivityDraft("training", "More training")])  # fmt: skip
+    ta_request = services.take_transition(ta_request=ta_request, name="revise_plan", by=officer,
+                                          comment="Budget doubled")  # fmt: skip
+    agree(ta_request, togo_focal)
+    activity = activities(export())[identifier(ta_request)]
+    # IATI's pipeline has no actual start: an activity that started is in implementation.
+    assert activity.find("activity-status").get("code") == "2"
+    assert activity.find("activity-date[@type='2']") is not None
+    # The budget is still the approved version's, not the proposal awaiting consent.
+    assert activity.find("budget").get("status") == "2"
+
+
+def test_a_rejected_plan_is_not_published_as_planned(request_at, togo_focal):
+    ta_request = request_at(Stage.CONSULTATION, content=Content(plan_awaiting_decision=True))
+    services.take_transition(ta_request=ta_request, name="reject_plan", by=togo_focal,
+                             plan_version=1, reason="Not this one.")  # fmt: skip
+    agree(ta_request, togo_focal)
+    activity = activities(export())[identifier(ta_request)]
+    assert activity.find("budget") is None
+    assert activity.find("participating-org[@role='4']") is None
+
+
+def test_an_indicator_that_improves_as_it_falls_says_so(request_at, togo_focal, officer):
+    fewer = IndicatorDraft("Overdue treaty reports", Decimal(4), Decimal(0), Decimal(1))
+    ta_request = request_at(Stage.CLOSED, content=Content(indicators=(fewer,)))
+    agree(ta_request, togo_focal)
+    (indicator,) = activities(export())[identifier(ta_request)].findall("result/indicator")
+    assert indicator.get("ascending") == "0"
+
+
+def test_follow_ups_measure_one_period_after_another(closed_and_followed_up, officer):
+    later = closed_and_followed_up.stage_entered_at.date() + timedelta(days=190)
+    with clock.at(timezone.now() + timedelta(days=400)):
+        services.record_follow_up(
+            ta_request=closed_and_followed_up, by=officer, kind="follow_up_later",
+            measured_on=later + timedelta(days=200), measured={"Officials trained": Decimal(45)},
+        )  # fmt: skip
+        xml = export()
+    (indicator,) = activities(xml)[identifier(closed_and_followed_up)].findall("result/indicator")
+    spans = [(p.find("period-start").get("iso-date"), p.find("period-end").get("iso-date"),
+              p.find("actual").get("value")) for p in indicator.findall("period")]  # fmt: skip
+    assert [value for _start, _end, value in spans] == ["35.00", "42.00", "45.00"]
+    for (_start, end), (start, _end) in zip(
+        [s[:2] for s in spans[1:]], [s[:2] for s in spans[2:]], strict=False
+    ):
+        assert start == end  # each follow-up's period starts where the one before ended
+
+
+def test_text_xml_cannot_hold_is_left_out_not_a_broken_file(togo_focal):
+    ta_request = open_request(togo_focal, title="Training\x0bof judges\ufffe")
+    agree(ta_request, togo_focal)
+    activity = activities(export())[identifier(ta_request)]
+    assert activity.find("title/narrative").text == "Trainingof judges"
+
+
+def test_a_requests_own_words_carry_the_language_they_were_written_in(togo_focal):
+    togo_focal.language = "fr"
+    togo_focal.save(update_fields=["language"])
+    ta_request = open_request(togo_focal, title="Formation des juges")
+    agree(ta_request, togo_focal)
+    activity = activities(export())[identifier(ta_request)]
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert activity.get(xml_lang) == "en"  # the narratives the export writes itself
+    assert activity.find("title/narrative").get(xml_lang) == "fr"
+    assert activity.find("reporting-org/narrative").get(xml_lang) is None
+
+
+def test_the_publisher_type_must_be_an_organisation_type(settings):
+    settings.IATI_REPORTING_ORG_TYPE = "41"
+    with pytest.raises(iati.NotConfigured, match="OrganisationType"):
+        iati.Publisher.from_settings()
+
+
+def test_a_decision_during_a_running_export_is_written_when_it_ends(monkeypatch, settings):
+    runs = []
+
+    def refresh():
+        runs.append(len(runs))
+        if len(runs) == 1:  # a State decides while the first export runs
+            assert tasks.publish_open_data() is None  # it does not wait for the lock
+        return None
+
+    monkeypatch.setattr(iati, "refresh", refresh)
+    tasks.publish_open_data()
+    assert runs == [0, 1]  # written again, with the decision
+
+
+def test_the_rules_check_finds_what_it_looks_for():
+    bad = ElementTree.fromstring(  # noqa: S314 - written here
+        "<iati-activities><iati-activity><iati-identifier>X-1</iati-identifier>"
+        "<activity-status code='1'/><activity-date type='4' iso-date='2026-01-01'/>"
+        "<budget><period-start iso-date='2026-01-01'/><period-end iso-date='2027-01-01'/>"
+        "</budget></iati-activity></iati-activities>"
+    )
+    assert broken_rules(bad) == [
+        "X-1: no planned or actual start",
+        "X-1: in the pipeline with an actual date",
+        "X-1: a budget period longer than a year",
+    ]

@@ -67,6 +67,18 @@ PROVIDERS = (
 
 
 @dataclass(frozen=True)
+class BriefDraft:
+    """A good-practice brief: written and published by the State, or drafted by its
+    officer for the State to approve."""
+
+    context: str
+    done: str
+    results: str
+    differently: str = ""
+    by_the_state: bool = True
+
+
+@dataclass(frozen=True)
 class Case:
     state: str
     title: str
@@ -88,6 +100,12 @@ class Case:
     upr_records: Sequence[str] = ()
     #: Messages after the last step, oldest first: (username, text).
     conversation: Sequence[tuple[str, str]] = ()
+    #: Follow-up evaluations of a closed case: (kind, days after closing, the value of
+    #: each indicator, in order).
+    follow_ups: Sequence[tuple[str, int, Sequence[int]]] = ()
+    #: The State declines follow-up evaluations of its closed request.
+    no_follow_up: bool = False
+    brief: BriefDraft | None = None
 
 
 def _plan(*activities: tuple[str, str, str], budget: int, providers: Sequence[str] = ()) -> dict:
@@ -126,6 +144,14 @@ CASES = (
         publish_lessons=True,
         open_publication=True,
         funding=(FundingDraft("vftc", Decimal(80000)),),
+        # Drafted by the secretariat: it awaits the State's approval.
+        brief=BriefDraft(
+            context="International human rights treaties had the rank of ordinary laws.",
+            done="Advice on a constitutional amendment giving every ratified treaty "
+            "constitutional rank.",
+            results="The amendment was adopted: one constitutional provision, as targeted.",
+            by_the_state=False,
+        ),
     ),
     Case(
         "MMR",
@@ -214,7 +240,7 @@ CASES = (
         "Create the interministerial committee that prepares reports to UN bodies "
         "(A/HRC/43/31 para 81).",
         Stage.CLOSED,
-        700,
+        1300,
         ["treaty-reporting"],
         ["advisory"],
         Content(
@@ -225,6 +251,11 @@ CASES = (
         ),
         on_paper=True,
         open_publication=True,
+        follow_ups=(
+            ("follow_up_6", 185, (1,)),
+            ("follow_up_12", 370, (0,)),
+            ("follow_up_later", 740, (0,)),
+        ),
         funding=(FundingDraft("regular_budget", Decimal(25000)),),
     ),
     Case(
@@ -272,6 +303,16 @@ CASES = (
         ),
         publish_lessons=True,
         open_publication=True,
+        follow_ups=(("follow_up_6", 190, (23870,)),),
+        brief=BriefDraft(
+            context="Decades of political violence had left victims unheard and no "
+            "mechanism of transitional justice.",
+            done="National consultations in every region before drafting the commission's "
+            "mandate; training of its staff in hearing victims.",
+            results="The commission heard 22 415 victims against a target of 15 000, and "
+            "23 870 six months after closing.",
+            differently="Plan the reparations programme together with the commission.",
+        ),
         funding=(
             FundingDraft("upr_fund", Decimal(45000)),
             FundingDraft("bilateral", Decimal(30000), "EUR"),
@@ -389,6 +430,7 @@ CASES = (
         recommendations=(
             RecommendationDraft(source="treaty_body", document_symbol="CEDAW/C/SEN/CO/3-7"),
         ),
+        no_follow_up=True,
     ),
     Case(
         "KHM",
@@ -576,6 +618,34 @@ def _accounts() -> dict[str, User]:
     return users
 
 
+def _after_closing(
+    case: Case, ta_request: AssistanceRequest, officer: User, focal_point: User | None
+) -> None:
+    """Follow-up evaluations measured on their day, the State's decision on follow-ups,
+    and its good-practice brief."""
+    closed_at = ta_request.stage_entered_at
+    final = ta_request.final_evaluation()
+    names = [i.name for i in final.indicators.order_by("pk")] if final is not None else []
+    for kind, days, values in case.follow_ups:
+        with clock.at(closed_at + timedelta(days=days)):
+            services.record_follow_up(
+                ta_request=ta_request, by=officer, kind=kind, measured_on=clock.now().date(),
+                measured={n: Decimal(v) for n, v in zip(names, values, strict=True)},
+                summary="Measured again with the State's ministry.",
+            )  # fmt: skip
+    if case.no_follow_up and focal_point is not None:
+        services.withdraw_follow_up_consent(ta_request=ta_request, by=focal_point)
+    if case.brief is not None:
+        author = focal_point if case.brief.by_the_state and focal_point else officer
+        services.write_brief(
+            ta_request=ta_request, by=author, context=case.brief.context,
+            done=case.brief.done, results=case.brief.results,
+            differently=case.brief.differently,
+        )  # fmt: skip
+        if author == focal_point:
+            services.publish_brief(ta_request=ta_request, by=author, publish=True)
+
+
 def _linked(case: Case) -> tuple[RecommendationDraft, ...]:
     """The case's recommendations, and links to the demo UPR records it follows up."""
     records = UprRecommendation.objects.filter(
@@ -626,6 +696,7 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
     )
     if case.publish_lessons and focal_point is not None:
         services.publish_lessons(ta_request=ta_request, by=focal_point, publish=True)
+    _after_closing(case, ta_request, officer, focal_point)
     if case.open_publication:
         services.decide_open_publication(
             ta_request=ta_request, by=focal_point or officer, agree=True,

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml.etree import Element, SubElement, tostring
 
@@ -51,6 +52,12 @@ log = logging.getLogger(__name__)
 
 VERSION = "2.03"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: The language of the narratives the export writes itself (a request's own texts are
+#: labelled with the language of the account that opened it).
+LANGUAGE = "en"
+#: Characters XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF, lone surrogates):
+#: typed or pasted into a text, they would make the whole file unreadable.
+NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 #: Requests read per query: a page's related rows come in one query per relation.
 PAGE = 500
 
@@ -81,6 +88,10 @@ PROVIDER_TYPE: dict[str, str] = {
     ProviderKind.NHRI: "15",  # other public sector
     ProviderKind.ACADEMIA: "80",  # academic, training and research
 }
+#: The OrganisationType codelist (the publisher's type must be one of them).
+ORGANISATION_TYPES = frozenset(
+    ["10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90"]
+)
 # OrganisationRole: 1 funding, 2 accountable, 3 extending, 4 implementing. The State
 # that asked is accountable for its activity; IATI 2.03 has no "beneficiary" role.
 FUNDING, ACCOUNTABLE, EXTENDING, IMPLEMENTING = "1", "2", "3", "4"
@@ -132,7 +143,7 @@ class Publisher:
             raise NotConfigured(_(
                 "The IATI export needs the publisher's name: set IATI_REPORTING_ORG_NAME."
             ))  # fmt: skip
-        if not kind.isdigit():
+        if kind not in ORGANISATION_TYPES:
             raise NotConfigured(_(
                 "IATI_REPORTING_ORG_TYPE must be a code of the IATI OrganisationType "
                 "codelist, for example 40 (multilateral)."
@@ -161,7 +172,7 @@ def _with_related(requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceR
     ).exclude(from_stage=Stage.IMPLEMENTATION)
     started = Subquery(began.order_by("at", "pk").values("at")[:1])
     return (
-        requests.select_related("requesting_state", "brief")
+        requests.select_related("requesting_state", "brief", "opened_by")
         .annotate(started=started)
         .prefetch_related(
             "domains",
@@ -174,7 +185,9 @@ def _with_related(requests: QuerySet[AssistanceRequest]) -> QuerySet[AssistanceR
             ),
             Prefetch(
                 "evaluations",
-                queryset=Evaluation.objects.prefetch_related("indicators").order_by("pk"),
+                queryset=Evaluation.objects.select_related("evaluated_by")
+                .prefetch_related("indicators")
+                .order_by("pk"),
             ),
             Prefetch(
                 "recommendations",
@@ -258,23 +271,31 @@ def published_file() -> Path:
 
 def activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
     """One request as an ``iati-activity``."""
+    with translation.override(LANGUAGE):  # the codelists' labels, as the narratives
+        return _activity(publisher, ta_request)
+
+
+def _activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
     state = ta_request.requesting_state
     plan = _budgeted_plan(ta_request)
     root = Element("iati-activity", {
         "last-updated-datetime": ta_request.updated_at.replace(microsecond=0).isoformat(),
-        XML_LANG: settings.LANGUAGE_CODE,
+        XML_LANG: LANGUAGE,
     })  # fmt: skip
+    # Written by whoever opened the request, presumably in their account's language.
+    written_in = ta_request.opened_by.language
     SubElement(root, "iati-identifier").text = f"{publisher.ref}-{ta_request.reference}"
     _narrative(SubElement(root, "reporting-org", ref=publisher.ref, type=publisher.type),
                publisher.name)  # fmt: skip
-    _narrative(SubElement(root, "title"), ta_request.title)
-    _narrative(
-        SubElement(root, "description", type="1"),
-        ta_request.description.strip()
-        or f"Technical assistance in human rights requested by {state.name_en}.",
-    )
+    _narrative(SubElement(root, "title"), ta_request.title, written_in)
+    description = SubElement(root, "description", type="1")
+    if ta_request.description.strip():
+        _narrative(description, ta_request.description.strip(), written_in)
+    else:
+        _narrative(description, f"Technical assistance in human rights requested by "
+                                f"{state.name_en}.")  # fmt: skip
     _participants(root, publisher, ta_request, plan)
-    SubElement(root, "activity-status", code=STATUS[ta_request.stage])
+    SubElement(root, "activity-status", code=_status(ta_request))
     _dates(root, ta_request, plan)
     _narrative(
         SubElement(root, "recipient-country", code=state.iso2, percentage="100"), state.name_en
@@ -296,16 +317,29 @@ def activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
     return root
 
 
-def _narrative(parent: Element, text: str) -> Element:
-    SubElement(parent, "narrative").text = text
+def _narrative(parent: Element, text: str, language: str = LANGUAGE) -> Element:
+    narrative = SubElement(parent, "narrative")
+    if language != LANGUAGE:
+        narrative.set(XML_LANG, language)
+    narrative.text = NOT_XML.sub("", text)
     return parent
 
 
+def _status(ta_request: AssistanceRequest) -> str:
+    """The ActivityStatus of the stage; a request sent back to consultation (a revised
+    plan) after implementation began is still in implementation for IATI, whose
+    pipeline status has no actual start."""
+    status = STATUS[ta_request.stage]
+    started = ta_request.started  # type: ignore[attr-defined]
+    return STATUS[Stage.IMPLEMENTATION] if status == "1" and started else status
+
+
 def _budgeted_plan(ta_request: AssistanceRequest) -> Plan | None:
-    """The plan the State approved, else the latest proposal (an indicative budget)."""
+    """The plan the State approved, else the latest proposal not rejected (an indicative
+    budget); a plan the State rejected is never published as planned."""
     plans = list(ta_request.plans.all())
     approved = [plan for plan in plans if plan.decision() == Decision.APPROVED]
-    chosen = approved or plans
+    chosen = approved or [plan for plan in plans if plan.decision() != Decision.DECLINED]
     return chosen[-1] if chosen else None
 
 
@@ -336,21 +370,22 @@ def _dates(root: Element, ta_request: AssistanceRequest, plan: Plan | None) -> N
     """Planned dates from the plan's activities, actual ones from the history: the
     start of implementation and the end (closing, withdrawal or refusal)."""
     starts, ends = _planned(plan)
+    started = ta_request.started  # type: ignore[attr-defined]
     if starts:
         _dated(root, "activity-date", min(starts), type="1")
-    started = ta_request.started  # type: ignore[attr-defined]
+    elif not started:
+        # The Standard wants a start, planned or actual; without a planned one the only
+        # date is the State's request.
+        _narrative(
+            _dated(root, "activity-date", ta_request.opened_at.date(), type="1"),
+            "Date of the State's request; no activity start is planned yet.",
+        )
     if started:
         _dated(root, "activity-date", started.date(), type="2")
     if ends:
         _dated(root, "activity-date", max(ends), type="3")
     if ta_request.stage in (Stage.CLOSED, Stage.WITHDRAWN, Stage.DECLINED):
         _dated(root, "activity-date", ta_request.stage_entered_at.date(), type="4")
-    if not (starts or started or ends):
-        # The schema wants a date; before any plan the only one is the State's request.
-        _narrative(
-            _dated(root, "activity-date", ta_request.opened_at.date(), type="1"),
-            "Date of the State's request; no activity is planned yet.",
-        )
 
 
 def _planned(plan: Plan | None) -> tuple[list[date], list[date]]:
@@ -381,19 +416,48 @@ def _split(parts: int) -> list[Decimal]:
 
 
 def _budget(root: Element, plan: Plan) -> None:
-    """The plan's budget: committed once the State approved it, else indicative."""
+    """The plan's budget, committed once the State approved it, else indicative, from
+    the first activity's start (else the plan's proposal) to the last one's end (else a
+    year later). The Standard takes budget periods of a year at most: a longer plan is
+    shared out by year, in proportion to the days of each."""
     starts, ends = _planned(plan)
     begins = min(starts) if starts else plan.proposed_at.date()
-    finishes = max(ends) if ends else begins + timedelta(days=364)
-    budget = SubElement(
-        root, "budget", type="1", status="2" if plan.decision() == Decision.APPROVED else "1"
-    )
-    _dated(budget, "period-start", begins)
-    _dated(budget, "period-end", max(finishes, begins))
-    value = SubElement(budget, "value", {
-        "currency": plan.budget_currency, "value-date": plan.proposed_at.date().isoformat()
-    })  # fmt: skip
-    value.text = str(plan.budget_amount)
+    finishes = max(ends) if ends else _year_after(begins)
+    begins = min(begins, finishes)
+    status = "2" if plan.decision() == Decision.APPROVED else "1"
+    for (start, end), amount in _by_year(begins, finishes, plan.budget_amount):
+        budget = SubElement(root, "budget", type="1", status=status)
+        _dated(budget, "period-start", start)
+        _dated(budget, "period-end", end)
+        value = SubElement(budget, "value", {
+            "currency": plan.budget_currency, "value-date": plan.proposed_at.date().isoformat()
+        })  # fmt: skip
+        value.text = str(amount)
+
+
+def _year_after(day: date) -> date:
+    """The last day of the year that starts on ``day`` (29 February: 28 February)."""
+    try:
+        return day.replace(year=day.year + 1) - timedelta(days=1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _by_year(
+    begins: date, finishes: date, amount: Decimal
+) -> list[tuple[tuple[date, date], Decimal]]:
+    """(period, share of ``amount``) for each year from ``begins`` to ``finishes``; the
+    shares are in cents and add up to ``amount`` exactly."""
+    periods = []
+    start = begins
+    while start <= finishes:
+        end = min(_year_after(start), finishes)
+        periods.append((start, end))
+        start = end + timedelta(days=1)
+    days = [(end - start).days + 1 for start, end in periods]
+    total = sum(days)
+    shares = [(amount * d / total).quantize(Decimal("0.01")) for d in days[:-1]]
+    return list(zip(periods, [*shares, amount - sum(shares)], strict=True))
 
 
 def _brief_link(root: Element, ta_request: AssistanceRequest) -> None:
@@ -423,24 +487,35 @@ def _results(root: Element, ta_request: AssistanceRequest) -> None:
     if ta_request.stage == Stage.CLOSED:
         ended = ta_request.stage_entered_at.date()
     follow_ups = ta_request.follow_ups()
+    written_in = final.evaluated_by.language
     result = SubElement(root, "result", type="2")  # outcome
     _narrative(SubElement(result, "title"), "Outcomes measured with the State")
     if final.summary.strip():
-        _narrative(SubElement(result, "description"), final.summary.strip())
+        _narrative(SubElement(result, "description"), final.summary.strip(), written_in)
     for indicator in indicators:
-        element = SubElement(result, "indicator", measure="1")  # unit
-        _narrative(SubElement(element, "title"), indicator.name)
+        attributes = {"measure": "1"}  # unit
+        if _decreasing(indicator.baseline, indicator.target):
+            attributes["ascending"] = "0"  # it improves as it falls (fewer overdue reports)
+        element = SubElement(result, "indicator", attributes)
+        _narrative(SubElement(element, "title"), indicator.name, written_in)
         if indicator.unit:
             _narrative(SubElement(element, "description"), f"Unit: {indicator.unit}")
         if indicator.baseline is not None:
             value = str(indicator.baseline)
             _dated(element, "baseline", began, year=str(began.year), value=value)
         _period(element, began, max(ended, began), indicator.target, indicator.measured)
+        # Each follow-up measures the period since the measure before it.
+        since = ended
         for follow_up in follow_ups:
             again = {i.name: i for i in follow_up.indicators.all()}.get(indicator.name)
-            measured_on = follow_up.measured_when
             if again is not None and again.measured is not None:
-                _period(element, ended, max(measured_on, ended), indicator.target, again.measured)
+                measured_on = max(follow_up.measured_when, since)
+                _period(element, since, measured_on, indicator.target, again.measured)
+                since = measured_on
+
+
+def _decreasing(baseline: Decimal | None, target: Decimal | None) -> bool:
+    return baseline is not None and target is not None and target < baseline
 
 
 def _period(

@@ -44,18 +44,27 @@ def deliver(self, notification_id: int) -> str:
 
 #: One export at a time; the lock outlives the slowest export (a million requests).
 EXPORT_LOCK, EXPORT_LOCK_SECONDS = "tracker.publish_open_data", 2 * 3600
+#: Set by every call before it looks at the lock: the export holding the lock writes
+#: the file again when it ends, so a decision taken while it ran (which it may have
+#: read before the change) is in the file at once, not an hour later.
+EXPORT_AGAIN = "tracker.publish_open_data.again"
 
 
 @shared_task(name="tracker.publish_open_data")
 def publish_open_data() -> int | None:
     """Write the open-data file the API serves (beat runs it; a State's decision on
-    open publication queues it): the number of activities, None when not published."""
-    if not cache.add(EXPORT_LOCK, "running", EXPORT_LOCK_SECONDS):
-        return None  # one is running; beat runs the next
-    try:
-        written = iati.refresh()
-    finally:
-        cache.delete(EXPORT_LOCK)
+    open publication queues it): the number of activities, None when not written here
+    (another export is running and will write again) or not published."""
+    cache.set(EXPORT_AGAIN, True, EXPORT_LOCK_SECONDS)
+    written = None
+    while cache.get(EXPORT_AGAIN):
+        if not cache.add(EXPORT_LOCK, "running", EXPORT_LOCK_SECONDS):
+            return None  # the running export sees the flag and writes again
+        try:
+            cache.delete(EXPORT_AGAIN)
+            written = iati.refresh()
+        finally:
+            cache.delete(EXPORT_LOCK)
     return written.activities if written else None
 
 
