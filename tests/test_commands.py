@@ -75,10 +75,14 @@ def test_load_demo_uses_the_real_transitions():
     for ta_request in AssistanceRequest.objects.all():
         rows = list(ta_request.history.values_list("transition", flat=True))
         # The State's decisions that leave the stage as it is come after the path.
-        transitions = [row for row in rows if row != "open_publication_agreed"]
+        decisions = ("follow_up_consent_withdrawn", "open_publication_agreed")
+        transitions = [row for row in rows if row not in decisions]
         assert transitions == ["open", *workflow.path_to(ta_request.stage)], ta_request.reference
         agreed = ta_request.open_publication_since is not None
-        assert rows[len(transitions) :] == (["open_publication_agreed"] if agreed else [])
+        declined = not ta_request.consents_to_follow_up()
+        assert rows[len(transitions) :] == (
+            ["follow_up_consent_withdrawn"] * declined + ["open_publication_agreed"] * agreed
+        )
     implemented = AssistanceRequest.objects.filter(stage__in=["implementation", "closed"])
     for ta_request in implemented:
         assert Consent.objects.filter(
