@@ -1,8 +1,9 @@
 """The IATI export at size: python -m bench.iati [--requests N] [--reuse]
 
 Generates N synthetic requests (as bench.run does; --reuse measures those a previous
-run left), gives every closed one a final evaluation with two outcome indicators and
-funding, lets every State agree to open publication, then runs ``manage.py
+run left), gives every closed one a final evaluation with two outcome indicators, its
+6- and 12-month follow-ups where due and, for a third, a published brief, gives every
+request funding, lets every State agree to open publication, then runs ``manage.py
 export_iati`` in a separate process for a tenth of them and for all of them, and
 prints the time, the file's size and the process's peak memory: a streamed export's
 peak memory stays flat as the number of activities grows.
@@ -30,13 +31,30 @@ call_command("export_iati", sys.argv[1], stdout=open("/dev/null", "w"))
 print(json.dumps({"peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
-#: What the synthetic requests lack for the export: results and funding.
+#: What the synthetic requests lack for the export: results with their follow-ups at 6
+#: and 12 months where due, a published brief for a third of the closed ones, funding.
 RESULTS = """
 INSERT INTO tracker_evaluation (request_id, kind, summary, lessons_learned, lessons_published,
                                 evaluated_by_id, updated_at)
 SELECT r.id, 'final', 'Evaluated with the State.', '', false, %(officer)s, r.stage_entered_at
 FROM tracker_assistancerequest r WHERE r.stage = 'closed'
   AND NOT EXISTS (SELECT 1 FROM tracker_evaluation e WHERE e.request_id = r.id);
+INSERT INTO tracker_evaluation (request_id, kind, summary, lessons_learned, lessons_published,
+                                evaluated_by_id, updated_at, measured_on)
+SELECT r.id, k.kind, 'Measured again.', '', false, %(officer)s, r.stage_entered_at + k.after,
+       (r.stage_entered_at + k.after)::date
+FROM tracker_assistancerequest r
+CROSS JOIN (VALUES ('follow_up_6', interval '185 days'),
+                   ('follow_up_12', interval '370 days')) k(kind, after)
+WHERE r.stage = 'closed' AND r.stage_entered_at + k.after < now()
+  AND NOT EXISTS (SELECT 1 FROM tracker_evaluation e WHERE e.request_id = r.id
+                  AND e.kind = k.kind);
+INSERT INTO tracker_brief (request_id, context, done, results, differently, written_by_id,
+                           updated_at, published_at)
+SELECT r.id, 'The situation before.', 'What was done.', 'What changed.', '', %(officer)s,
+       r.stage_entered_at, r.stage_entered_at
+FROM tracker_assistancerequest r WHERE r.stage = 'closed' AND r.id %% 3 = 0
+  AND NOT EXISTS (SELECT 1 FROM tracker_brief b WHERE b.request_id = r.id);
 INSERT INTO tracker_outcomeindicator (evaluation_id, name, unit, baseline, target, measured)
 SELECT e.id, i.name, 'people', 0, 40, 30 + e.id %% 15
 FROM tracker_evaluation e CROSS JOIN (VALUES ('Officials trained'), ('Cases reviewed')) i(name)
