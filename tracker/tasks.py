@@ -48,8 +48,8 @@ EXPORT_LOCK, EXPORT_LOCK_SECONDS = "tracker.publish_open_data", 2 * 3600
 
 @shared_task(name="tracker.publish_open_data")
 def publish_open_data() -> int | None:
-    """Write the open-data file the API serves (beat runs it; a State's decision on
-    open publication queues it): the number of activities, None when not published."""
+    """Write the open-data file the API serves (beat runs it; a change the file shows
+    queues it): the number of activities, None when not published."""
     if not cache.add(EXPORT_LOCK, "running", EXPORT_LOCK_SECONDS):
         return None  # one is running; beat runs the next
     try:
