@@ -243,7 +243,7 @@ def open_brief(reference: str) -> Brief:
 
 
 def brief_of(ta_request: AssistanceRequest) -> Brief | None:
-    return Brief.objects.filter(request=ta_request).first()
+    return Brief.objects.filter(request=ta_request).select_related("written_by").first()
 
 
 # --- what a staff member's first screen shows ----------------------------------------------

@@ -1162,11 +1162,12 @@ def write_brief(
     """The State writes its brief, or an officer drafts it for the State to approve; a
     published brief changed by an officer goes back to unpublished (the State approves
     what is shared), and leaves the open-data file at once."""
-    workflow.require_party(ta_request, by, _("write the good-practice brief"))
+    step = workflow.CONTENT_STEPS["brief"]
+    workflow.require_party(ta_request, by, str(step.action))
     with transaction.atomic():
         current = _reload(ta_request, None)
         # Who, then the stage, then the inputs: the order of every refusal.
-        workflow.require_stage(current, (Stage.CLOSED,), _("write the good-practice brief"))
+        workflow.require_stage(current, step.stages, str(step.action))
         texts = {"context": context, "done": done, "results": results}
         problems = {name: _("Write this part of the brief.") for name, text in texts.items()
                     if not (text or "").strip()}  # fmt: skip

@@ -88,6 +88,13 @@ CONTENT_STEPS = {
         gettext_lazy("record a follow-up evaluation"),
         (Stage.CLOSED,),
     ),
+    # The State writes its brief in the portal; an officer drafts it for the State to
+    # approve, and a correction goes back to the State unpublished (A/HRC/43/31 para 114).
+    "brief": ContentStep(
+        gettext_lazy("Draft the good-practice brief"),
+        gettext_lazy("write the good-practice brief"),
+        (Stage.CLOSED,),
+    ),
     "funding": ContentStep(gettext_lazy("Record funding"), gettext_lazy("record funding"), OPEN),
     # The dialogue goes on in every stage, after the end too (follow-ups, questions).
     "message": ContentStep(

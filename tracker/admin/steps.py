@@ -294,6 +294,26 @@ class RequestSteps(_ModelAdmin):
             },
         )
 
+    def brief_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        current = selectors.brief_of(obj)
+        form = forms.BriefDraftForm(
+            request.POST or None,
+            initial={name: getattr(current, name) for name in forms.BriefDraftForm.base_fields}
+            if current
+            else None,
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Draft the good-practice brief"),
+            forms=[form],
+            perform=lambda: services.write_brief(
+                ta_request=obj, by=request.user, **form.cleaned_data
+            ),
+            done=_("%(reference)s: brief saved, unpublished until the State approves it."),
+        )
+
     def funding_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         lines = _rows(
