@@ -68,6 +68,22 @@ def test_other_states_read_a_published_brief_and_find_it(client, published, sene
         assert "Judges trained on alternatives." not in practices(client, senegal_focal, query)
 
 
+def test_a_brief_is_found_by_its_states_name_and_its_indicators(client, published, api,
+                                                                   senegal_focal):  # fmt: skip
+    found = "Judges trained on alternatives."
+    for query in ("?q=togo", "?q=officials+trained"):
+        assert found in practices(client, senegal_focal, query), query
+        assert api("analyst").get(f"/api/v1/briefs/{query}").json()["count"] == 1, query
+    # The State's name in the reader's language, and in English whatever the language.
+    arabic = api("analyst")
+    for query, count in (("توغو", 1), ("Togo", 1)):
+        response = arabic.get("/api/v1/briefs/", {"q": query}, HTTP_ACCEPT_LANGUAGE="ar")
+        assert response.json()["count"] == count, query
+    assert api("analyst").get("/api/v1/briefs/", {"q": "توغو"}).json()["count"] == 0
+    for query in ("?q=senegal", "?q=prosecutors"):
+        assert found not in practices(client, senegal_focal, query), query
+
+
 def test_an_unpublished_brief_disappears_from_every_surface(
     client, published, togo_focal, senegal_focal, client_as, api
 ):
