@@ -1045,14 +1045,13 @@ def withdraw_follow_up_consent(
     """The State withdraws its consent to follow-up evaluations, itself or by a written
     communication an officer records (P2, P4): no follow-up is asked for any more."""
     letter = _Letter(document_reference, document_date, comment)
+    step = workflow.CONTENT_STEPS["follow_up_consent"]
     with transaction.atomic():
         current = _reload(ta_request, None)
-        _require_state_or_its_letter(
-            current, by, letter, _("withdraw consent to follow-up evaluations")
-        )
-        workflow.require_stage(current, (Stage.CLOSED,), _("withdraw consent to follow-up"))
-        if not current.consents_to_follow_up():
-            raise Refused(_("Consent to follow-up evaluations was withdrawn already."))
+        _require_state_or_its_letter(current, by, letter, str(step.action))
+        workflow.require_stage(current, step.stages, _("withdraw consent to follow-up"))
+        if refusal := workflow.content_refusal(current, "follow_up_consent"):
+            raise Refused(refusal)
         _bump(current, clock.now())
         return _record_consent(
             current, by, letter, Decision.NO_FOLLOW_UP, FOLLOW_UP_CONSENT_WITHDRAWN

@@ -255,6 +255,15 @@ class BriefDraftForm(BriefForm):
         )
 
 
+class StateLetterForm(forms.Form):
+    """The State's written communication of a decision an officer records: its
+    reference and date, and a comment."""
+
+    document_reference = INPUT_FIELDS["document_reference"]()
+    document_date = INPUT_FIELDS["document_date"]()
+    comment = INPUT_FIELDS["comment"]()
+
+
 class FollowUpForm(forms.Form):
     """A follow-up evaluation: which one, when measured, and a value for each of the
     final evaluation's outcome indicators (one field per indicator)."""
