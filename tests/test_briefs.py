@@ -5,9 +5,12 @@ words, domain, region and year, and exported for the Council."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from tests.conftest import messages_of
 from tracker import services
 from tracker.errors import InvalidInput, NotAllowed, Refused
+from tracker.models import Brief
 from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +66,22 @@ def test_other_states_read_a_published_brief_and_find_it(client, published, sene
         assert "Judges trained on alternatives." in practices(client, senegal_focal, query)
     for query in ("?q=elections", "?region=ASIA_PACIFIC", f"?year={year - 1}"):
         assert "Judges trained on alternatives." not in practices(client, senegal_focal, query)
+
+
+def test_a_brief_is_found_by_its_states_name_and_its_indicators(client, published, api,
+                                                                   senegal_focal):  # fmt: skip
+    found = "Judges trained on alternatives."
+    for query in ("?q=togo", "?q=officials+trained"):
+        assert found in practices(client, senegal_focal, query), query
+        assert api("analyst").get(f"/api/v1/briefs/{query}").json()["count"] == 1, query
+    # The State's name in the reader's language, and in English whatever the language.
+    arabic = api("analyst")
+    for query, count in (("توغو", 1), ("Togo", 1)):
+        response = arabic.get("/api/v1/briefs/", {"q": query}, HTTP_ACCEPT_LANGUAGE="ar")
+        assert response.json()["count"] == count, query
+    assert api("analyst").get("/api/v1/briefs/", {"q": "توغو"}).json()["count"] == 0
+    for query in ("?q=senegal", "?q=prosecutors"):
+        assert found not in practices(client, senegal_focal, query), query
 
 
 def test_an_unpublished_brief_disappears_from_every_surface(
@@ -145,3 +164,71 @@ def test_the_briefs_api_refuses_what_it_does_not_know(api, published):
         assert response.status_code == 400, query
         assert problem in response.content.decode(), query
     assert api().get("/api/v1/briefs/").status_code == 401
+
+
+# --- the secretariat's draft, in the admin ---------------------------------------------------
+
+DRAFT = "The secretariat drafted this brief for your State: it awaits your approval."
+
+
+def draft_url(ta_request):
+    return reverse("admin:tracker_assistancerequest_brief", args=[ta_request.pk])
+
+
+def test_an_officer_drafts_the_brief_in_the_admin_from_the_current_one(
+    client_as, published, officer
+):
+    admin = client_as("officer")
+    page = admin.get(f"/admin/tracker/assistancerequest/{published.pk}/change/")
+    (step,) = [s for s in page.context["request_actions"]
+               if s["label"] == "Draft the good-practice brief"]  # fmt: skip
+    assert step["url"] == draft_url(published)
+    form = admin.get(draft_url(published)).context["forms"][0]
+    assert form.initial == PARTS  # the current brief, to correct
+    assert form.fields["differently"].label == "What the State would do differently"
+    response = admin.post(draft_url(published), {**PARTS, "results": ""})
+    assert response.status_code == 200
+    assert response.context["forms"][0].errors == {"results": ["Write this part of the brief."]}
+    response = admin.post(draft_url(published), {**PARTS, "results": "Fell by half."})
+    assert response.status_code == 302
+    assert any("unpublished until the State approves it" in m for m in messages_of(response))
+    brief = Brief.objects.get(request=published)
+    assert (brief.results, brief.written_by, brief.published_at) == ("Fell by half.", officer,
+                                                                      None)  # fmt: skip
+
+
+def test_analysts_cannot_draft_a_brief_in_the_admin(client_as, closed):
+    analyst = client_as("analyst")
+    page = analyst.get(f"/admin/tracker/assistancerequest/{closed.pk}/change/")
+    assert page.context["request_actions"] == []
+    for method in ("get", "post"):
+        response = getattr(analyst, method)(draft_url(closed), PARTS)
+        assert response.status_code == 302
+        assert any("Only secretariat officers" in m for m in messages_of(response))
+    assert not Brief.objects.filter(request=closed).exists()
+
+
+def test_a_brief_is_drafted_only_on_a_closed_request(client_as, request_at):
+    ta_request = request_at(Stage.EVALUATION)
+    admin = client_as("officer")
+    page = admin.get(f"/admin/tracker/assistancerequest/{ta_request.pk}/change/")
+    assert "Draft the good-practice brief" not in [s["label"] for s in
+                                                   page.context["request_actions"]]  # fmt: skip
+    response = admin.post(draft_url(ta_request), PARTS)
+    assert response.status_code == 200
+    assert any("only at the stage Closed" in m for m in messages_of(response))
+    assert not Brief.objects.filter(request=ta_request).exists()
+
+
+def test_the_state_is_told_the_secretariat_drafted_its_brief(client, closed, officer, togo_focal):
+    client.force_login(togo_focal)
+    url = f"/portal/requests/{closed.reference}/"
+    services.write_brief(ta_request=closed, by=officer, **PARTS)
+    assert DRAFT in client.get(url).content.decode()
+    # Publishing it approves it; the State's own brief is no draft of the secretariat.
+    services.publish_brief(ta_request=closed, by=togo_focal, publish=True)
+    assert DRAFT not in client.get(url).content.decode()
+    services.publish_brief(ta_request=closed, by=togo_focal, publish=False)
+    assert DRAFT in client.get(url).content.decode()
+    services.write_brief(ta_request=closed, by=togo_focal, **PARTS)
+    assert DRAFT not in client.get(url).content.decode()

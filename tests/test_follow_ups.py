@@ -9,8 +9,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import messages_of
 from tracker import charts, clock, reminders, services
 from tracker.errors import InvalidInput, NotAllowed, Refused
 from tracker.models import Consent, Notification
@@ -102,8 +104,6 @@ def test_another_state_cannot_withdraw_it(closed, senegal_focal):
 
 
 def test_an_officer_records_a_follow_up_in_the_admin(client_as, closed):
-    from django.urls import reverse
-
     url = reverse("admin:tracker_assistancerequest_follow_up", args=[closed.pk])
     client = client_as("officer")
     page = client.get(url).content.decode()
@@ -174,6 +174,64 @@ def test_the_state_declines_follow_ups_in_the_portal(client, togo_focal, closed)
     page = client.get(f"/portal/requests/{closed.reference}/").content.decode()
     assert "Togo withdrew its consent to follow-up evaluations." in page
     assert "Decline follow-up evaluations" not in page
+
+
+# --- the State's written withdrawal, recorded in the admin ------------------------------------
+
+WITHDRAWAL = "Record the State's withdrawal of consent to follow-up"
+
+
+def withdrawal_url(ta_request):
+    return reverse("admin:tracker_assistancerequest_follow_up_consent", args=[ta_request.pk])
+
+
+def withdrawal_step(client, ta_request):
+    page = client.get(reverse("admin:tracker_assistancerequest_change", args=[ta_request.pk]))
+    return next((s for s in page.context["request_actions"] if s["label"] == WITHDRAWAL), None)
+
+
+def test_an_officer_records_the_states_written_withdrawal_in_the_admin(client_as, closed):
+    admin = client_as("officer")
+    assert withdrawal_step(admin, closed)["url"] == withdrawal_url(closed)
+    response = admin.post(withdrawal_url(closed), {"comment": "By telephone."})
+    assert response.status_code == 200
+    assert any("give the reference of its written communication" in m
+               for m in messages_of(response))  # fmt: skip
+    assert closed.consents_to_follow_up()
+    letter = {"document_reference": "NV/TGO/2026/120", "document_date": "2026-11-02",
+              "comment": "The State evaluates it itself."}  # fmt: skip
+    assert admin.post(withdrawal_url(closed), letter).status_code == 302
+    consent = Consent.objects.get(request=closed, decision="no_follow_up")
+    assert (consent.document_reference, consent.comment) == (
+        "NV/TGO/2026/120", "The State evaluates it itself.")  # fmt: skip
+    # Withdrawn once, the step is shown disabled with the reason, and refused.
+    step = withdrawal_step(admin, closed)
+    assert (step["url"], step["reason"]) == (
+        "", "Consent to follow-up evaluations was withdrawn already.")  # fmt: skip
+    response = admin.post(withdrawal_url(closed), letter)
+    assert any("withdrawn already" in m for m in messages_of(response))
+    assert Consent.objects.filter(request=closed, decision="no_follow_up").count() == 1
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_analysts_cannot_record_a_withdrawal_of_consent(client_as, closed, method):
+    analyst = client_as("analyst")
+    assert withdrawal_step(analyst, closed) is None
+    response = getattr(analyst, method)(withdrawal_url(closed),
+                                        {"document_reference": "NV/TGO/2026/120"})  # fmt: skip
+    assert response.status_code == 302
+    assert any("Only secretariat officers" in m for m in messages_of(response))
+    assert closed.consents_to_follow_up()
+
+
+def test_a_withdrawal_of_consent_is_recorded_only_on_a_closed_request(client_as, request_at):
+    ta_request = request_at(Stage.EVALUATION)
+    admin = client_as("officer")
+    assert withdrawal_step(admin, ta_request) is None
+    response = admin.post(withdrawal_url(ta_request), {"document_reference": "NV/TGO/2026/120"})
+    assert response.status_code == 200
+    assert any("only at the stage Closed" in m for m in messages_of(response))
+    assert not Consent.objects.filter(request=ta_request, decision="no_follow_up").exists()
 
 
 def test_the_api_shows_the_follow_ups_with_the_evaluation(api, closed, officer):

@@ -199,6 +199,43 @@ def test_the_public_brief_page_needs_both_publications(client, closed_and_follow
     assert client.get(url).status_code == 404
 
 
+def test_a_brief_taken_back_or_corrected_leaves_the_served_file_at_once(
+    client, closed_and_followed_up, togo_focal, officer, django_capture_on_commit_callbacks
+):
+    ta_request = closed_and_followed_up
+
+    def served_link():
+        body = b"".join(client.get("/api/v1/iati/activities.xml").streaming_content)
+        return activities(body)[identifier(ta_request)].find("document-link")
+
+    tasks.publish_open_data()
+    assert served_link() is not None
+    revision = AssistanceRequest.objects.get(pk=ta_request.pk).revision
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_brief(ta_request=ta_request, by=togo_focal, publish=False)
+    assert served_link() is None
+    assert AssistanceRequest.objects.get(pk=ta_request.pk).revision == revision + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_brief(ta_request=ta_request, by=togo_focal, publish=True)
+    assert served_link() is not None
+    # An officer's correction goes back to the State unpublished: out of the file too.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.write_brief(ta_request=ta_request, by=officer, context="Prisons.",
+                             done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+    assert served_link() is None
+
+
+def test_a_brief_of_a_request_not_published_openly_leaves_the_file_alone(
+    request_at, togo_focal, django_capture_on_commit_callbacks
+):
+    ta_request = request_at(Stage.CLOSED)
+    with django_capture_on_commit_callbacks() as queued:
+        services.write_brief(ta_request=ta_request, by=togo_focal, context="Prisons.",
+                             done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+        services.publish_brief(ta_request=ta_request, by=togo_focal, publish=True)
+    assert queued == []
+
+
 # --- the document ---------------------------------------------------------------------------
 
 

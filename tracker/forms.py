@@ -38,6 +38,26 @@ class DocumentForm(forms.Form):
         ]
 
 
+class BriefForm(forms.Form):
+    """A good-practice brief, as the State writes it in the portal or an officer drafts
+    it in the admin: every part optional here, the service says what is missing next
+    to it."""
+
+    context = forms.CharField(label=_("Context"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False)  # fmt: skip
+    done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}),
+                           required=False)  # fmt: skip
+    results = forms.CharField(
+        label=_("Results"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text=_("The outcome indicators of the evaluation are shown with the brief."),
+    )  # fmt: skip
+    differently = forms.CharField(
+        label=_("What we would do differently"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
 class RecordChoice(forms.Form):
     """A linked recommendation may name an imported UPR record made to the State (a
     list of ``selectors.upr_records_for``); the record's words are then taken."""

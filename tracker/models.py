@@ -722,6 +722,12 @@ class Brief(models.Model):
     def __str__(self) -> str:
         return str(self.request)
 
+    @property
+    def awaits_the_states_approval(self) -> bool:
+        """Last written by the secretariat and not published: a draft the State approves
+        by publishing it."""
+        return self.published_at is None and self.written_by.role != Role.FOCAL_POINT
+
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Rows that record what happened: the application can add them, never change them."""

@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tracker import deadlines, workflow
@@ -46,11 +47,13 @@ from tracker.models import (
     MemberState,
     Message,
     NeedsAssessment,
+    OutcomeIndicator,
     Plan,
     Provider,
     Reading,
     UprRecommendation,
     User,
+    name_language,
 )
 from tracker.vocabulary import EvaluationKind
 from tracker.workflow import Role, Stage
@@ -206,8 +209,9 @@ def with_unread(requests: QuerySet[AssistanceRequest], user: User) -> QuerySet[A
 def published_briefs(
     query: str = "", domain: str = "", region: str = "", year: int | None = None
 ) -> QuerySet[Brief]:
-    """Briefs their States chose to publish, found by words, domain, region and year of
-    closing (A/HRC/43/31 para 114)."""
+    """Briefs their States chose to publish, found by words (in the brief, the request's
+    title, the State's name in the reader's language or in English, or the name of an
+    outcome indicator), domain, region and year of closing (A/HRC/43/31 para 114)."""
     briefs = (
         Brief.objects.filter(published_at__isnull=False, request__stage=Stage.CLOSED)
         .select_related("request__requesting_state")
@@ -215,10 +219,16 @@ def published_briefs(
         .order_by("-published_at")
     )
     if query:
-        words = Q()
-        for field in ("context", "done", "results", "differently", "request__title"):
-            words |= Q(**{f"{field}__icontains": query})
-        briefs = briefs.filter(words)
+        state = "request__requesting_state__name_"
+        fields = ("context", "done", "results", "differently", "request__title",
+                  f"{state}{name_language(get_language())}", f"{state}en")  # fmt: skip
+        words = reduce(
+            operator.or_, (Q(**{f"{f}__icontains": query}) for f in dict.fromkeys(fields))
+        )
+        measured = OutcomeIndicator.objects.filter(
+            evaluation__request=OuterRef("request"), name__icontains=query
+        )
+        briefs = briefs.filter(words | Q(Exists(measured)))
     if domain:
         briefs = briefs.filter(request__domains__code=domain)
     if region:
@@ -243,7 +253,7 @@ def open_brief(reference: str) -> Brief:
 
 
 def brief_of(ta_request: AssistanceRequest) -> Brief | None:
-    return Brief.objects.filter(request=ta_request).first()
+    return Brief.objects.filter(request=ta_request).select_related("written_by").first()
 
 
 # --- what a staff member's first screen shows ----------------------------------------------

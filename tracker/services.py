@@ -1045,14 +1045,13 @@ def withdraw_follow_up_consent(
     """The State withdraws its consent to follow-up evaluations, itself or by a written
     communication an officer records (P2, P4): no follow-up is asked for any more."""
     letter = _Letter(document_reference, document_date, comment)
+    step = workflow.CONTENT_STEPS["follow_up_consent"]
     with transaction.atomic():
         current = _reload(ta_request, None)
-        _require_state_or_its_letter(
-            current, by, letter, _("withdraw consent to follow-up evaluations")
-        )
-        workflow.require_stage(current, (Stage.CLOSED,), _("withdraw consent to follow-up"))
-        if not current.consents_to_follow_up():
-            raise Refused(_("Consent to follow-up evaluations was withdrawn already."))
+        _require_state_or_its_letter(current, by, letter, str(step.action))
+        workflow.require_stage(current, step.stages, _("withdraw consent to follow-up"))
+        if refusal := workflow.content_refusal(current, "follow_up_consent"):
+            raise Refused(refusal)
         _bump(current, clock.now())
         return _record_consent(
             current, by, letter, Decision.NO_FOLLOW_UP, FOLLOW_UP_CONSENT_WITHDRAWN
@@ -1085,10 +1084,8 @@ def decide_open_publication(
             )
             raise Refused(names.sentence(already % names.words(current.requesting_state)))
         now = clock.now()
-        _bump(current, now, open_publication_since=now if agree else None)
+        _open_data_changed(current, now, open_publication_since=now if agree else None)
         current.open_publication_since = now if agree else None
-        # The published file follows the State's decision at once, not at the next hour.
-        transaction.on_commit(tasks.publish_open_data.delay)
         if agree:
             return _record_consent(
                 current, by, letter, Decision.OPEN_PUBLICATION, OPEN_PUBLICATION_AGREED
@@ -1096,6 +1093,19 @@ def decide_open_publication(
         return _record_consent(
             current, by, letter, Decision.NO_OPEN_PUBLICATION, OPEN_PUBLICATION_REVOKED
         )
+
+
+def _open_data_changed(current: AssistanceRequest, now: Any, **fields: Any) -> None:
+    """The request changed in a way its open-data activity shows (the State's decision
+    on open publication, its brief published, taken back or corrected). It is bumped,
+    which takes its row lock, so that the activity's last-updated-datetime and the kept
+    figures see the change; and when the request is published, before or after, the
+    worker rewrites the published file once the transaction commits, not at the next
+    hour."""
+    shown = current.open_publication_since is not None
+    _bump(current, now, **fields)
+    if shown or fields.get("open_publication_since") is not None:
+        transaction.on_commit(tasks.publish_open_data.delay)
 
 
 @dataclass(frozen=True)
@@ -1150,41 +1160,54 @@ def write_brief(
 ) -> Brief:
     """The State writes its brief, or an officer drafts it for the State to approve; a
     published brief changed by an officer goes back to unpublished (the State approves
-    what is shared)."""
-    workflow.require_party(ta_request, by, _("write the good-practice brief"))
-    workflow.require_stage(ta_request, (Stage.CLOSED,), _("write the good-practice brief"))
-    texts = {"context": context, "done": done, "results": results}
-    problems = {name: _("Write this part of the brief.") for name, text in texts.items()
-                if not (text or "").strip()}  # fmt: skip
-    if problems:
-        raise InvalidInput(fields=problems)
-    existing = Brief.objects.filter(request=ta_request).first()
-    still_published = (
-        existing is not None and existing.published_at is not None and workflow.is_focal_point(by)
-    )
-    brief, _created = Brief.objects.update_or_create(
-        request=ta_request,
-        defaults={
-            **{name: text.strip() for name, text in texts.items()},
-            "differently": (differently or "").strip(),
-            "written_by": by,
-            "updated_at": clock.now(),
-            "published_at": existing.published_at if still_published and existing else None,
-        },
-    )
+    what is shared), and leaves the open-data file at once."""
+    step = workflow.CONTENT_STEPS["brief"]
+    workflow.require_party(ta_request, by, str(step.action))
+    with transaction.atomic():
+        current = _reload(ta_request, None)
+        # Who, then the stage, then the inputs: the order of every refusal.
+        workflow.require_stage(current, step.stages, str(step.action))
+        texts = {"context": context, "done": done, "results": results}
+        problems = {name: _("Write this part of the brief.") for name, text in texts.items()
+                    if not (text or "").strip()}  # fmt: skip
+        if problems:
+            raise InvalidInput(fields=problems)
+        now = clock.now()
+        _open_data_changed(current, now)
+        existing = Brief.objects.filter(request=current).first()
+        still_published = (
+            existing is not None
+            and existing.published_at is not None
+            and workflow.is_focal_point(by)
+        )
+        brief, _created = Brief.objects.update_or_create(
+            request=current,
+            defaults={
+                **{name: text.strip() for name, text in texts.items()},
+                "differently": (differently or "").strip(),
+                "written_by": by,
+                "updated_at": now,
+                "published_at": existing.published_at if still_published and existing else None,
+            },
+        )
     return brief
 
 
 def publish_brief(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Brief:
-    """Only the State publishes its brief, and it may take it back at any time (P7)."""
+    """Only the State publishes its brief, and it may take it back at any time (P7);
+    the open-data file follows at once."""
     workflow.require_focal_point_of(
         by, ta_request.requesting_state, _("publish the brief of its request")
     )
-    brief = Brief.objects.filter(request=ta_request).first()
-    if brief is None:
-        raise Refused(_("Write the brief before publishing it."))
-    brief.published_at = clock.now() if publish else None
-    brief.save(update_fields=["published_at"])
+    with transaction.atomic():
+        current = _reload(ta_request, None)
+        now = clock.now()
+        _open_data_changed(current, now)
+        brief = Brief.objects.filter(request=current).first()
+        if brief is None:
+            raise Refused(_("Write the brief before publishing it."))
+        brief.published_at = now if publish else None
+        brief.save(update_fields=["published_at"])
     return brief
 
 

@@ -52,8 +52,8 @@ EXPORT_AGAIN = "tracker.publish_open_data.again"
 
 @shared_task(name="tracker.publish_open_data")
 def publish_open_data() -> int | None:
-    """Write the open-data file the API serves (beat runs it; a State's decision on
-    open publication queues it): the number of activities, None when not written here
+    """Write the open-data file the API serves (beat runs it; a change the file shows
+    queues it): the number of activities, None when not written here
     (another export is running and will write again) or not published."""
     cache.set(EXPORT_AGAIN, True, EXPORT_LOCK_SECONDS)
     written = None

@@ -56,13 +56,34 @@ __all__ = ["ADMIN_GROUPS", "OPEN", "PROGRESSION", "TERMINAL", "Decision", "Role"
 
 
 @dataclass(frozen=True)
+class Guard:
+    """A condition a transition (a django-fsm ``conditions`` callable) or a content step
+    needs, with the message that says why it does not hold."""
+
+    test: Callable[[AssistanceRequest], bool]
+    message: Callable[[AssistanceRequest], str]
+
+    def __call__(self, instance: Model) -> bool:
+        return self.test(cast("AssistanceRequest", instance))
+
+
+@dataclass(frozen=True)
 class ContentStep:
     """What the secretariat records about a request, and in which stages: its button,
-    the phrase its refusals use, and where it may be written."""
+    the phrase its refusals use, where it may be written, and what else must hold there
+    (its button is shown disabled with the guard's message when it does not)."""
 
     label: StrOrPromise
     action: StrOrPromise
     stages: tuple[str, ...]
+    guard: Guard | None = None
+
+
+# A/HRC/43/31 paras 30, 100: the State's consent to follow-up, once withdrawn, stays so.
+FOLLOW_UP_CONSENTED = Guard(
+    test=lambda ta_request: ta_request.consents_to_follow_up(),
+    message=lambda ta_request: _("Consent to follow-up evaluations was withdrawn already."),
+)
 
 
 #: The content of a request, declared once: the services, the admin and the API use it.
@@ -86,6 +107,20 @@ CONTENT_STEPS = {
     "follow_up": ContentStep(
         gettext_lazy("Record a follow-up evaluation"),
         gettext_lazy("record a follow-up evaluation"),
+        (Stage.CLOSED,),
+    ),
+    # The State's own decision, recorded from its letter (it may also take it in the portal).
+    "follow_up_consent": ContentStep(
+        gettext_lazy("Record the State's withdrawal of consent to follow-up"),
+        gettext_lazy("withdraw consent to follow-up evaluations"),
+        (Stage.CLOSED,),
+        FOLLOW_UP_CONSENTED,
+    ),
+    # The State writes its brief in the portal; an officer drafts it for the State to
+    # approve, and a correction goes back to the State unpublished (A/HRC/43/31 para 114).
+    "brief": ContentStep(
+        gettext_lazy("Draft the good-practice brief"),
+        gettext_lazy("write the good-practice brief"),
         (Stage.CLOSED,),
     ),
     "funding": ContentStep(gettext_lazy("Record funding"), gettext_lazy("record funding"), OPEN),
@@ -234,6 +269,13 @@ def check_content(ta_request: AssistanceRequest, step: str, user: User | Anonymo
     require_stage(ta_request, content.stages, str(content.action))
 
 
+def content_refusal(ta_request: AssistanceRequest, step: str) -> str:
+    """Why the content step cannot be recorded now although the stage allows it (its
+    guard's message); "" when it can."""
+    guard = CONTENT_STEPS[step].guard
+    return guard.message(ta_request) if guard is not None and not guard(ta_request) else ""
+
+
 def require_officer(user: User | AnonymousUser, action: str) -> None:
     if not is_officer(user):
         raise NotAllowed(_only_officers(None, action))
@@ -275,17 +317,6 @@ def require_document_when_staff(user: User, document_reference: str, action: str
 
 
 # --- guards ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Guard:
-    """A condition a transition needs; a django-fsm ``conditions`` callable with a message."""
-
-    test: Callable[[AssistanceRequest], bool]
-    message: Callable[[AssistanceRequest], str]
-
-    def __call__(self, instance: Model) -> bool:
-        return self.test(cast("AssistanceRequest", instance))
 
 
 def _plan_refusal(ta_request: AssistanceRequest) -> str:

@@ -1,5 +1,6 @@
-"""Good-practice briefs in the admin: read-only (the State writes and publishes them),
-and exported for the Council: the published ones, as a page to print or as CSV."""
+"""Good-practice briefs in the admin: read-only here (the State writes and publishes
+them; an officer drafts one from its request's page, ``RequestSteps.brief_view``), and
+exported for the Council: the published ones, as a page to print or as CSV."""
 
 from __future__ import annotations
 

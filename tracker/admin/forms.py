@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import cast
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tracker import money, selectors, workflow
 from tracker.collation import NamedChoiceField, NamedMultipleChoiceField
-from tracker.forms import MessageForm, RecordChoice
-from tracker.models import FORMAL_CHANNELS, FundingSource, RecommendationSource
+from tracker.forms import BriefForm, MessageForm, RecordChoice
+from tracker.models import FORMAL_CHANNELS, Brief, FundingSource, RecommendationSource
 from tracker.vocabulary import FOLLOW_UPS, EvaluationKind
 from tracker.workflow import StrOrPromise
 
@@ -238,6 +239,26 @@ class OpenPublicationForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )  # fmt: skip
+    document_reference = INPUT_FIELDS["document_reference"]()
+    document_date = INPUT_FIELDS["document_date"]()
+    comment = INPUT_FIELDS["comment"]()
+
+
+class BriefDraftForm(BriefForm):
+    """The State's good-practice brief as an officer drafts it for the State to approve:
+    its last part is what the State, not the secretariat, would do differently."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["differently"].label = capfirst(
+            Brief._meta.get_field("differently").verbose_name
+        )
+
+
+class StateLetterForm(forms.Form):
+    """The State's written communication of a decision an officer records: its
+    reference and date, and a comment."""
+
     document_reference = INPUT_FIELDS["document_reference"]()
     document_date = INPUT_FIELDS["document_date"]()
     comment = INPUT_FIELDS["comment"]()

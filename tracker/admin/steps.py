@@ -83,16 +83,15 @@ class RequestSteps(_ModelAdmin):
             for step in steps
         ]  # fmt: skip
         if workflow.is_officer(request.user):
-            buttons += [
-                {
-                    "label": content.label,
-                    "url": reverse(f"admin:tracker_assistancerequest_{action}", args=[obj.pk]),
-                    "reason": "",
-                    "primary": False,
-                }
-                for action, content in workflow.CONTENT_STEPS.items()
-                if obj.stage in content.stages
-            ]
+            for action, content in workflow.CONTENT_STEPS.items():
+                if obj.stage not in content.stages:
+                    continue
+                refusal = workflow.content_refusal(obj, action)
+                url = reverse(f"admin:tracker_assistancerequest_{action}", args=[obj.pk])
+                buttons.append(
+                    {"label": content.label, "url": "" if refusal else url, "reason": refusal,
+                     "primary": False}
+                )  # fmt: skip
         return buttons
 
     # Opening a request received on paper (P1).
@@ -294,6 +293,26 @@ class RequestSteps(_ModelAdmin):
             },
         )
 
+    def brief_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        current = selectors.brief_of(obj)
+        form = forms.BriefDraftForm(
+            request.POST or None,
+            initial={name: getattr(current, name) for name in forms.BriefDraftForm.base_fields}
+            if current
+            else None,
+        )
+        return self._action(
+            request,
+            obj,
+            title=_("Draft the good-practice brief"),
+            forms=[form],
+            perform=lambda: services.write_brief(
+                ta_request=obj, by=request.user, **form.cleaned_data
+            ),
+            done=_("%(reference)s: brief saved, unpublished until the State approves it."),
+        )
+
     def funding_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         lines = _rows(
@@ -365,6 +384,20 @@ class RequestSteps(_ModelAdmin):
                 ta_request=obj, by=request.user, **form.cleaned_data
             ),
             done=_("%(reference)s: the State's decision on open publication is recorded."),
+        )
+
+    def follow_up_consent_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
+        obj = self._get_or_404(request, object_id)
+        form = forms.StateLetterForm(request.POST or None)
+        return self._action(
+            request,
+            obj,
+            title=_("Record the State's withdrawal of consent to follow-up"),
+            forms=[form],
+            perform=lambda: services.withdraw_follow_up_consent(
+                ta_request=obj, by=request.user, **form.cleaned_data
+            ),
+            done=_("%(reference)s: done."),
         )
 
     def message_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:

@@ -406,7 +406,12 @@ class EvaluationInput(StrictSerializer):
 
 
 class BriefQuery(StrictSerializer):
-    q = serializers.CharField(required=False, max_length=200, help_text="words in the brief")
+    q = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="words in the brief or its request's title, the State's name (in the "
+        "language asked for, or in English) or an outcome indicator's name",
+    )
     domain = serializers.SlugRelatedField(
         slug_field="code", queryset=selectors.domains(), required=False
     )

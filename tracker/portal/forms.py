@@ -66,25 +66,6 @@ class DecisionForm(forms.Form):
     )  # fmt: skip
 
 
-class BriefForm(forms.Form):
-    """A good-practice brief: every part optional here, the service says what is
-    missing next to it."""
-
-    context = forms.CharField(label=_("Context"), widget=forms.Textarea(attrs={"rows": 3}),
-                              required=False)  # fmt: skip
-    done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}),
-                           required=False)  # fmt: skip
-    results = forms.CharField(
-        label=_("Results"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
-        help_text=_("The outcome indicators of the evaluation are shown with the brief."),
-    )  # fmt: skip
-    differently = forms.CharField(
-        label=_("What we would do differently"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-
 class BriefSearchForm(forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
     domain = forms.ModelChoiceField(selectors.domains(), label=_("Domain"), required=False,

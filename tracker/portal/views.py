@@ -19,12 +19,11 @@ from django.views.i18n import set_language
 
 from tracker import charts, figures_page, files, selectors, services, web, workflow
 from tracker.errors import DomainError, InvalidInput, NotFound
-from tracker.forms import DocumentForm, MessageForm, place_problems
+from tracker.forms import BriefForm, DocumentForm, MessageForm, place_problems
 from tracker.models import AssistanceRequest, MemberState
 from tracker.pagination import BoundedPaginator
 from tracker.portal import status
 from tracker.portal.forms import (
-    BriefForm,
     BriefSearchForm,
     DecisionForm,
     NewRequestForm,
