@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from tracker.models import UprRecommendation
+from tracker.models import AssistanceRequest, UprRecommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +164,17 @@ def test_a_missing_file_or_a_folder_is_named(tmp_path):
         call_command("import_upr_recommendations", str(tmp_path / "nowhere.csv"))
     with pytest.raises(CommandError, match=r"cannot be read: Is a directory\.$"):
         call_command("import_upr_recommendations", str(tmp_path))
+
+
+def test_the_demo_stops_when_its_own_sample_does_not_import(tmp_path, monkeypatch):
+    from tracker import demo
+
+    sample = tmp_path / "sample.csv"
+    sample.write_text(HEADER + "Togo,Atlantis,3,40,Something,Supported,\n", encoding="utf-8")
+    monkeypatch.setattr(demo, "UPR_SAMPLE", sample)
+    with pytest.raises(CommandError, match=r"sample\.csv imports nothing:\nline 2: Recommending"):
+        call_command("load_demo")
+    assert not AssistanceRequest.objects.exists()
 
 
 # --- requests link to the records --------------------------------------------------------------
