@@ -1,7 +1,7 @@
 """The Figures against values computed by hand on a small fixed dataset.
 
 A  Togo (least developed), opened by its focal point 2024-03-01, justice, follows up
-   a UPR recommendation; accepted 03-11 (10 days requested), assessed 04-10 (30 days
+   a UPR recommendation given as text; accepted 03-11 (10 days requested), assessed 04-10 (30 days
    in needs assessment); plan 1 proposed 04-20, rejected 04-25 (5 days); plan 2
    proposed 05-01, approved 05-03 (2 days; 23 days in consultation); in
    implementation since. Funding: 1 000 USD from the Voluntary Fund.
@@ -10,9 +10,9 @@ B  Cambodia (least developed, agenda item 10), logged from a note verbale 2025-0
    assessment (30 days). Funding: 500 EUR bilateral.
 C  Mexico, logged from a note verbale 2025-06-01, elections; still requested.
    Funding: 2 000 USD from the Voluntary Fund.
-D  Senegal (least developed), opened by its focal point 2025-02-01, education; ten
-   days in each stage to closed (plan 1 proposed and approved at once); its lessons
-   published.
+D  Senegal (least developed), opened by its focal point 2025-02-01, education,
+   follows up an imported UPR record; ten days in each stage to closed (plan 1
+   proposed and approved at once); its lessons published.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import FocalPointFactory
-from tracker import clock, figures, services
-from tracker.models import AssistanceRequest
+from tracker import clock, figures, services, upr
+from tracker.models import AssistanceRequest, UprRecommendation
 from tracker.scenarios import Content, bring_to
 from tracker.services import ActivityDraft, FormalRequest, FundingDraft, RecommendationDraft
 
@@ -83,8 +83,15 @@ def dataset(togo_focal, senegal_focal, officer):
             funding=[FundingDraft("vftc", Decimal(2000))],
         )  # fmt: skip
 
+    text = "Ensure the right to education for all children."
+    record = UprRecommendation.objects.create(
+        state_under_review_id="SEN", recommending_state_id="DEU", cycle=3, session=45,
+        text=text, response="supported", fingerprint=upr.fingerprint(text),
+    )  # fmt: skip
+    followed = [RecommendationDraft(source="upr", record=record.pk)]
     with clock.at(at("2025-02-01")):
-        d = services.open_request(by=senegal_focal, title="D", domains=["education"])
+        d = services.open_request(by=senegal_focal, title="D", domains=["education"],
+                                  recommendations=followed)  # fmt: skip
     d = bring_to(d, "closed", officer=officer, focal_point=senegal_focal,
                  content=Content(days_per_step=10, lessons="Start with the courts."))  # fmt: skip
     services.publish_lessons(ta_request=d, by=senegal_focal, publish=True)
@@ -132,11 +139,13 @@ def test_time_in_each_stage_and_the_overdue_share(dataset):
 
 
 def test_shares_of_least_developed_agenda_item_10_and_upr(dataset):
+    # UPR follow-up: A's text and D's record; imported records: D's only.
     assert everything()["shares"] == {
         "total": 4,
         "least_developed": {"count": 3, "share": 0.75},
         "agenda_item_10": {"count": 1, "share": 0.25},
-        "upr_follow_up": {"count": 1, "share": 0.25},
+        "upr_follow_up": {"count": 2, "share": 0.5},
+        "upr_record_follow_up": {"count": 1, "share": 0.25},
     }
 
 
@@ -210,11 +219,20 @@ def test_every_figure_downloads_as_csv(api, dataset):
     assert lines == ["figure,measure,value", "shares,total,4",
                      "shares,least_developed/count,3", "shares,least_developed/share,0.75",
                      "shares,agenda_item_10/count,1", "shares,agenda_item_10/share,0.25",
-                     "shares,upr_follow_up/count,1", "shares,upr_follow_up/share,0.25"]  # fmt: skip
+                     "shares,upr_follow_up/count,2", "shares,upr_follow_up/share,0.5",
+                     "shares,upr_record_follow_up/count,1",
+                     "shares,upr_record_follow_up/share,0.25"]  # fmt: skip
     whole = api("analyst").get("/api/v1/reports/figures/?format=csv")
     text = b"".join(whole.streaming_content).decode("utf-8-sig")
     assert "funding,2025/bilateral/EUR/amount,500.00" in text
     assert "opened_per_year,years/2025/change/percent,200.0" in text
+
+
+def test_the_openapi_schema_describes_both_upr_shares(client):
+    schema = client.get("/api/schema/?format=json").json()
+    shares = schema["components"]["schemas"]["Shares"]["properties"]
+    assert "imported UPR record" in shares["upr_record_follow_up"]["description"]
+    assert "or text" in shares["upr_follow_up"]["description"]
 
 
 @pytest.mark.parametrize(("query", "problem"), [
@@ -235,6 +253,7 @@ def test_the_admin_page_shows_every_request_to_officers_and_analysts(client_as, 
     for persona in ("officer", "analyst"):
         page = client_as(persona).get("/admin/figures/").content.decode()
         assert "Shares of the 4 requests" in page
+        assert '<th scope="row">Following up imported UPR records</th><td>1</td>' in page
         assert page.count('src="data:image/svg+xml;base64,') >= 8
         assert "/api/v1/reports/figures/?format=csv&amp;figure=shares" in page
 
@@ -243,6 +262,9 @@ def test_the_portal_page_shows_the_states_own_requests(client, dataset, togo_foc
     client.force_login(togo_focal)
     page = client.get("/portal/figures/?region=AFRICA").content.decode()
     assert "Shares of the 1 requests" in page
+    # Togo's only request follows up a UPR recommendation given as text, not a record.
+    assert '<th scope="row">Following up UPR recommendations</th><td>1</td>' in page
+    assert '<th scope="row">Following up imported UPR records</th><td>0</td>' in page
     # The CSV link narrows as the page does.
     assert "/api/v1/reports/figures/?region=AFRICA&amp;format=csv&amp;figure=funding" in page
 

@@ -1,9 +1,10 @@
 """The figures kept up to date equal the live ones: random histories of real
 transitions (withdrawals, rejected and approved plans, decisions recorded from letters,
-re-consents, back-dated service-clock steps), with funding, recommendations, domains,
-lessons and briefs changed along the way and a State's groups edited, then every
-figure of the summary and of the Figures page compared with the live computation,
-over all requests and per region, part-way and at the end, on both databases."""
+re-consents, back-dated service-clock steps), with funding, recommendations (as text
+and as imported UPR records), domains, lessons and briefs changed along the way and a
+State's groups edited, then every figure of the summary and of the Figures page
+compared with the live computation, over all requests and per region, part-way and at
+the end, on both databases."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from tests.factories import FocalPointFactory
 from tests.journeys import START, random_history
-from tracker import clock, figures, reports, services, tallies
+from tracker import clock, figures, reports, services, tallies, upr
 from tracker.errors import DomainError
 from tracker.models import (
     AssistanceRequest,
@@ -25,9 +26,10 @@ from tracker.models import (
     FigureTally,
     HistoryEntry,
     TallyChange,
+    UprRecommendation,
 )
 from tracker.services import FundingDraft, RecommendationDraft
-from tracker.vocabulary import Stage
+from tracker.vocabulary import OPEN, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +48,9 @@ def also_change(ta_request, officer, chance) -> None:
                 for _ in range(chance.randint(0, 2))
             ])  # fmt: skip
         elif roll < 0.2:
-            services.correct_recommendations(ta_request=ta_request, by=officer, recommendations=[
-                RecommendationDraft(chance.choice(["upr", "treaty_body"]), "A/HRC/49/1",
-                                    upr_cycle=4, text="Strengthen the institution")
-            ][: chance.randint(0, 1)])  # fmt: skip
+            links = chance.sample(_links(ta_request), chance.randint(0, 2))
+            services.correct_recommendations(ta_request=ta_request, by=officer,
+                                             recommendations=links)  # fmt: skip
         elif roll < 0.3:
             codes = list(Domain.objects.values_list("code", flat=True))
             ta_request.domains.set(chance.sample(codes, chance.randint(0, 2)))
@@ -61,6 +62,22 @@ def also_change(ta_request, officer, chance) -> None:
             _share(ta_request, chance)
     except DomainError:
         pass  # refused at this stage: the walk goes on
+
+
+def _links(ta_request) -> list[RecommendationDraft]:
+    """A UPR recommendation given as text, a treaty body's, and an imported UPR record
+    made to the request's State: the figures count the first and the last apart."""
+    text = "Strengthen the national human rights institution"
+    record, _ = UprRecommendation.objects.get_or_create(
+        state_under_review=ta_request.requesting_state, recommending_state_id="DEU", cycle=4,
+        fingerprint=upr.fingerprint(text),
+        defaults={"session": 40, "text": text, "response": "supported"},
+    )  # fmt: skip
+    return [
+        RecommendationDraft("upr", "A/HRC/49/1", upr_cycle=4, text="Strengthen the institution"),
+        RecommendationDraft("treaty_body", "CAT/C/TGO/CO/3", text="Strengthen the institution"),
+        RecommendationDraft("upr", record=record.pk),
+    ]
 
 
 def _share(ta_request, chance) -> None:
@@ -119,6 +136,11 @@ def test_every_kept_figure_equals_the_live_one(officer, request_at, togo_focal, 
                 services.publish_brief(ta_request=closed, by=togo_focal, publish=True)
             else:
                 also_change(closed, officer, chance)
+    # One request follows up a UPR recommendation as text and an imported record for sure.
+    following = AssistanceRequest.objects.filter(stage__in=OPEN).order_by("pk").first()
+    with clock.at(START + timedelta(days=140)):
+        services.correct_recommendations(ta_request=following, by=officer,
+                                         recommendations=_links(following)[::2])  # fmt: skip
     assert_kept_equals_live()
     # The walk reached what the figures count, over two years, and went back in time.
     assert len(kept_years := figures.kept_figures(now=NOW)["opened_per_year"]["years"]) == 2
@@ -132,6 +154,8 @@ def test_every_kept_figure_equals_the_live_one(officer, request_at, togo_focal, 
     assert kept["ownership"]["days_to_decision"]["plans_decided"]
     assert kept["ownership"]["opened_by_the_state"]["count"]
     assert kept["ownership"]["lessons_shared"]["count"]
+    shares = kept["shares"]
+    assert shares["upr_follow_up"]["count"] >= shares["upr_record_follow_up"]["count"] > 0
 
 
 def test_the_kept_figures_follow_each_change_as_it_comes(officer):

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from tracker.models import UprRecommendation
+from tracker.models import AssistanceRequest, UprRecommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -70,26 +70,111 @@ def test_the_problems_name_their_lines(tmp_path):
     ]
 
 
+def problems(tmp_path, content: str) -> list[str]:
+    """What the command says of a file it refuses, one problem a line; nothing imported."""
+    err = io.StringIO()
+    path = tmp_path / "x.csv"
+    path.write_text(content, encoding="utf-8", newline="")
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_upr_recommendations", str(path), stderr=err)
+    assert not UprRecommendation.objects.exists()
+    return err.getvalue().splitlines()
+
+
 @pytest.mark.parametrize(("content", "message"), [
     ("Recommendation,Cycle\nx,3\n", "line 1: missing column(s): Recommending State, State "
      "under Review, Session, Response"),
-    (HEADER, "the file has no recommendation"),
+    ("\n\nRecommendation,Cycle\n", "line 3: missing column(s): Recommending State, State "
+     "under Review, Session, Response"),
+    ("", "The file is empty."),
+    ("\ufeff\n  \n", "The file is empty."),
+    (HEADER, "The file has no recommendations."),
+    (HEADER + "\n,,,,,,\n", "The file has no recommendations."),
 ])  # fmt: skip
 def test_a_file_without_its_columns_or_rows_is_refused(tmp_path, content, message):
-    err = io.StringIO()
-    path = tmp_path / "x.csv"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(CommandError):
-        call_command("import_upr_recommendations", str(path), stderr=err)
-    assert err.getvalue().strip() == message
+    assert problems(tmp_path, content) == [message]
+
+
+def test_lines_are_counted_as_an_editor_counts_them(tmp_path):
+    """A quoted text over several lines and blank lines: each problem names the line
+    its row starts on."""
+    content = HEADER + (
+        'Togo,Germany,3,40,"Ratify the Optional Protocol\nto the Convention\r\n'
+        'against Torture",Supported,\n'
+        "\n"
+        "Togo,Atlantis,3,40,Something,Supported,\n"
+        "\r\n"
+        'Togo,Germany,3,41,"Two\nlines",Maybe,\n'
+    )
+    assert problems(tmp_path, content) == [
+        "line 6: Recommending State “Atlantis” is not a State we know",
+        "line 8: Response “Maybe” is neither Supported nor Noted",
+    ]
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_columns_separated_by_semicolons_or_tabs_are_read(tmp_path, separator):
+    content = GOOD.replace(",", separator).replace("Torture; Detention", '"Torture; Detention"')
+    out, _err = run(tmp_path, content)
+    assert "Imported 2 new and 0 updated" in out
+    assert UprRecommendation.objects.get(recommending_state="DEU").themes == "Torture; Detention"
+
+
+def test_a_file_of_semicolons_says_its_own_lines(tmp_path):
+    content = HEADER.replace(",", ";") + "Togo;Atlantis;3;40;Something;Supported;\n"
+    assert problems(tmp_path, content) == [
+        "line 2: Recommending State “Atlantis” is not a State we know"
+    ]
+
+
+def test_every_problem_of_a_file_is_said_at_once(tmp_path):
+    """A repeat names both its lines; themes too long for a record are refused, not cut."""
+    repeat = 'TGO,DEU,3,41,"ratify the optional  protocol to the Convention against torture",'
+    content = GOOD + repeat + "Noted,\n" + "Togo,Germany,3,40,Other,Supported," + "x" * 501
+    assert problems(tmp_path, content) == [
+        "line 4: repeats the recommendation of line 2 (same States, cycle and text)",
+        "line 5: the themes take 501 characters; a record keeps 500 at most",
+    ]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (GOOD + 'Togo,Germany,3,40,"Never closed,Supported,\nTogo,France,3,40,x,Noted,\n',
+     "line 4: a quotation mark opens a value that the file never closes"),
+    (GOOD + 'Togo,Germany,3,40,"Ratify" now,Supported,\n',
+     "line 4: text follows the quotation mark that closes a value before the next comma: "
+     'write a quotation mark inside a quoted value twice ("")'),
+    (GOOD + 'Togo,Germany,3,40,"' + "x" * 140_000 + '",Supported,\n',
+     "line 4: a value is longer than 131072 characters: a quotation mark that opens it may "
+     "have no closing one"),
+])  # fmt: skip
+def test_what_is_not_csv_is_said_with_its_line(tmp_path, content, message):
+    assert problems(tmp_path, content) == [message]
 
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "latin.csv"
-    path.write_bytes(GOOD.replace("Togo", "Côte d'Ivoire").encode("latin-1"))
-    with pytest.raises(CommandError, match="cannot be read as UTF-8 text"):
+    path.write_bytes(GOOD.replace("TGO", "Côte d'Ivoire").encode("latin-1"))
+    with pytest.raises(CommandError, match=r"latin.csv is not UTF-8 text \(line 3 is the first"):
         call_command("import_upr_recommendations", str(path))
     assert not UprRecommendation.objects.exists()
+
+
+def test_a_missing_file_or_a_folder_is_named(tmp_path):
+    with pytest.raises(CommandError, match=r"^There is no file .*nowhere.csv\.$"):
+        call_command("import_upr_recommendations", str(tmp_path / "nowhere.csv"))
+    with pytest.raises(CommandError, match=r"cannot be read: Is a directory\.$"):
+        call_command("import_upr_recommendations", str(tmp_path))
+
+
+def test_the_demo_stops_when_its_own_sample_does_not_import(tmp_path, monkeypatch):
+    from tracker import demo
+
+    sample = tmp_path / "sample.csv"
+    sample.write_text(HEADER + "Togo,Atlantis,3,40,Something,Supported,\n", encoding="utf-8")
+    monkeypatch.setattr(demo, "UPR_SAMPLE", sample)
+    with pytest.raises(CommandError, match=r"sample\.csv imports nothing:\nline 2: Recommending"):
+        call_command("load_demo")
+    assert not AssistanceRequest.objects.exists()
 
 
 # --- requests link to the records --------------------------------------------------------------

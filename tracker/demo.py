@@ -582,10 +582,15 @@ CASES = (
 UPR_SAMPLE = Path(__file__).resolve().parent / "data" / "demo_upr_recommendations.csv"
 
 
+class BrokenSample(Exception):
+    """The demo's own UPR sample does not import: the cases that link to its records
+    would be loaded without them."""
+
+
 def load() -> list[str]:
     """Load the demo accounts and cases; return the references of cases added."""
     users = _accounts()
-    upr.load_file(str(UPR_SAMPLE))
+    _load_upr_sample()
     for name, kind in PROVIDERS:
         Provider.objects.get_or_create(name=name, defaults={"kind": kind})
     added = []
@@ -598,6 +603,17 @@ def load() -> list[str]:
         with transaction.atomic():
             added.append(_load_case(case, users, now - timedelta(days=case.opened_days_ago)))
     return added
+
+
+def _load_upr_sample() -> None:
+    try:
+        outcome = upr.load_file(str(UPR_SAMPLE))
+    except upr.Unreadable as error:
+        raise BrokenSample(str(error)) from error
+    if outcome.problems:
+        raise BrokenSample(
+            "\n".join([f"The demo's UPR sample {UPR_SAMPLE} imports nothing:", *outcome.problems])
+        )
 
 
 def _accounts() -> dict[str, User]:

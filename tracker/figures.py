@@ -7,7 +7,8 @@ and domain.
 - how long requests stay in each stage (median and 90th percentile) and the share of
   open requests that are overdue;
 - shares from least developed countries (para 112), from States under agenda item 10
-  (para 63) and following up UPR recommendations (para 115);
+  (para 63), following up UPR recommendations and, of those, following up imported
+  UPR records (para 115);
 - funding by source and year;
 - whether the assistance is owned by the States that asked for it (paras 54-56):
   requests the State opened itself, days from a plan's proposal to the State's
@@ -253,7 +254,8 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 def shares(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
     """How many requests come from least developed countries, from States under agenda
-    item 10, and follow up UPR recommendations, out of all."""
+    item 10, follow up UPR recommendations (a record or free text) and follow up
+    imported UPR records, out of all."""
     counts = {
         "least_developed": requests.filter(requesting_state__is_ldc=True).count(),
         "agenda_item_10": requests.filter(requesting_state__under_agenda_item_10=True).count(),
@@ -261,6 +263,7 @@ def shares(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
         .values("pk")
         .distinct()
         .count(),
+        "upr_record_follow_up": reports.following_upr_records(requests),
     }
     return _shares(requests.count(), counts)
 
@@ -426,7 +429,7 @@ def kept_figures(
             "by_domain": sums.per_year("domain", by="item"),
         },
         "time_in_stage": _time_in_stage(stays, sum(by_stage[s] for s in OPEN), overdue),
-        "shares": _shares(total, {name: sums.count(name) for name in SHARES}),
+        "shares": _shares(total, {name: sums.count(kept) for name, kept in SHARES.items()}),
         "funding": _funding(sums.amounts("funding")),
         "ownership": _ownership(
             total=total,
@@ -443,8 +446,13 @@ def kept_figures(
     }
 
 
-#: The shares of the report's groups of States, as the tallies name them.
-SHARES = ("least_developed", "agenda_item_10", "upr_follow_up")
+#: The shares of the report's groups of States, each with the tally that counts it.
+SHARES = {
+    "least_developed": "least_developed",
+    "agenda_item_10": "agenda_item_10",
+    "upr_follow_up": "upr_follow_up",
+    "upr_record_follow_up": "upr_record",
+}
 
 
 def _sums(narrowed: Filters, state: str) -> tallies.Sums:

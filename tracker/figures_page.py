@@ -267,6 +267,7 @@ def _shares(found: dict[str, Any]) -> dict[str, Any]:
         "least_developed": _("Least developed countries"),
         "agenda_item_10": _("States under agenda item 10"),
         "upr_follow_up": _("Following up UPR recommendations"),
+        "upr_record_follow_up": _("Following up imported UPR records"),
     }
     values = [{"group": label, "share": found[key]["share"] or 0} for key, label in groups.items()]
     rows = [

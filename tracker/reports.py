@@ -58,13 +58,15 @@ def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) 
         # A/HRC/43/31 para 115: how much assistance follows up the review's
         # recommendations, counted on the imported UPR records the requests link to.
         "upr_records": {
-            "requests": requests.filter(recommendations__record__isnull=False)
-            .values("pk")
-            .distinct()
-            .count(),
+            "requests": following_upr_records(requests),
             "records": upr_records(requests),
         },
     }
+
+
+def following_upr_records(requests: QuerySet[AssistanceRequest]) -> int:
+    """How many of the requests link to an imported UPR record (free text aside)."""
+    return requests.filter(recommendations__record__isnull=False).values("pk").distinct().count()
 
 
 def upr_records(requests: QuerySet[AssistanceRequest]) -> int:

@@ -72,7 +72,8 @@ class Shares(f.Serializer):
     total = f.IntegerField()
     least_developed = Part()
     agenda_item_10 = Part()
-    upr_follow_up = Part()
+    upr_follow_up = Part(help_text="linked to a UPR recommendation: an imported record or text")
+    upr_record_follow_up = Part(help_text="linked to an imported UPR record (para 115)")
 
 
 class FundingLine(f.Serializer):

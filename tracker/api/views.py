@@ -490,8 +490,9 @@ class SummaryView(APIView):
 class FiguresView(APIView):
     """The Figures page's figures over the requests the caller may see: requests opened
     per year with the change, time in each stage, shares of least developed countries,
-    agenda-item-10 States and UPR follow-up, funding by source, and ownership. Narrowed
-    by years of opening, region and domain; `format=csv` gives them as rows."""
+    agenda-item-10 States, UPR follow-up and follow-up of imported UPR records, funding
+    by source, and ownership. Narrowed by years of opening, region and domain;
+    `format=csv` gives them as rows."""
 
     renderer_classes = (renderers.JSONRenderer, CSVRenderer)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import upr
@@ -13,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Import UPR recommendations from a CSV in the public databases' layout "
         "(Recommendation, Recommending State, State under Review, Cycle, Session, "
-        "Response, Themes). Every row is checked first; a bad row imports nothing."
+        "Response, Themes), separated by commas, semicolons or tabs. Every row is checked "
+        "first; a bad row imports nothing."
     )
 
     def add_arguments(self, parser):
@@ -22,8 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             outcome = upr.load_file(file)
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise CommandError(f"{file} cannot be read as UTF-8 text: {error}") from error
+        except upr.Unreadable as error:
+            raise CommandError(str(error)) from error
         if outcome.problems:
             for problem in outcome.problems:
                 self.stderr.write(problem)

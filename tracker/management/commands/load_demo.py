@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from tracker import demo
 
@@ -14,7 +14,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        added = demo.load()
+        try:
+            added = demo.load()
+        except demo.BrokenSample as error:
+            raise CommandError(str(error)) from error
         if added:
             self.stdout.write(f"Loaded {len(added)} demo requests: {', '.join(added)}.")
         else:
