@@ -5,9 +5,11 @@ glossary in every language."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -274,3 +276,36 @@ def test_each_catalogue_follows_the_glossary(language):
                  if word in said and said[word] not in (wanted, capfirst(wanted))}  # fmt: skip
     assert not differing, differing
     assert sum(word in said for word in words) >= 10
+
+
+#: makemessages run on a copy of the sources, writing only into the copy's catalogues.
+MAKEMESSAGES = """
+import sys, django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+settings.LOCALE_PATHS = [sys.argv[1]]
+call_command("makemessages", locale=["fr"], no_obsolete=True, verbosity=0)
+"""
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext's xgettext is absent")
+def test_every_message_of_the_sources_is_in_the_catalogues(tmp_path):
+    """A message added to the code or a template, or changed there, and not carried
+    into the catalogues, would read in English in every other language."""
+    copy = tmp_path / "tracker"
+    shutil.copytree(LOCALE.parent, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    root = LOCALE.parent.parent
+    made = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-P", "-c", MAKEMESSAGES, str(copy / "locale")], cwd=copy, text=True,
+        env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    fresh = polib.pofile(str(copy / "locale/fr/LC_MESSAGES/django.po"))
+    found = {(entry.msgctxt, entry.msgid) for entry in fresh if not entry.obsolete}
+    kept = {(entry.msgctxt, entry.msgid) for entry in messages("fr")}
+    assert (sorted(found - kept, key=str), sorted(kept - found, key=str)) == ([], []), (
+        "run makemessages (README, Languages) and translate"
+    )
+    for language in TRANSLATED:
+        assert {(e.msgctxt, e.msgid) for e in messages(language)} == kept, language
