@@ -326,3 +326,22 @@ def test_no_later_follow_up_once_the_state_withdrew_its_consent(closed_long_ago,
     services.withdraw_follow_up_consent(ta_request=closed_long_ago, by=togo_focal)
     with pytest.raises(Refused):
         follow_up(closed_long_ago, officer, kind="follow_up_later")
+
+
+def test_once_consent_is_withdrawn_the_admin_offers_no_follow_up(client_as, closed, togo_focal):
+    admin = client_as("officer")
+    page = reverse("admin:tracker_assistancerequest_change", args=[closed.pk])
+
+    def follow_up_step():
+        actions = admin.get(page).context["request_actions"]
+        return next(s for s in actions if s["label"] == "Record a follow-up evaluation")
+
+    assert follow_up_step()["reason"] == ""
+    services.withdraw_follow_up_consent(ta_request=closed, by=togo_focal)
+    step = follow_up_step()
+    assert (step["url"], step["reason"]) == (
+        "", "Togo withdrew its consent to follow-up evaluations of this request.")  # fmt: skip
+    url = reverse("admin:tracker_assistancerequest_follow_up", args=[closed.pk])
+    response = admin.post(url, {"kind": "follow_up_6", "measured_on": "", "indicator_0": "1"})
+    assert any("withdrew its consent" in m for m in messages_of(response))
+    assert not closed.evaluations.exclude(kind="final").exists()

@@ -276,8 +276,9 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
         return f"{self.reference} {self.title}"
 
     def consents_to_follow_up(self) -> bool:
-        """Until the State withdraws it, follow-up evaluations may be asked for."""
-        return not self.consents.filter(decision=Decision.NO_FOLLOW_UP).exists()
+        """Until the State withdraws it, follow-up evaluations may be asked for; reads a
+        prefetch (a request has a handful of consent records)."""
+        return all(c.decision != Decision.NO_FOLLOW_UP for c in self.consents.all())
 
     # The codes of its domains and forms of assistance (their primary keys), sorted: read
     # from the join tables alone. ``selectors.with_codes`` fills them for a whole page in

@@ -395,6 +395,12 @@ def final_evaluation(ta_request: AssistanceRequest) -> Evaluation | None:
     return ta_request.final_evaluation()
 
 
+def with_consents(ta_request: AssistanceRequest) -> AssistanceRequest:
+    """The request with its consent records read once, for the rules that ask them."""
+    prefetch_related_objects([ta_request], "consents")
+    return ta_request
+
+
 def follow_ups_of(ta_request: AssistanceRequest) -> list[Evaluation]:
     """The request's follow-up evaluations in the order measured, with their indicators."""
     prefetch_related_objects([ta_request], "evaluations__indicators")

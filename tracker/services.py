@@ -986,13 +986,8 @@ def record_follow_up(
     """Staff record a follow-up evaluation of a closed request: the final evaluation's
     outcome indicators measured again, on a date. Its reminder is then satisfied."""
     with transaction.atomic():
+        # Who, the stage and the State's consent (in _editable), then the inputs.
         current = _editable(ta_request, by, "follow_up")
-        # Who, then the stage (in _editable), then the inputs: the order of every refusal.
-        if not current.consents_to_follow_up():
-            raise Refused(
-                _("%(state)s withdrew its consent to follow-up evaluations of this request.")
-                % names.words(current.requesting_state)
-            )
         final = current.final_evaluation()
         indicators = list(final.indicators.order_by("pk")) if final else []
         problems: dict[str, str] = {}

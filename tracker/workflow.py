@@ -79,10 +79,23 @@ class ContentStep:
     guard: Guard | None = None
 
 
-# A/HRC/43/31 paras 30, 100: the State's consent to follow-up, once withdrawn, stays so.
+# A/HRC/43/31 paras 30, 100: the State's consent to follow-up, once withdrawn, stays so:
+# it cannot be withdrawn twice, and no follow-up is recorded afterwards.
 FOLLOW_UP_CONSENTED = Guard(
     test=lambda ta_request: ta_request.consents_to_follow_up(),
     message=lambda ta_request: _("Consent to follow-up evaluations was withdrawn already."),
+)
+
+
+def _follow_up_withdrawn(ta_request: AssistanceRequest) -> str:
+    state: MemberState = ta_request.requesting_state
+    return _("%(state)s withdrew its consent to follow-up evaluations of this request.") % (
+        names.words(state)
+    )
+
+
+FOLLOW_UP_NOT_WITHDRAWN = Guard(
+    test=lambda ta_request: ta_request.consents_to_follow_up(), message=_follow_up_withdrawn
 )
 
 
@@ -108,6 +121,7 @@ CONTENT_STEPS = {
         gettext_lazy("Record a follow-up evaluation"),
         gettext_lazy("record a follow-up evaluation"),
         (Stage.CLOSED,),
+        FOLLOW_UP_NOT_WITHDRAWN,
     ),
     # The State's own decision, recorded from its letter (it may also take it in the portal).
     "follow_up_consent": ContentStep(
@@ -262,11 +276,13 @@ def sees_internal_notes(user: User | AnonymousUser | None) -> bool:
 
 
 def check_content(ta_request: AssistanceRequest, step: str, user: User | AnonymousUser) -> None:
-    """Who may record this content (403), then whether the stage allows it (409): the
-    order of ``check``, asked before any input is read."""
+    """Who may record this content (403), then whether the stage allows it and its
+    guard holds (409): the order of ``check``, asked before any input is read."""
     content = CONTENT_STEPS[step]
     require_officer(user, str(content.action))
     require_stage(ta_request, content.stages, str(content.action))
+    if refusal := content_refusal(ta_request, step):
+        raise Refused(refusal)
 
 
 def content_refusal(ta_request: AssistanceRequest, step: str) -> str:

@@ -83,6 +83,7 @@ class RequestSteps(_ModelAdmin):
             for step in steps
         ]  # fmt: skip
         if workflow.is_officer(request.user):
+            selectors.with_consents(obj)  # the content steps' guards read them once
             for action, content in workflow.CONTENT_STEPS.items():
                 if obj.stage not in content.stages:
                     continue
