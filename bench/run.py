@@ -22,6 +22,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ta_tracker_bench"
@@ -30,7 +31,21 @@ FIGURES_PAGE = "/admin/figures/"
 DUE = 1000  # reminders due: 1 % of 100 000 requests, the same number at every size
 
 
+def create_database(database_url: str) -> None:
+    """The benchmark's PostgreSQL database, created on its server when missing."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(database_url).path.lstrip("/")
+    server = urlsplit(database_url)._replace(path="/postgres").geturl()
+    with psycopg.connect(server, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  (name,)).fetchone():  # fmt: skip
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
 def setup(database_url: str) -> None:
+    create_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["API_THROTTLE_USER"] = os.environ["API_THROTTLE_ANON"] = "10000000/minute"
