@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
@@ -1090,7 +1090,7 @@ def decide_open_publication(
         )
 
 
-def _open_data_changed(current: AssistanceRequest, now: Any, **fields: Any) -> None:
+def _open_data_changed(current: AssistanceRequest, now: datetime, **fields: Any) -> None:
     """The request changed in a way its open-data activity shows (the State's decision
     on open publication, its brief published, taken back or corrected). It is bumped,
     which takes its row lock, so that the activity's last-updated-datetime and the kept
