@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.browser import PASSWORD, needs_chromium, shot
+from tests.browser import PASSWORD, needs_chromium, shot, signed_in
 from tests.factories import open_request
 from tests.journeys import propose
 from tracker import services
@@ -199,4 +199,59 @@ def test_the_state_sees_its_results_drawn_and_publishes_them_openly(page, browse
     assert f"XM-DAC-00000-{closed_case.reference}" in anonymous.content()
     anonymous.goto(f"/open/briefs/{closed_case.reference}/")
     assert anonymous.get_by_text("Judges trained.").is_visible()
+    anonymous.context.close()
+
+
+def messages(page) -> str:
+    return page.locator(".messagelist").inner_text()
+
+
+@pytest.fixture
+def closed_and_open(togo_focal, officer):
+    """Closed just now, no brief yet, its State agreed to open publication."""
+    ta_request = bring_to(open_request(togo_focal, title="Prison reform"), Stage.CLOSED,
+                          officer=officer, focal_point=togo_focal)  # fmt: skip
+    services.decide_open_publication(ta_request=ta_request, by=togo_focal, agree=True)
+    return ta_request
+
+
+def test_the_secretariat_drafts_the_brief_and_the_state_publishes_then_takes_it_back(
+    page, browser, live_server, closed_and_open, officer
+):
+    reference = closed_and_open.reference
+    context, admin = signed_in(browser, live_server, officer)
+    admin.goto(f"/admin/tracker/assistancerequest/{closed_and_open.pk}/change/")
+    admin.get_by_role("link", name="Record a follow-up evaluation").click()
+    admin.select_option("select[name=kind]", "follow_up_6")
+    admin.fill("input[name=measured_on]", timezone.now().date().isoformat())
+    admin.fill("input[name=indicator_0]", "38")
+    admin.get_by_role("button", name="Confirm").click()
+    assert f"{reference}: follow-up evaluation recorded." in messages(admin)
+    admin.get_by_role("link", name="Draft the good-practice brief").click()
+    admin.fill("textarea[name=context]", "Prisons at twice their capacity.")
+    admin.fill("textarea[name=done]", "Magistrates trained in alternatives to detention.")
+    admin.fill("textarea[name=results]", "Pre-trial detainees fell by a third.")
+    admin.get_by_role("button", name="Confirm").click()
+    assert "brief saved, unpublished until the State approves it" in messages(admin)
+    context.close()
+
+    anonymous = browser.new_context(base_url=live_server.url).new_page()
+    assert anonymous.goto(f"/open/briefs/{reference}/").status == 404  # not approved yet
+    log_in(page)
+    page.goto(f"/portal/requests/{reference}/")
+    assert page.get_by_text("The secretariat drafted this brief for your State").is_visible()
+    assert page.locator("table").get_by_text("Follow-up after 6 months").is_visible()
+    shot(page, "request-brief-draft-en")
+    page.get_by_role("button", name="Publish the brief for other States").click()
+    assert anonymous.goto(f"/open/briefs/{reference}/").status == 200
+    assert anonymous.get_by_text("Pre-trial detainees fell by a third.").is_visible()
+    anonymous.goto("/api/v1/iati/activities.xml")
+    assert f"/open/briefs/{reference}/" in anonymous.content()  # at once, not in an hour
+
+    page.goto(f"/portal/requests/{reference}/")
+    page.get_by_role("button", name="Stop publishing the brief").click()
+    assert anonymous.goto(f"/open/briefs/{reference}/").status == 404
+    anonymous.goto("/api/v1/iati/activities.xml")
+    assert f"/open/briefs/{reference}/" not in anonymous.content()
+    assert f"XM-DAC-00000-{reference}" in anonymous.content()  # the request stays published
     anonymous.context.close()
