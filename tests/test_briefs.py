@@ -4,12 +4,15 @@ words, domain, region and year, and exported for the Council."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import messages_of
-from tracker import services
-from tracker.errors import InvalidInput, NotAllowed, Refused
+from tracker import clock, services
+from tracker.errors import Conflict, InvalidInput, NotAllowed, Refused
 from tracker.models import Brief
 from tracker.workflow import Stage
 
@@ -232,3 +235,25 @@ def test_the_state_is_told_the_secretariat_drafted_its_brief(client, closed, off
     assert DRAFT in client.get(url).content.decode()
     services.write_brief(ta_request=closed, by=togo_focal, **PARTS)
     assert DRAFT not in client.get(url).content.decode()
+
+
+def test_the_state_publishes_the_text_it_read_not_one_changed_since(
+    client, closed, togo_focal, officer
+):
+    services.write_brief(ta_request=closed, by=officer, **PARTS)
+    client.force_login(togo_focal)
+    page = client.get(f"/portal/requests/{closed.reference}/").content.decode()
+    read = page.split('name="version" value="')[1].split('"')[0]
+    with clock.at(timezone.now() + timedelta(minutes=5)):  # corrected while the State reads
+        services.write_brief(ta_request=closed, by=officer, **{**PARTS, "results": "Fell."})
+    url = f"/portal/requests/{closed.reference}/brief/publish/"
+    response = client.post(url, {"publish": "1", "version": read}, follow=True)
+    assert "The brief changed since you read it" in response.content.decode()
+    closed.brief.refresh_from_db()
+    assert closed.brief.published_at is None
+    with pytest.raises(Conflict):
+        services.publish_brief(ta_request=closed, by=togo_focal, publish=True, version=read)
+    services.publish_brief(ta_request=closed, by=togo_focal, publish=True,
+                           version=closed.brief.version)  # fmt: skip
+    closed.brief.refresh_from_db()
+    assert closed.brief.published_at is not None

@@ -319,8 +319,10 @@ def _activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
 
 def _narrative(parent: Element, text: str, language: str = LANGUAGE) -> Element:
     narrative = SubElement(parent, "narrative")
-    if language != LANGUAGE:
-        narrative.set(XML_LANG, language)
+    # IATI's Language codelist is ISO 639-1: Django's "zh-hans" is "zh" there.
+    code = language.split("-")[0]
+    if code != LANGUAGE:
+        narrative.set(XML_LANG, code)
     narrative.text = NOT_XML.sub("", text)
     return parent
 

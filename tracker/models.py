@@ -729,6 +729,12 @@ class Brief(models.Model):
         by publishing it."""
         return self.published_at is None and self.written_by.role != Role.FOCAL_POINT
 
+    @property
+    def version(self) -> str:
+        """Which text of the brief a reader saw (when it was last written): the State
+        publishes the text it read, not one changed since."""
+        return self.updated_at.isoformat()
+
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Rows that record what happened: the application can add them, never change them."""

@@ -1090,16 +1090,18 @@ def decide_open_publication(
         )
 
 
-def _open_data_changed(current: AssistanceRequest, now: datetime, **fields: Any) -> None:
-    """The request changed in a way its open-data activity shows (the State's decision
-    on open publication, its brief published, taken back or corrected). It is bumped,
-    which takes its row lock, so that the activity's last-updated-datetime and the kept
-    figures see the change; and when the request is published, before or after, the
-    worker rewrites the published file once the transaction commits, not at the next
-    hour."""
+def _open_data_changed(
+    current: AssistanceRequest, now: datetime, *, in_the_file: bool = True, **fields: Any
+) -> None:
+    """The request changed in a way its open-data activity may show (the State's
+    decision on open publication, its brief published, taken back or corrected). It is
+    bumped, which takes its row lock, so that the activity's last-updated-datetime and
+    the kept figures see the change; and when the change is ``in_the_file`` and the
+    request is published, before or after, the worker rewrites the published file once
+    the transaction commits, not at the next hour."""
     shown = current.open_publication_since is not None
     _bump(current, now, **fields)
-    if shown or fields.get("open_publication_since") is not None:
+    if in_the_file and (shown or fields.get("open_publication_since") is not None):
         transaction.on_commit(tasks.publish_open_data.delay)
 
 
@@ -1168,8 +1170,10 @@ def write_brief(
         if problems:
             raise InvalidInput(fields=problems)
         now = clock.now()
-        _open_data_changed(current, now)
         existing = Brief.objects.filter(request=current).first()
+        # Only a published brief is linked from the file (a draft saved is not).
+        was_published = existing is not None and existing.published_at is not None
+        _open_data_changed(current, now, in_the_file=was_published)
         still_published = (
             existing is not None
             and existing.published_at is not None
@@ -1188,9 +1192,13 @@ def write_brief(
     return brief
 
 
-def publish_brief(*, ta_request: AssistanceRequest, by: User, publish: bool) -> Brief:
+def publish_brief(
+    *, ta_request: AssistanceRequest, by: User, publish: bool, version: str | None = None
+) -> Brief:
     """Only the State publishes its brief, and it may take it back at any time (P7);
-    the open-data file follows at once."""
+    the open-data file follows at once. Publishing approves the text: given the
+    ``version`` the State read, a text written since (an officer's correction) is not
+    published unread."""
     workflow.require_focal_point_of(
         by, ta_request.requesting_state, _("publish the brief of its request")
     )
@@ -1201,6 +1209,9 @@ def publish_brief(*, ta_request: AssistanceRequest, by: User, publish: bool) -> 
         brief = Brief.objects.filter(request=current).first()
         if brief is None:
             raise Refused(_("Write the brief before publishing it."))
+        if publish and version is not None and version != brief.version:
+            raise Conflict(_("The brief changed since you read it: read it again, then "
+                             "publish it."))  # fmt: skip
         brief.published_at = now if publish else None
         brief.save(update_fields=["published_at"])
     return brief

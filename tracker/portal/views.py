@@ -355,12 +355,12 @@ def publish(request: SignedInRequest, reference: str) -> HttpResponse:
     )  # fmt: skip
 
 
-def _publish_or_withdraw(request, reference, service, anchor, published, withdrawn):
+def _publish_or_withdraw(request, reference, service, anchor, published, withdrawn, **read):
     """What only the State decides to share, and may take back (P7)."""
     obj = _own(request, reference)
     publish_it = request.POST.get("publish") == "1"
     try:
-        service(ta_request=obj, by=request.user, publish=publish_it)
+        service(ta_request=obj, by=request.user, publish=publish_it, **read)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -489,6 +489,7 @@ def publish_brief(request: SignedInRequest, reference: str) -> HttpResponse:
         request, reference, services.publish_brief, "#brief",
         _("Your brief is published: other States can read it."),
         _("Your brief is no longer published."),
+        version=request.POST.get("version", ""),  # the text the State read and approves
     )  # fmt: skip
 
 
