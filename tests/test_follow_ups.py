@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from tests.conftest import messages_of
 from tracker import charts, clock, reminders, services
@@ -345,3 +345,14 @@ def test_once_consent_is_withdrawn_the_admin_offers_no_follow_up(client_as, clos
     response = admin.post(url, {"kind": "follow_up_6", "measured_on": "", "indicator_0": "1"})
     assert any("withdrew its consent" in m for m in messages_of(response))
     assert not closed.evaluations.exclude(kind="final").exists()
+
+
+def test_the_states_timeline_tells_each_follow_up(client, togo_focal, closed, officer):
+    follow_up(closed, officer, summary="Measured with the ministry.")
+    client.force_login(togo_focal)
+    page = client.get(f"/portal/requests/{closed.reference}/").content.decode()
+    timeline = page[page.index('<ol class="timeline">') :]
+    day = formats.date_format(timezone.now().date())
+    assert (f"The secretariat recorded a follow-up evaluation: Follow-up after 6 months, "
+            f"measured on {day}.") in timeline  # fmt: skip
+    assert "Measured with the ministry." in timeline

@@ -98,10 +98,14 @@ def awaiting_ranking(state: MemberState, opened: list[datetime]) -> int:
 
 
 def timeline(
-    ta_request: AssistanceRequest, entries: list[HistoryEntry], plans: list[Plan]
+    ta_request: AssistanceRequest,
+    entries: list[HistoryEntry],
+    plans: list[Plan],
+    follow_ups: list[Evaluation],
 ) -> list[dict[str, Any]]:
     """What happened, oldest first, in words, with who did it: each history row (and
-    the consent written with it), and each plan version the secretariat proposed."""
+    the consent written with it), each plan version the secretariat proposed, and each
+    follow-up evaluation it recorded."""
     state = names.words(ta_request.requesting_state)
     items = []
     for entry in entries:
@@ -144,6 +148,19 @@ def timeline(
                 "letters": [],
             }
         )
+    for follow_up in follow_ups:
+        items.append(
+            {
+                "at": follow_up.updated_at,
+                "text": _("The secretariat recorded a follow-up evaluation: %(kind)s, "
+                          "measured on %(date)s.")
+                % {"kind": follow_up.get_kind_display(),
+                   "date": formats.date_format(follow_up.measured_when)},
+                "comment": follow_up.summary,
+                "document": "",
+                "letters": [],
+            }
+        )  # fmt: skip
     return sorted(items, key=lambda item: item["at"])
 
 

@@ -141,7 +141,8 @@ def _request_page(
     plan = obj.latest_plan()
     evaluation = selectors.final_evaluation(obj)
     available = workflow.available_transitions(obj, request.user)
-    progress = status.indicator_progress(evaluation, selectors.follow_ups_of(obj))
+    follow_ups = selectors.follow_ups_of(obj)
+    progress = status.indicator_progress(evaluation, follow_ups)
     chart = charts.indicator_progress(progress)
     return render(
         request,
@@ -151,7 +152,7 @@ def _request_page(
             "progress": status.progress(obj),
             "action": status.state_action(obj),
             "timeline": status.timeline(
-                obj, selectors.timeline(obj), list(selectors.plans_of(obj))
+                obj, selectors.timeline(obj), list(selectors.plans_of(obj)), follow_ups
             ),
             "recommendations": selectors.recommendations_of(obj),
             "funding": selectors.funding_of(obj),
