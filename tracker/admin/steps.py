@@ -167,16 +167,11 @@ class RequestSteps(_ModelAdmin):
             request.POST or None,
             initial={"findings": current.findings, "gaps": current.gaps} if current else None,
         )
-        return self._action(
-            request,
-            obj,
+        return self._form_step(
+            request, obj, form, services.record_assessment,
             title=_("Record needs assessment"),
-            forms=[form],
-            perform=lambda: services.record_assessment(
-                ta_request=obj, by=request.user, **form.cleaned_data
-            ),
             done=_("%(reference)s: needs assessment recorded."),
-        )
+        )  # fmt: skip
 
     def plan_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
@@ -303,16 +298,11 @@ class RequestSteps(_ModelAdmin):
             if current
             else None,
         )
-        return self._action(
-            request,
-            obj,
+        return self._form_step(
+            request, obj, form, services.write_brief,
             title=_("Draft the good-practice brief"),
-            forms=[form],
-            perform=lambda: services.write_brief(
-                ta_request=obj, by=request.user, **form.cleaned_data
-            ),
             done=_("%(reference)s: brief saved, unpublished until the State approves it."),
-        )
+        )  # fmt: skip
 
     def funding_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
@@ -376,30 +366,20 @@ class RequestSteps(_ModelAdmin):
             request.POST or None,
             initial={"agree": "no" if obj.open_publication_since else "yes"},
         )
-        return self._action(
-            request,
-            obj,
+        return self._form_step(
+            request, obj, form, services.decide_open_publication,
             title=_("Record the State's decision on open publication"),
-            forms=[form],
-            perform=lambda: services.decide_open_publication(
-                ta_request=obj, by=request.user, **form.cleaned_data
-            ),
             done=_("%(reference)s: the State's decision on open publication is recorded."),
-        )
+        )  # fmt: skip
 
     def follow_up_consent_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         form = forms.StateLetterForm(request.POST or None)
-        return self._action(
-            request,
-            obj,
+        return self._form_step(
+            request, obj, form, services.withdraw_follow_up_consent,
             title=_("Record the State's withdrawal of consent to follow-up"),
-            forms=[form],
-            perform=lambda: services.withdraw_follow_up_consent(
-                ta_request=obj, by=request.user, **form.cleaned_data
-            ),
             done=_("%(reference)s: done."),
-        )
+        )  # fmt: skip
 
     def message_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
@@ -480,6 +460,22 @@ class RequestSteps(_ModelAdmin):
 
     def _change_url(self, obj: AssistanceRequest) -> str:
         return reverse("admin:tracker_assistancerequest_change", args=[obj.pk])
+
+    def _form_step(
+        self,
+        request: SignedInRequest,
+        obj: AssistanceRequest,
+        form: Any,
+        service: Callable[..., Any],
+        *,
+        title: str,
+        done: str,
+    ) -> HttpResponse:
+        """A step of one form whose fields are the service's inputs, named alike."""
+        return self._action(
+            request, obj, title=title, forms=[form], done=done,
+            perform=lambda: service(ta_request=obj, by=request.user, **form.cleaned_data),
+        )  # fmt: skip
 
     def _action(
         self,
