@@ -1044,9 +1044,7 @@ def withdraw_follow_up_consent(
     with transaction.atomic():
         current = _reload(ta_request, None)
         _require_state_or_its_letter(current, by, letter, str(step.action))
-        workflow.require_stage(current, step.stages, _("withdraw consent to follow-up"))
-        if refusal := workflow.content_refusal(current, "follow_up_consent"):
-            raise Refused(refusal)
+        workflow.require_content_allowed(current, "follow_up_consent")
         _bump(current, clock.now())
         return _record_consent(
             current, by, letter, Decision.NO_FOLLOW_UP, FOLLOW_UP_CONSENT_WITHDRAWN
@@ -1158,12 +1156,11 @@ def write_brief(
     """The State writes its brief, or an officer drafts it for the State to approve; a
     published brief changed by an officer goes back to unpublished (the State approves
     what is shared), and leaves the open-data file at once."""
-    step = workflow.CONTENT_STEPS["brief"]
-    workflow.require_party(ta_request, by, str(step.action))
+    workflow.require_party(ta_request, by, str(workflow.CONTENT_STEPS["brief"].action))
     with transaction.atomic():
         current = _reload(ta_request, None)
         # Who, then the stage, then the inputs: the order of every refusal.
-        workflow.require_stage(current, step.stages, str(step.action))
+        workflow.require_content_allowed(current, "brief")
         texts = {"context": context, "done": done, "results": results}
         problems = {name: _("Write this part of the brief.") for name, text in texts.items()
                     if not (text or "").strip()}  # fmt: skip

@@ -278,8 +278,13 @@ def sees_internal_notes(user: User | AnonymousUser | None) -> bool:
 def check_content(ta_request: AssistanceRequest, step: str, user: User | AnonymousUser) -> None:
     """Who may record this content (403), then whether the stage allows it and its
     guard holds (409): the order of ``check``, asked before any input is read."""
+    require_officer(user, str(CONTENT_STEPS[step].action))
+    require_content_allowed(ta_request, step)
+
+
+def require_content_allowed(ta_request: AssistanceRequest, step: str) -> None:
+    """The stage allows the content step and its guard holds (409), whoever records it."""
     content = CONTENT_STEPS[step]
-    require_officer(user, str(content.action))
     require_stage(ta_request, content.stages, str(content.action))
     if refusal := content_refusal(ta_request, step):
         raise Refused(refusal)
