@@ -24,16 +24,20 @@ def shot(page, name: str) -> None:
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
-def signed_in(browser, live_server, user, width=1280):
-    """A new browser context signed in through the admin's login page (staff without a
-    second factor)."""
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 900}
-    )
+def sign_in(browser, live_server, door, user, width=1280, **options):
+    """A new browser context signed in through the real login page of ``door``
+    ("admin" for staff without a second factor, "portal" for focal points)."""
+    viewport = {"width": width, "height": 900}
+    context = browser.new_context(base_url=live_server.url, viewport=viewport, **options)
     page = context.new_page()
-    page.goto("/admin/login/")
+    page.goto(f"/{door}/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("#login-form [type=submit]").click()
-    page.wait_for_url("**/admin/")
+    page.locator("main button[type=submit], #login-form [type=submit]").first.click()
+    page.wait_for_url(f"**/{door}/")
     return context, page
+
+
+def signed_in(browser, live_server, user, width=1280):
+    """A new browser context signed in through the admin's login page."""
+    return sign_in(browser, live_server, "admin", user, width)

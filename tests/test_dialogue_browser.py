@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import samples
-from tests.browser import PASSWORD, needs_chromium, shot
+from tests.browser import needs_chromium, shot, sign_in
 from tests.factories import open_request
 from tracker.models import Message
 from tracker.scenarios import bring_to
@@ -18,19 +18,6 @@ from tracker.workflow import Stage
 
 pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("reference_data")]  # fmt: skip
-
-
-def sign_in(browser, live_server, door, user, width=1280):
-    viewport = {"width": width, "height": 900}
-    context = browser.new_context(base_url=live_server.url, viewport=viewport,
-                                  accept_downloads=True)  # fmt: skip
-    page = context.new_page()
-    page.goto(f"/{door}/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main button[type=submit], #login-form [type=submit]").first.click()
-    page.wait_for_url(f"**/{door}/")
-    return context, page
 
 
 def test_a_conversation_with_a_file_from_the_state_to_the_officer_and_back(
@@ -41,7 +28,7 @@ def test_a_conversation_with_a_file_from_the_state_to_the_officer_and_back(
     letter = tmp_path / "lettre du ministère.pdf"
     letter.write_bytes(samples.pdf())
 
-    state, page = sign_in(browser, live_server, "portal", togo_focal)
+    state, page = sign_in(browser, live_server, "portal", togo_focal, accept_downloads=True)
     page.goto(f"/portal/requests/{ta_request.reference}/")
     page.fill("textarea[name=text]", "Could the second workshop take place in Kara?")
     page.set_input_files("input[name=attachment]", str(letter))
@@ -50,7 +37,7 @@ def test_a_conversation_with_a_file_from_the_state_to_the_officer_and_back(
     assert page.get_by_text("Your message was sent to the secretariat.").is_visible()
     assert page.locator(".conversation li.mine").count() == 1
 
-    staff, admin = sign_in(browser, live_server, "admin", officer)
+    staff, admin = sign_in(browser, live_server, "admin", officer, accept_downloads=True)
     admin.goto("/admin/tracker/assistancerequest/?assigned=all")
     assert admin.locator("strong.unread").inner_text() == "1 new"
     shot(admin, "conversation-queue")
@@ -81,7 +68,9 @@ def test_a_refused_file_in_the_portal_says_why_at_phone_width(
     ta_request = open_request(togo_focal, title="Elections")
     fake = tmp_path / "rapport.pdf"
     fake.write_bytes(samples.png())
-    context, page = sign_in(browser, live_server, "portal", togo_focal, width=375)
+    context, page = sign_in(
+        browser, live_server, "portal", togo_focal, width=375, accept_downloads=True
+    )
     page.goto(f"/portal/requests/{ta_request.reference}/")
     page.set_input_files("input[name=file]", str(fake))
     page.get_by_role("button", name="Attach", exact=True).click()

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from tests.browser import PASSWORD, needs_chromium, shot, signed_in
+from tests.browser import needs_chromium, shot, sign_in, signed_in
 from tests.factories import open_request
 from tests.journeys import propose
 from tracker.scenarios import bring_to
@@ -61,18 +61,6 @@ def case(togo_focal, officer):
     return ta_request
 
 
-def sign_in(browser, live_server, width: int):
-    viewport = {"width": width, "height": 900}
-    context = browser.new_context(base_url=live_server.url, viewport=viewport)
-    page = context.new_page()
-    page.goto("/portal/login/")
-    page.fill("input[name=username]", "afi")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form:has(input[name=password]) [type=submit]")
-    page.wait_for_url("**/portal/")
-    return context, page
-
-
 def walk(page, case, language: str, width: int, name: str) -> None:
     with translation.override(language):
         headings = {page_name: translation.gettext(h) for page_name, (_u, h) in PAGES.items()}
@@ -96,7 +84,7 @@ def test_the_portals_main_pages_in_each_language(browser, live_server, case, tog
     # The account's language is applied at sign-in: nothing to choose on the page.
     togo_focal.language = language
     togo_focal.save(update_fields=["language"])
-    context, page = sign_in(browser, live_server, 1280)
+    context, page = sign_in(browser, live_server, "portal", togo_focal, 1280)
     walk(page, case, language, 1280, language)
     context.close()
 
@@ -104,7 +92,7 @@ def test_the_portals_main_pages_in_each_language(browser, live_server, case, tog
 def test_arabic_at_phone_width_does_not_scroll_sideways(browser, live_server, case, togo_focal):
     togo_focal.language = "ar"
     togo_focal.save(update_fields=["language"])
-    context, page = sign_in(browser, live_server, 375)
+    context, page = sign_in(browser, live_server, "portal", togo_focal, 375)
     walk(page, case, "ar", 375, "ar-375")
     context.close()
 
@@ -114,22 +102,27 @@ def test_arabic_mirrors_the_layout(browser, live_server, case, togo_focal):
     right, table headings and the timeline aligned to the right."""
     togo_focal.language = "ar"
     togo_focal.save(update_fields=["language"])
-    context, page = sign_in(browser, live_server, 1280)
+    context, page = sign_in(browser, live_server, "portal", togo_focal, 1280)
     page.goto(f"/portal/requests/{case.reference}/")
     brand = page.locator("header.site .brand").bounding_box()
     assert brand["x"] > 640, brand
     stages = page.locator(".progress li")
     first, last = stages.first.bounding_box(), stages.last.bounding_box()
     assert first["x"] > last["x"], (first, last)
-    assert page.locator("th").first.evaluate("th => getComputedStyle(th).textAlign") in (
-        "right", "start")  # fmt: skip
+    # "start" is the right edge only in a right-to-left cell: both are asked.
+    heading = page.locator("th").first.evaluate(
+        "th => [getComputedStyle(th).direction, getComputedStyle(th).textAlign]")  # fmt: skip
+    direction, align = heading
+    assert direction == "rtl"
+    assert align in ("right", "start")
     timeline = page.locator(".timeline").first
     assert timeline.evaluate("el => getComputedStyle(el).paddingRight") != "0px"
     context.close()
 
 
-def test_the_switcher_names_each_language_in_its_own_name(browser, live_server, case):
-    context, page = sign_in(browser, live_server, 1280)
+def test_the_switcher_names_each_language_in_its_own_name(browser, live_server, case,
+                                                          togo_focal):  # fmt: skip
+    context, page = sign_in(browser, live_server, "portal", togo_focal, 1280)
     options = page.locator("#language option").all_inner_texts()
     assert options == [name for _code, name in settings.LANGUAGES]
     page.select_option("#language", "ar")
