@@ -17,13 +17,13 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from tracker.collation import collated  # noqa: E402
+from tracker.names import name_language  # noqa: E402
 
 STATES = Path(__file__).resolve().parent.parent / "tracker/data/member_states.csv"
-COLUMN = {"en": "name_en", "fr": "name_fr", "es": "name_es", "ar": "name_ar", "ru": "name_ru",
-          "zh-hans": "name_zh"}  # fmt: skip
 ROUNDS = 200
 
 
@@ -38,8 +38,8 @@ def main() -> None:
     with STATES.open(encoding="utf-8", newline="") as source:
         rows = list(csv.DictReader(source))
     print(f"{'language':9} {'ICU ms':>7} {'code points ms':>15} {'ratio':>6}  first three (ICU)")
-    for language, column in COLUMN.items():
-        names = [row[column] for row in rows]
+    for language, _name in settings.LANGUAGES:
+        names = [row[f"name_{name_language(language)}"] for row in rows]
         with translation.override(language):
             collated(names)  # the collator is built once per language and process
             icu = per_sort_ms(collated, names)

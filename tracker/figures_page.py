@@ -15,10 +15,10 @@ from django import forms
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy, pgettext, pgettext_lazy, to_locale
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from tracker import charts, clock, figures, selectors
+from tracker import charts, clock, figures, names, selectors
 from tracker.collation import NamedChoiceField
 from tracker.models import FundingSource, RegionalGroup
 from tracker.vocabulary import Stage
@@ -248,7 +248,7 @@ def percent(value: float, signed: bool = False) -> str:
     """A percentage as the active language writes it: "12.5%" in English, "12,5 %" in
     French (Django's number format, and CLDR's place for the sign)."""
     number = formats.number_format(round(value, 1), 1, use_l10n=True)
-    pattern = Locale.parse(to_locale(get_language() or "en")).percent_formats[None].pattern
+    pattern = Locale.parse(names.active_locale()).percent_formats[None].pattern
     sign = "+" if signed and value > 0 else ""
     return f"{sign}{number}{pattern.split(';')[0].rsplit('0', 1)[1]}"
 

@@ -32,7 +32,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml.etree import Element, SubElement, tostring
 
-from tracker import clock
+from tracker import clock, names
 from tracker.errors import DomainError
 from tracker.models import (
     AssistanceRequest,
@@ -320,7 +320,7 @@ def _activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
 def _narrative(parent: Element, text: str, language: str = LANGUAGE) -> Element:
     narrative = SubElement(parent, "narrative")
     # IATI's Language codelist is ISO 639-1: Django's "zh-hans" is "zh" there.
-    code = language.split("-")[0]
+    code = names.name_language(language)
     if code != LANGUAGE:
         narrative.set(XML_LANG, code)
     narrative.text = NOT_XML.sub("", text)

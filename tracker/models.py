@@ -20,6 +20,7 @@ from django_fsm import FSMField, FSMModelMixin
 
 from tracker import deadlines, names, workflow
 from tracker.errors import NotAllowed
+from tracker.names import NAME_LANGUAGES, name_language
 from tracker.vocabulary import (
     OPEN,
     TERMINAL,
@@ -31,15 +32,7 @@ from tracker.vocabulary import (
 )
 from tracker.workflow import RequestWorkflow
 
-#: The column suffix of each language's name: ``name_zh`` holds Simplified Chinese.
-NAME_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
 NAME_FIELDS = tuple(f"name_{language}" for language in NAME_LANGUAGES)
-
-
-def name_language(language: str | None) -> str:
-    """The suffix of the ``name_*`` column for ``language`` ("zh-hans" → "zh")."""
-    prefix = (language or "en").split("-")[0]
-    return prefix if prefix in NAME_LANGUAGES else "en"
 
 
 class Named(models.Model):

@@ -11,10 +11,9 @@ from functools import cache
 from babel.core import Locale, get_global
 from babel.numbers import get_currency_name, get_territory_currencies
 from django.utils.text import capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker import clock
+from tracker import clock, names
 from tracker.collation import collated
 
 
@@ -39,7 +38,7 @@ def currency_problem(code: str | None) -> str | None:
 
 def currency_choices() -> list[tuple[str, str]]:
     """("CHF", "Swiss franc (CHF)") for a form, sorted by name in the active language."""
-    locale = Locale.parse(get_language() or "en", sep="-")
+    locale = Locale.parse(names.active_locale())
     named = [
         (code, f"{capfirst(get_currency_name(code, locale=locale))} ({code})")
         for code in currencies()

@@ -23,10 +23,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, to_locale
 
 if TYPE_CHECKING:
     from tracker.models import MemberState
+
+#: The column suffix of each language's name: ``name_zh`` holds Simplified Chinese.
+NAME_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
+
+
+def name_language(language: str | None) -> str:
+    """The two-letter code of ``language`` ("zh-hans" → "zh"), the suffix of its
+    ``name_*`` column; English for a language without names."""
+    prefix = (language or "en").split("-")[0]
+    return prefix if prefix in NAME_LANGUAGES else "en"
+
+
+def active_locale() -> str:
+    """The active language as CLDR/ICU name it ("zh_Hans"), for Babel's formats."""
+    return to_locale(get_language() or "en")
+
 
 #: French "seul" agrees with the State's name.
 _ONLY_FR = {"m": "seul", "f": "seule", "mp": "seuls", "fp": "seules"}
@@ -34,7 +50,7 @@ _ONLY_FR = {"m": "seul", "f": "seule", "mp": "seuls", "fp": "seules"}
 
 def words(state: MemberState, key: str = "state") -> dict[str, str]:
     """The placeholders of ``state`` for a message, named after ``key``."""
-    language = (get_language() or "en").split("-")[0]
+    language = name_language(get_language())
     if language == "fr":
         the = state.in_text_fr or state.name_fr
         of = state.of_fr or f"de {state.name_fr}"

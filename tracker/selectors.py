@@ -53,8 +53,8 @@ from tracker.models import (
     Reading,
     UprRecommendation,
     User,
-    name_language,
 )
+from tracker.names import name_language
 from tracker.vocabulary import EvaluationKind
 from tracker.workflow import Role, Stage
 

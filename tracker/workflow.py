@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from babel.lists import format_list
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy, to_locale
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import transition
 
 from tracker import names
@@ -313,7 +313,7 @@ def _wrong_stage(ta_request: AssistanceRequest, stages: Iterable[str], action: s
     at the stage Requested." The stages allowed are listed as the language lists
     alternatives (CLDR's "or" pattern: "A, B or C", "A、B或C")."""
     allowed = format_list(
-        [str(Stage(s).label) for s in stages], style="or", locale=to_locale(get_language() or "en")
+        [str(Stage(s).label) for s in stages], style="or", locale=names.active_locale()
     )
     return names.sentence(
         _("%(action)s: not while %(reference)s is at the stage “%(stage)s”; only at the "
