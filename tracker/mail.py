@@ -173,8 +173,6 @@ def render(notification: Notification, person: User) -> tuple[str, str, str]:
             "paragraphs": _body(notification.kind, words, notification),
             "link": link_for(person, notification),
             "subject": subject,
-            "lang": language,
-            "direction": "rtl" if translation.get_language_bidi() else "ltr",
         }
         text = render_to_string("tracker/email/notification.txt", context)
         html = render_to_string("tracker/email/notification.html", context)
