@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from tracker import names, workflow
-from tracker.errors import NotAllowed
-from tracker.models import MemberState
+from tracker import names, services, workflow
+from tracker.errors import InvalidInput, NotAllowed
+from tracker.models import MemberState, User
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,18 @@ def test_state_names_in_sentences_in_each_language():
     assert said["ar"]["state"] == "تونس"
     assert said["ru"]["state"] == "Тунис"
     assert said["zh-hans"]["state"] == "突尼斯"
+
+
+def test_an_account_cannot_be_made_in_a_language_the_service_does_not_speak():
+    with pytest.raises(InvalidInput, match="Unknown language “tlh”"):
+        services.create_account(username="kahless", role="analyst", password="x" * 12,
+                                language="tlh")  # fmt: skip
+    assert not User.objects.filter(username="kahless").exists()
+
+
+def test_a_name_missing_in_a_language_reads_in_english(togo):
+    togo.name_zh = ""
+    with translation.override("zh-hans"):
+        assert togo.name == "Togo"
+    with translation.override("ar"):
+        assert togo.name == togo.name_ar != "Togo"

@@ -132,3 +132,15 @@ def test_a_notice_goes_out_in_each_persons_language(consulted, togo_focal, offic
     with translation.override("zh-hans"):
         assert translation.gettext("Read and answer it on the request's page:") in sent.body
         assert translation.gettext("Dear %(name)s,") % {"name": "olga"} in sent.body
+
+
+def test_an_account_in_a_language_the_service_does_not_speak_is_written_to_in_english(
+    consulted, togo_focal
+):
+    togo_focal.language = "en"
+    english = mail.render(notice(consulted, NotificationKind.PLAN_AWAITS_DECISION), togo_focal)
+    togo_focal.language = "de"  # an account kept from before a language was removed
+    subject, text, html = mail.render(notice(consulted, NotificationKind.PLAN_AWAITS_DECISION),
+                                      togo_focal)  # fmt: skip
+    assert (subject, text) == english[:2]
+    assert '<html lang="en" dir="ltr">' in html

@@ -30,7 +30,7 @@ def link_for(person: User, notification: Notification) -> str:
 
 def language_of(person: User) -> str:
     """The person's own language when the service speaks it, else English."""
-    return person.language if person.language in dict(settings.LANGUAGES) else "en"
+    return person.language if person.language in dict(User.LANGUAGES) else "en"
 
 
 def _called(person: User | None) -> str:

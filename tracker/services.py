@@ -1259,6 +1259,7 @@ def create_account(
             raise InvalidInput(_("There is no State with the code “%(code)s”.") % {"code": state})
     elif state:
         raise InvalidInput(_("Only focal points speak for a State."))
+    _require_language(language)
     if User.objects.filter(username=username).exists():
         raise InvalidInput(_("The user “%(username)s” already exists.") % {"username": username})
     user = User(
@@ -1280,6 +1281,10 @@ def create_account(
 
 def set_language(*, user: User, language: str) -> None:
     """The language of the portal and of the e-mails this person receives."""
+    _require_language(language)
+    User.objects.filter(pk=user.pk).update(language=language)
+
+
+def _require_language(language: str) -> None:
     if language not in dict(User.LANGUAGES):
         raise InvalidInput(_("Unknown language “%(code)s”.") % {"code": language})
-    User.objects.filter(pk=user.pk).update(language=language)
