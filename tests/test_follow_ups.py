@@ -324,7 +324,7 @@ def test_a_later_follow_up_within_a_year_of_closing_is_refused(closed, officer):
 def test_no_later_follow_up_once_the_state_withdrew_its_consent(closed_long_ago, officer,
                                                                 togo_focal):  # fmt: skip
     services.withdraw_follow_up_consent(ta_request=closed_long_ago, by=togo_focal)
-    with pytest.raises(Refused):
+    with pytest.raises(Refused, match="Togo withdrew its consent to follow-up evaluations"):
         follow_up(closed_long_ago, officer, kind="follow_up_later")
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker.errors import InvalidInput
-from tracker.models import DocumentKind
+from tracker.models import Brief, DocumentKind
 
 
 class MessageForm(forms.Form):
@@ -56,6 +56,11 @@ class BriefForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+    @classmethod
+    def initial_of(cls, brief: Brief | None) -> dict[str, str] | None:
+        """The brief as written so far, to start the form from."""
+        return {name: getattr(brief, name) for name in cls.base_fields} if brief else None
 
 
 class RecordChoice(forms.Form):

@@ -170,15 +170,14 @@ def document_targets(ta_request: AssistanceRequest) -> list[tuple[str, str]]:
     assessment = NeedsAssessment.objects.filter(request=ta_request).first()
     if assessment is not None:
         choices.append((f"assessment:{assessment.pk}", _("Needs assessment")))
-    prefetch_related_objects([ta_request], "evaluations")
-    final = ta_request.final_evaluation()
+    final = final_evaluation(ta_request)
     if final is not None:
         choices.append((f"evaluation:{final.pk}", _("Evaluation: %(kind)s")
                          % {"kind": final.get_kind_display()}))  # fmt: skip
     choices += [
         (f"evaluation:{e.pk}", _("Evaluation: %(kind)s, measured on %(date)s")
          % {"kind": e.get_kind_display(), "date": formats.date_format(e.measured_when)})
-        for e in ta_request.follow_ups()
+        for e in follow_ups_of(ta_request)
     ]  # fmt: skip
     return choices
 

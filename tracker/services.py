@@ -1171,11 +1171,6 @@ def write_brief(
         # Only a published brief is linked from the file (a draft saved is not).
         was_published = existing is not None and existing.published_at is not None
         _open_data_changed(current, now, in_the_file=was_published)
-        still_published = (
-            existing is not None
-            and existing.published_at is not None
-            and workflow.is_focal_point(by)
-        )
         brief, _created = Brief.objects.update_or_create(
             request=current,
             defaults={
@@ -1183,7 +1178,10 @@ def write_brief(
                 "differently": (differently or "").strip(),
                 "written_by": by,
                 "updated_at": now,
-                "published_at": existing.published_at if still_published and existing else None,
+                # The State's own edit stays published; anyone else's awaits its approval.
+                "published_at": existing.published_at
+                if existing is not None and workflow.is_focal_point(by)
+                else None,
             },
         )
     return brief

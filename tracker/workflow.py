@@ -79,10 +79,14 @@ class ContentStep:
     guard: Guard | None = None
 
 
+def _consents_to_follow_up(ta_request: AssistanceRequest) -> bool:
+    return ta_request.consents_to_follow_up()
+
+
 # A/HRC/43/31 paras 30, 100: the State's consent to follow-up, once withdrawn, stays so:
 # it cannot be withdrawn twice, and no follow-up is recorded afterwards.
 FOLLOW_UP_CONSENTED = Guard(
-    test=lambda ta_request: ta_request.consents_to_follow_up(),
+    test=_consents_to_follow_up,
     message=lambda ta_request: _("Consent to follow-up evaluations was withdrawn already."),
 )
 
@@ -94,9 +98,7 @@ def _follow_up_withdrawn(ta_request: AssistanceRequest) -> str:
     )
 
 
-FOLLOW_UP_NOT_WITHDRAWN = Guard(
-    test=lambda ta_request: ta_request.consents_to_follow_up(), message=_follow_up_withdrawn
-)
+FOLLOW_UP_NOT_WITHDRAWN = Guard(test=_consents_to_follow_up, message=_follow_up_withdrawn)
 
 
 #: The content of a request, declared once: the services, the admin and the API use it.
@@ -280,6 +282,11 @@ def check_content(ta_request: AssistanceRequest, step: str, user: User | Anonymo
     guard holds (409): the order of ``check``, asked before any input is read."""
     require_officer(user, str(CONTENT_STEPS[step].action))
     require_content_allowed(ta_request, step)
+
+
+def content_allowed(ta_request: AssistanceRequest, step: str) -> bool:
+    """Whether the stage allows the content step now and its guard holds."""
+    return ta_request.stage in CONTENT_STEPS[step].stages and not content_refusal(ta_request, step)
 
 
 def require_content_allowed(ta_request: AssistanceRequest, step: str) -> None:

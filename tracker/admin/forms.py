@@ -229,8 +229,19 @@ class StaffMessageForm(MessageForm):
     )
 
 
-class OpenPublicationForm(forms.Form):
+class StateLetterForm(forms.Form):
+    """The State's written communication of a decision an officer records: its
+    reference and date, and a comment."""
+
+    document_reference = INPUT_FIELDS["document_reference"]()
+    document_date = INPUT_FIELDS["document_date"]()
+    comment = INPUT_FIELDS["comment"]()
+
+
+class OpenPublicationForm(StateLetterForm):
     """The State's written decision on the open publication of its request."""
+
+    field_order = ("agree",)
 
     agree = forms.TypedChoiceField(
         label=_("The State"),
@@ -239,9 +250,6 @@ class OpenPublicationForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )  # fmt: skip
-    document_reference = INPUT_FIELDS["document_reference"]()
-    document_date = INPUT_FIELDS["document_date"]()
-    comment = INPUT_FIELDS["comment"]()
 
 
 class BriefDraftForm(BriefForm):
@@ -253,15 +261,6 @@ class BriefDraftForm(BriefForm):
         self.fields["differently"].label = capfirst(
             Brief._meta.get_field("differently").verbose_name
         )
-
-
-class StateLetterForm(forms.Form):
-    """The State's written communication of a decision an officer records: its
-    reference and date, and a comment."""
-
-    document_reference = INPUT_FIELDS["document_reference"]()
-    document_date = INPUT_FIELDS["document_date"]()
-    comment = INPUT_FIELDS["comment"]()
 
 
 class FollowUpForm(forms.Form):

@@ -294,9 +294,7 @@ class RequestSteps(_ModelAdmin):
         current = selectors.brief_of(obj)
         form = forms.BriefDraftForm(
             request.POST or None,
-            initial={name: getattr(current, name) for name in forms.BriefDraftForm.base_fields}
-            if current
-            else None,
+            initial=forms.BriefDraftForm.initial_of(current),
         )
         return self._form_step(
             request, obj, form, services.write_brief,

@@ -168,14 +168,9 @@ def _request_page(
             and bool(evaluation.lessons_learned),
             "progress_over_time": progress,
             "progress_chart": charts.image_source(chart) if chart else None,
-            "follow_up_open": obj.stage == Stage.CLOSED and obj.consents_to_follow_up(),
+            "follow_up_open": workflow.content_allowed(obj, "follow_up_consent"),
             "brief": (current_brief := selectors.brief_of(obj)),
-            "brief_form": brief_form
-            or BriefForm(
-                initial={name: getattr(current_brief, name) for name in BriefForm.base_fields}
-                if current_brief
-                else None
-            ),
+            "brief_form": brief_form or BriefForm(initial=BriefForm.initial_of(current_brief)),
             "conversation": selectors.messages_for(obj, request.user),
             "documents": selectors.documents_for(obj, request.user),
             "message_form": message_form or MessageForm(),
