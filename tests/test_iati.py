@@ -6,6 +6,7 @@ not configured."""
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -490,9 +491,7 @@ def test_follow_ups_measure_one_period_after_another(closed_and_followed_up, off
     spans = [(p.find("period-start").get("iso-date"), p.find("period-end").get("iso-date"),
               p.find("actual").get("value")) for p in indicator.findall("period")]  # fmt: skip
     assert [value for _start, _end, value in spans] == ["35.00", "42.00", "45.00"]
-    for (_start, end), (start, _end) in zip(
-        [s[:2] for s in spans[1:]], [s[:2] for s in spans[2:]], strict=False
-    ):
+    for (_start, end, _value), (start, _end, _next) in itertools.pairwise(spans):
         assert start == end  # each follow-up's period starts where the one before ended
 
 
@@ -542,10 +541,18 @@ def test_the_rules_check_finds_what_it_looks_for():
         "<iati-activities><iati-activity><iati-identifier>X-1</iati-identifier>"
         "<activity-status code='1'/><activity-date type='4' iso-date='2026-01-01'/>"
         "<budget><period-start iso-date='2026-01-01'/><period-end iso-date='2027-01-01'/>"
-        "</budget></iati-activity></iati-activities>"
+        "</budget></iati-activity>"
+        "<iati-activity><iati-identifier>X-2</iati-identifier><activity-status code='2'/>"
+        "<activity-date type='1' iso-date='2026-06-01'/>"
+        "<activity-date type='3' iso-date='2026-01-01'/>"
+        "<result><indicator><period><period-start iso-date='2026-03-01'/>"
+        "<period-end iso-date='2026-02-01'/></period></indicator></result>"
+        "</iati-activity></iati-activities>"
     )
     assert broken_rules(bad) == [
         "X-1: no planned or actual start",
         "X-1: in the pipeline with an actual date",
         "X-1: a budget period longer than a year",
+        "X-2: planned end before its start",
+        "X-2: a period ends before it starts",
     ]

@@ -143,6 +143,8 @@ def test_every_problem_of_a_file_is_said_at_once(tmp_path):
     (GOOD + 'Togo,Germany,3,40,"Ratify" now,Supported,\n',
      "line 4: text follows the quotation mark that closes a value before the next comma: "
      'write a quotation mark inside a quoted value twice ("")'),
+    ('"Recommendation,Recommending State\n',
+     "line 1: a quotation mark opens a value that the file never closes"),
     (GOOD + 'Togo,Germany,3,40,"' + "x" * 140_000 + '",Supported,\n',
      "line 4: a value is longer than 131072 characters: a quotation mark that opens it may "
      "have no closing one"),
@@ -173,6 +175,10 @@ def test_the_demo_stops_when_its_own_sample_does_not_import(tmp_path, monkeypatc
     sample.write_text(HEADER + "Togo,Atlantis,3,40,Something,Supported,\n", encoding="utf-8")
     monkeypatch.setattr(demo, "UPR_SAMPLE", sample)
     with pytest.raises(CommandError, match=r"sample\.csv imports nothing:\nline 2: Recommending"):
+        call_command("load_demo")
+    assert not AssistanceRequest.objects.exists()
+    monkeypatch.setattr(demo, "UPR_SAMPLE", tmp_path / "gone.csv")
+    with pytest.raises(CommandError, match=r"There is no file .*gone\.csv"):
         call_command("load_demo")
     assert not AssistanceRequest.objects.exists()
 

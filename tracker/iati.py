@@ -406,15 +406,16 @@ def _sectors(root: Element, ta_request: AssistanceRequest) -> None:
     """OECD DAC 5-digit sectors of its domains (15160 human rights when it names none),
     sharing 100 %: the schema's rule when there are several of one vocabulary."""
     codes = sorted({domain.dac_sector for domain in ta_request.domains.all()}) or ["15160"]
-    shares = _split(len(codes))
+    shares = _shares(Decimal(100), [1] * len(codes))
     for code, share in zip(codes, shares, strict=True):
         SubElement(root, "sector", vocabulary="1", code=code, percentage=str(share))
 
 
-def _split(parts: int) -> list[Decimal]:
-    """100 in ``parts`` shares of two decimals that add up to exactly 100."""
-    share = (Decimal(100) / parts).quantize(Decimal("0.01"))
-    return [share] * (parts - 1) + [Decimal(100) - share * (parts - 1)]
+def _shares(total: Decimal, weights: list[int]) -> list[Decimal]:
+    """``total`` shared in proportion to ``weights``, in hundredths that add up to it
+    exactly (the last share takes what rounding left)."""
+    parts = [(total * weight / sum(weights)).quantize(Decimal("0.01")) for weight in weights[:-1]]
+    return [*parts, total - sum(parts)]
 
 
 def _budget(root: Element, plan: Plan) -> None:
@@ -457,9 +458,7 @@ def _by_year(
         periods.append((start, end))
         start = end + timedelta(days=1)
     days = [(end - start).days + 1 for start, end in periods]
-    total = sum(days)
-    shares = [(amount * d / total).quantize(Decimal("0.01")) for d in days[:-1]]
-    return list(zip(periods, [*shares, amount - sum(shares)], strict=True))
+    return list(zip(periods, _shares(amount, days), strict=True))
 
 
 def _brief_link(root: Element, ta_request: AssistanceRequest) -> None:

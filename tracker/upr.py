@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import UniqueConstraint
 
 from tracker.models import MemberState, UprRecommendation, UprResponse
 
@@ -32,8 +33,12 @@ COLUMNS = {
 }
 OPTIONAL = {"themes": "Themes"}
 SEPARATORS = ",;\t"
-#: What makes two rows one record (the model's unique constraint).
-SAME = ("state_under_review", "recommending_state", "cycle", "fingerprint")
+#: What makes two rows one record: the fields of the model's unique constraint.
+SAME: tuple[str, ...] = next(
+    tuple(constraint.fields)
+    for constraint in UprRecommendation._meta.constraints
+    if isinstance(constraint, UniqueConstraint)
+)
 
 
 class Unreadable(Exception):
