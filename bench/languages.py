@@ -20,8 +20,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.utils import translation  # noqa: E402
 
-from tracker.collation import collated  # noqa: E402
-from tracker.names import name_language  # noqa: E402
+from tracker.kernel.collation import collated  # noqa: E402
+from tracker.kernel.names import name_language  # noqa: E402
 
 STATES = Path(__file__).resolve().parent.parent / "tracker/data/member_states.csv"
 ROUNDS = 200

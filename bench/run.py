@@ -175,7 +175,7 @@ GROUP BY 1
 def raw_sweep() -> None:
     from django.db import connection
 
-    from tracker import reminders
+    from tracker.notifications import reminders
 
     now = reminders.clock.now()
     adapt = connection.ops.adapt_datetimefield_value
@@ -224,7 +224,7 @@ def generate(n: int) -> float:
     from django.db import transaction
 
     from bench.generate import generate as make
-    from tracker import standing, tallies
+    from tracker.figures import standing, tallies
 
     start = time.perf_counter()
     with transaction.atomic():
@@ -380,7 +380,9 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from tracker import figures, reminders, reports, tallies
+    from tracker import figures
+    from tracker.figures import reports, tallies
+    from tracker.notifications import reminders
 
     rows = []
 
@@ -414,7 +416,7 @@ def main() -> None:
     admin = Client()
     admin.force_login(_analyst)
     from tracker.models import AssistanceRequest
-    from tracker.pagination import Keyset
+    from tracker.web.pagination import Keyset
 
     sample = AssistanceRequest.objects.filter(stage="closed").order_by("pk").first()
     past = (reminders.clock.now() - timedelta(days=730)).date()
@@ -435,7 +437,7 @@ def main() -> None:
     rows.append((f"a. list, cursor {depth:,} rows deep", median(get(api, deep_url)),
                  median(raw(RAW_LIST_AFTER, {"at": deep_row.opened_at, "id": deep_row.pk})),
                  None))  # fmt: skip
-    # The summary and the Figures read the kept tallies (tracker.tallies): a person's
+    # The summary and the Figures read the kept tallies (tracker.figures.tallies): a person's
     # wait; beside them, the live computation they replaced, and a reading that first
     # counts 100 changed requests (rolled back, so each run counts them again).
     raw_summary = median(raw(RAW_SUMMARY), 3)
@@ -449,7 +451,7 @@ def main() -> None:
     rows.append(("b. summary, live (before)", median(lambda: reports.summary(everything), 3),
                  raw_summary, 1.5))  # fmt: skip
     backlog_url = f"/api/v1/reports/backlog/?on={past}"
-    # The API reads the standing backlog (tracker.standing): a person's wait (≤ 50 ms);
+    # The API reads the standing backlog (tracker.figures.standing): a person's wait (≤ 50 ms);
     # beside it, the live count from the history that it replaced.
     raw_backlog = median(raw(RAW_BACKLOG, {"end": end}), 5)
     rows.append(("c. backlog on a past date (standing)", median(get(api, backlog_url), 5),

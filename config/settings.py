@@ -73,21 +73,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "tracker.observability.RequestIdMiddleware",
+    "tracker.web.observability.RequestIdMiddleware",
     # Before anything reads the Host header: the container's own health probe.
-    "tracker.observability.HealthMiddleware",
+    "tracker.web.observability.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "tracker.middleware.RejectNulMiddleware",
+    "tracker.web.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "tracker.middleware.AccountLanguageMiddleware",
+    "tracker.web.middleware.AccountLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tracker.middleware.DomainErrorMiddleware",
+    "tracker.web.middleware.DomainErrorMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -109,10 +109,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "tracker.observability.lockout_response"
+AXES_LOCKOUT_CALLABLE = "tracker.web.observability.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
-# Second factor for staff (tracker.signin): "required" makes every staff account enrol
+# Second factor for staff (tracker.web.signin): "required" makes every staff account enrol
 # an authenticator before it can work; "optional" lets each choose. Superusers always
 # need one.
 STAFF_TWO_FACTOR = env("STAFF_TWO_FACTOR", default="required" if PRODUCTION else "optional")
@@ -122,8 +122,8 @@ OTP_TOTP_ISSUER = "TA Tracker"
 
 ROOT_URLCONF = "config.urls"
 # export_data writes this format (times to the microsecond); import_data reads it as JSON.
-SERIALIZATION_MODULES = {"backup-json": "tracker.backup_json"}
-CSRF_FAILURE_VIEW = "tracker.errorpages.csrf_failure"
+SERIALIZATION_MODULES = {"backup-json": "tracker.interop.backup_json"}
+CSRF_FAILURE_VIEW = "tracker.web.errorpages.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
@@ -235,7 +235,7 @@ MAILERS = {
             "EMAIL_BACKEND",
             default="django.core.mail.backends.smtp.EmailBackend"
             if PRODUCTION
-            else "tracker.mailbox.FolderBackend",
+            else "tracker.notifications.mailbox.FolderBackend",
         ),
         "OPTIONS": {
             key: value
@@ -298,7 +298,7 @@ REMINDER_CLAIM_LEASE_SECONDS = env.int("REMINDER_CLAIM_LEASE_SECONDS", default=6
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Open data: the publisher of the IATI export, as the IATI organisation registry knows
-# it (tracker.iati). The export refuses to run without an identifier and a name.
+# it (tracker.interop.iati). The export refuses to run without an identifier and a name.
 IATI_REPORTING_ORG_REF = env("IATI_REPORTING_ORG_REF", default="")
 IATI_REPORTING_ORG_NAME = env("IATI_REPORTING_ORG_NAME", default="")
 # OrganisationType codelist: 40 is multilateral.
@@ -306,7 +306,7 @@ IATI_REPORTING_ORG_TYPE = env("IATI_REPORTING_ORG_TYPE", default="40")
 # The published file (GET /api/v1/iati/activities.xml): web and worker share it.
 IATI_EXPORT_FILE = env("IATI_EXPORT_FILE", default=str(VAR_DIR / "open-data" / "activities.xml"))
 
-# Service-level days per stage (tracker.deadlines); only the stages named change.
+# Service-level days per stage (tracker.workflow.deadlines); only the stages named change.
 SERVICE_LEVEL_DAYS = env.dict("SERVICE_LEVEL_DAYS", cast={"value": int}, default={})
 
 # Token first, so that an anonymous call answers 401 with WWW-Authenticate.
@@ -355,7 +355,7 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "tracker.workflow.Stage",
         "RegionEnum": "tracker.models.RegionalGroup",
         "DocumentKindEnum": "tracker.models.DocumentKind",
-        "EvaluationKindEnum": "tracker.vocabulary.EvaluationKind",
+        "EvaluationKindEnum": "tracker.kernel.vocabulary.EvaluationKind",
     },
 }
 
@@ -364,10 +364,10 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tracker.observability.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "tracker.web.observability.RequestIdFilter"}},
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "tracker.observability.JsonFormatter"},
+        "json": {"()": "tracker.web.observability.JsonFormatter"},
     },
     "handlers": {
         "console": {

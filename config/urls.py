@@ -22,7 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-handler400 = "tracker.errorpages.bad_request"
-handler403 = "tracker.errorpages.permission_denied"
-handler404 = "tracker.errorpages.page_not_found"
-handler500 = "tracker.errorpages.server_error"
+handler400 = "tracker.web.errorpages.bad_request"
+handler403 = "tracker.web.errorpages.permission_denied"
+handler404 = "tracker.web.errorpages.page_not_found"
+handler500 = "tracker.web.errorpages.server_error"

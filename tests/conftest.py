@@ -14,8 +14,8 @@ import pytest
 from django.contrib.messages import get_messages
 
 from tests.factories import FocalPointFactory, UserFactory, open_request
+from tracker.demo.scenarios import bring_to
 from tracker.models import AssistanceRequest, MemberState, User
-from tracker.scenarios import bring_to
 from tracker.workflow import Role
 
 

@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from tests.factories import FocalPointFactory, open_request
-from tracker import clock, services, workflow
-from tracker.errors import DomainError
+from tracker import services, workflow
+from tracker.kernel import clock
+from tracker.kernel.errors import DomainError
 from tracker.models import AssistanceRequest
 from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
 

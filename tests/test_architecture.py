@@ -86,9 +86,12 @@ def _queries(path: Path, root: Path = ROOT) -> list[str]:
     ]
 
 
+def _python_files(path: Path) -> list[Path]:
+    return [path] if path.suffix == ".py" else sorted(path.rglob("*.py"))
+
+
 def test_surfaces_read_through_selectors():
-    files = [f for s in SURFACES for f in ([ROOT / s] if s.endswith(".py")
-                                           else sorted((ROOT / s).rglob("*.py")))]  # fmt: skip
+    files = [f for surface in SURFACES for f in _python_files(ROOT / surface)]
     found = [query for f in files for query in _queries(f)]
     assert not found, "Surfaces querying models themselves:\n" + "\n".join(found)
 

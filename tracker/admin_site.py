@@ -1,5 +1,5 @@
 """The admin site, behind the staff sign-in: password, then the second factor that
-``tracker.signin`` asks of the account (TOTP with backup codes, django-otp)."""
+``tracker.web.signin`` asks of the account (TOTP with backup codes, django-otp)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracker import signin
+from tracker.web import signin
 
 
 class TrackerAdminSite(AdminSite):
@@ -66,7 +66,7 @@ class TrackerAdminSite(AdminSite):
 
     def figures(self, request):
         """Every request in figures: officers and analysts alike."""
-        from tracker import figures_page
+        from tracker.web import figures_page
 
         context = {**self.each_context(request), "title": _("Figures"),
                    **figures_page.context(request)}  # fmt: skip

@@ -17,23 +17,23 @@ def _history_written(sender, instance, created, raw=False, **kwargs) -> None:
     # Each new history row moves the standing backlog, in the row's transaction; rows
     # loaded raw (import_data) are counted by the rebuild that follows the load.
     if created and not raw:
-        from tracker import standing
+        from tracker.figures import standing
 
         standing.record(instance)
 
 
 def _request_changed(sender, instance, raw=False, **kwargs) -> None:
     # What the request adds to the kept figures may have changed: noted in the change's
-    # own transaction, counted again before the next reading (tracker.tallies).
+    # own transaction, counted again before the next reading (tracker.figures.tallies).
     if not raw:
-        from tracker import tallies
+        from tracker.figures import tallies
 
         tallies.mark([getattr(instance, "request_id", None) or instance.pk])
 
 
 def _domains_changed(sender, instance, action, pk_set, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"}:
-        from tracker import tallies
+        from tracker.figures import tallies
 
         tallies.mark([instance.pk])
 
@@ -41,7 +41,7 @@ def _domains_changed(sender, instance, action, pk_set, **kwargs) -> None:
 def _state_changed(sender, instance, raw=False, **kwargs) -> None:
     # Its region and its groups (least developed, agenda item 10) count in its requests.
     if not raw:
-        from tracker import tallies
+        from tracker.figures import tallies
 
         tallies.mark(instance.requests.values_list("pk", flat=True))
 
@@ -65,7 +65,7 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from tracker import signin
+        from tracker.web import signin
 
         connection_created.connect(_add_sqlite_functions, dispatch_uid="tracker-sqlite-median")
         post_save.connect(_history_written, sender="tracker.HistoryEntry",

@@ -30,8 +30,10 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker import deadlines, workflow
-from tracker.errors import NotFound
+from tracker import workflow
+from tracker.kernel.errors import NotFound
+from tracker.kernel.names import name_language
+from tracker.kernel.vocabulary import EvaluationKind
 from tracker.models import (
     NAME_FIELDS,
     Activity,
@@ -54,9 +56,7 @@ from tracker.models import (
     UprRecommendation,
     User,
 )
-from tracker.names import name_language
-from tracker.vocabulary import EvaluationKind
-from tracker.workflow import Role, Stage
+from tracker.workflow import Role, Stage, deadlines
 
 
 def visible_requests(user: User | None) -> QuerySet[AssistanceRequest]:

@@ -1,4 +1,4 @@
-"""Celery tasks: ids in, claim, call, retry. The logic is in tracker.reminders.
+"""Celery tasks: ids in, claim, call, retry. The logic is in tracker.notifications.reminders.
 
 Both tasks are idempotent, so they run with ``acks_late`` and
 ``task_reject_on_worker_lost`` (settings): a message whose worker died is delivered
@@ -12,7 +12,9 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 
-from tracker import iati, reminders, tallies
+from tracker.figures import tallies
+from tracker.interop import iati
+from tracker.notifications import reminders
 
 log = logging.getLogger(__name__)
 

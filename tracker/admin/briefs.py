@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tracker import selectors
 from tracker.admin.reference import ReadOnlyAdmin
-from tracker.exports import BRIEF_COLUMNS, brief_rows, csv_response
+from tracker.interop.exports import BRIEF_COLUMNS, brief_rows, csv_response
 from tracker.models import Brief
 
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from tracker import services, workflow
 from tracker.admin import forms
-from tracker.errors import DomainError
-from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
+from tracker.interop.exports import REQUEST_COLUMNS, csv_response, request_rows
+from tracker.kernel.errors import DomainError
 from tracker.models import AssistanceRequest
-from tracker.web import SignedInRequest
+from tracker.web.http import SignedInRequest
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[AssistanceRequest]

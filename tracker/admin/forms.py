@@ -11,11 +11,12 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from tracker import money, selectors, workflow
-from tracker.collation import NamedChoiceField, NamedMultipleChoiceField
-from tracker.forms import BriefForm, MessageForm, RecordChoice
+from tracker import selectors, workflow
+from tracker.kernel import money
+from tracker.kernel.collation import NamedChoiceField, NamedMultipleChoiceField
+from tracker.kernel.vocabulary import FOLLOW_UPS, EvaluationKind
 from tracker.models import FORMAL_CHANNELS, Brief, FundingSource, RecommendationSource
-from tracker.vocabulary import FOLLOW_UPS, EvaluationKind
+from tracker.web.forms import BriefForm, MessageForm, RecordChoice
 from tracker.workflow import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker import workflow
+from tracker.kernel.vocabulary import EvaluationKind
 from tracker.models import (
     Consent,
     Document,
@@ -23,7 +24,6 @@ from tracker.models import (
     Notification,
     Plan,
 )
-from tracker.vocabulary import EvaluationKind
 
 
 class ReadOnlyInline(admin.TabularInline):

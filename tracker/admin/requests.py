@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tracker import deadlines, selectors, services, workflow
+from tracker import selectors, services, workflow
 from tracker.admin.bulk import BulkActions
 from tracker.admin.inlines import (
     AssessmentInline,
@@ -29,9 +29,10 @@ from tracker.admin.inlines import (
     RecommendationInline,
 )
 from tracker.admin.steps import RequestSteps
-from tracker.collation import collated
+from tracker.kernel.collation import collated
 from tracker.models import NAME_FIELDS, AssistanceRequest, RecommendationSource
-from tracker.pagination import BoundedPaginator
+from tracker.web.pagination import BoundedPaginator
+from tracker.workflow import deadlines
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -138,7 +139,7 @@ class AssistanceRequestAdmin(RequestSteps, BulkActions, admin.ModelAdmin):
     list_select_related = ("requesting_state", "officer")
     list_per_page = 100
     # A page of the queue never counts every request: at most 10 001 rows, and no
-    # second count of the whole table (tracker.pagination).
+    # second count of the whole table (tracker.web.pagination).
     paginator = BoundedPaginator
     show_full_result_count = False
     actions = ("assign_officer", "export_csv")

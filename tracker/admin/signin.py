@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from tracker import signin
+from tracker.web import signin
 
 
 class CodeForm(forms.Form):

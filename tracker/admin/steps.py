@@ -18,10 +18,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from tracker import selectors, services, web, workflow
+from tracker import selectors, services, workflow
 from tracker.admin import forms
-from tracker.errors import DomainError, InvalidInput, NotFound
-from tracker.forms import DocumentForm, place_problems
+from tracker.kernel.errors import DomainError, InvalidInput, NotFound
 from tracker.models import AssistanceRequest, Plan
 from tracker.services import (
     ActivityDraft,
@@ -30,7 +29,9 @@ from tracker.services import (
     IndicatorDraft,
     RecommendationDraft,
 )
-from tracker.web import SignedInRequest
+from tracker.web import http
+from tracker.web.forms import DocumentForm, place_problems
+from tracker.web.http import SignedInRequest
 from tracker.workflow import Stage
 
 if TYPE_CHECKING:
@@ -384,7 +385,7 @@ class RequestSteps(_ModelAdmin):
         form = forms.StaffMessageForm(request.POST or None, request.FILES or None)
 
         def perform() -> object:
-            attachment = web.upload_of(form.cleaned_data["attachment"])
+            attachment = http.upload_of(form.cleaned_data["attachment"])
             return services.write_message(
                 ta_request=obj, by=request.user, text=form.cleaned_data["text"],
                 internal=form.cleaned_data["internal"],
@@ -417,7 +418,7 @@ class RequestSteps(_ModelAdmin):
             perform=lambda: services.attach_document(
                 ta_request=obj,
                 by=request.user,
-                upload=web.upload_of(form.cleaned_data["file"]),
+                upload=http.upload_of(form.cleaned_data["file"]),
                 kind=form.cleaned_data["kind"],
                 about=form.cleaned_data["about"],
                 supersedes=form.cleaned_data["supersedes"],
@@ -428,7 +429,7 @@ class RequestSteps(_ModelAdmin):
     def download_view(self, request: SignedInRequest, object_id: str, pk: int) -> FileResponse:
         obj = self._get_or_404(request, object_id)
         try:
-            return web.download(selectors.document_for(request.user, obj.reference, pk))
+            return http.download(selectors.document_for(request.user, obj.reference, pk))
         except NotFound as missing:
             raise Http404(str(missing)) from missing
 

@@ -1,4 +1,4 @@
-"""API authentication that honours the staff sign-in rules (``tracker.signin``).
+"""API authentication that honours the staff sign-in rules (``tracker.web.signin``).
 
 Tokens are given by ``POST /api/v1/auth/token/``, which asks staff accounts with a
 device for their code; a session is accepted only once it passed that code."""
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from tracker import signin
+from tracker.web import signin
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

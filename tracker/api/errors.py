@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from tracker.errors import DomainError, InvalidInput
+from tracker.kernel.errors import DomainError, InvalidInput
 
 ERROR = inline_serializer(
     name="Error",

@@ -1,5 +1,5 @@
 """The shapes of the reports' answers, for the OpenAPI schema only: the figures are
-built as plain data (tracker.reports, tracker.figures), these say what they hold."""
+built as plain data (tracker.figures.reports, tracker.figures), these say what they hold."""
 
 from __future__ import annotations
 

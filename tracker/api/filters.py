@@ -13,10 +13,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from tracker import deadlines, pagination
 from tracker.models import RegionalGroup
-from tracker.pagination import BoundedPaginator, Keyset
-from tracker.workflow import Stage
+from tracker.web import pagination
+from tracker.web.pagination import BoundedPaginator, Keyset
+from tracker.workflow import Stage, deadlines
 
 MAX_PAGE_SIZE = 100
 #: The formats a list or a report may be asked for with ``?format=``.
@@ -126,7 +126,7 @@ class StrictOrdering(filters.OrderingFilter):
 
 class Pagination(PageNumberPagination):
     """Page numbers, as before, with a count that reads at most 10 001 rows; and keyset
-    pages (``cursor``) that cost the same at any depth (``tracker.pagination``)."""
+    pages (``cursor``) that cost the same at any depth (``tracker.web.pagination``)."""
 
     page_size = 50
     page_size_query_param = "page_size"

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from tracker import selectors, signin, workflow
+from tracker import selectors, workflow
 from tracker.figures import NAMES as FIGURE_NAMES
 from tracker.figures import Filters
 from tracker.models import (
@@ -35,6 +35,7 @@ from tracker.models import (
     RegionalGroup,
     User,
 )
+from tracker.web import signin
 
 #: The largest row id the databases store (a 64-bit integer): a larger one is no id.
 ROW_ID_MAX = 2**63 - 1

@@ -20,7 +20,7 @@ from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker import figures, figures_page, iati, reports, selectors, services, web, workflow
+from tracker import figures, selectors, services, workflow
 from tracker.api import examples, parsers
 from tracker.api import figures_schema as shapes
 from tracker.api import serializers as s
@@ -33,8 +33,10 @@ from tracker.api.filters import (
     check_parameters,
 )
 from tracker.api.throttles import AnonThrottle, ExportThrottle, UserThrottle
-from tracker.errors import InvalidInput
-from tracker.exports import REQUEST_COLUMNS, csv_response, request_rows
+from tracker.figures import reports
+from tracker.interop import iati
+from tracker.interop.exports import REQUEST_COLUMNS, csv_response, request_rows
+from tracker.kernel.errors import InvalidInput
 from tracker.models import (
     NAME_FIELDS,
     AssistanceRequest,
@@ -46,6 +48,7 @@ from tracker.services import (
     IndicatorDraft,
     RecommendationDraft,
 )
+from tracker.web import figures_page, http
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -421,7 +424,7 @@ class RequestViewSet(
         if request.method == "POST":
             data = self._valid(s.DocumentUpload)
             document = services.attach_document(
-                ta_request=obj, by=request.user, upload=web.upload_of(data.pop("file")), **data
+                ta_request=obj, by=request.user, upload=http.upload_of(data.pop("file")), **data
             )
             return self._out(s.DocumentSerializer, document, status=status.HTTP_201_CREATED)
         found = selectors.documents_for(obj, request.user)
@@ -436,7 +439,7 @@ class RequestViewSet(
     def document(self, request, reference=None, pk=None):
         """The file itself, as an attachment under its original name."""
         obj = self.get_object()
-        return web.download(selectors.document_for(request.user, obj.reference, int(pk)))
+        return http.download(selectors.document_for(request.user, obj.reference, int(pk)))
 
     # helpers
 

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 def rebuild(apps, schema_editor):
     """The standing backlog of the history already written."""
-    from tracker import standing
+    from tracker.figures import standing
 
     standing.rebuild(apps)
 

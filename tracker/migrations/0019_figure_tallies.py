@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def count_again(apps, schema_editor):
-    """Every request written so far is counted by the first catch-up (tracker.tallies)."""
+    """Every request written so far is counted by the first catch-up (tracker.figures.tallies)."""
     requests = apps.get_model("tracker", "AssistanceRequest")._meta.db_table
     changes = apps.get_model("tracker", "TallyChange")._meta.db_table
     schema_editor.execute(

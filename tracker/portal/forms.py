@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import selectors
-from tracker.collation import NamedChoiceField
-from tracker.forms import RecordChoice
+from tracker.kernel.collation import NamedChoiceField
 from tracker.models import RecommendationSource, RegionalGroup
+from tracker.web.forms import RecordChoice
 from tracker.workflow import Stage
 
 

@@ -9,9 +9,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker import deadlines, names, workflow
-from tracker.models import AssistanceRequest, Evaluation, HistoryEntry, MemberState, Plan
-from tracker.vocabulary import (
+from tracker import workflow
+from tracker.kernel import names
+from tracker.kernel.vocabulary import (
     FOLLOW_UP_CONSENT_WITHDRAWN,
     OPEN_PUBLICATION_AGREED,
     OPEN_PUBLICATION_REVOKED,
@@ -20,7 +20,8 @@ from tracker.vocabulary import (
     Decision,
     EvaluationKind,
 )
-from tracker.workflow import Stage
+from tracker.models import AssistanceRequest, Evaluation, HistoryEntry, MemberState, Plan
+from tracker.workflow import Stage, deadlines
 
 
 def progress(ta_request: AssistanceRequest) -> dict[str, Any]:

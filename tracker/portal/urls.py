@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
-from tracker import signin
 from tracker.portal import views
+from tracker.web import signin
 
 app_name = "portal"
 

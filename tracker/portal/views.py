@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from tracker import charts, figures_page, files, selectors, services, web, workflow
-from tracker.errors import DomainError, InvalidInput, NotFound
-from tracker.forms import BriefForm, DocumentForm, MessageForm, place_problems
+from tracker import selectors, services, workflow
+from tracker.documents import files
+from tracker.kernel.errors import DomainError, InvalidInput, NotFound
 from tracker.models import AssistanceRequest, MemberState
-from tracker.pagination import BoundedPaginator
 from tracker.portal import status
 from tracker.portal.forms import (
     BriefSearchForm,
@@ -31,7 +30,10 @@ from tracker.portal.forms import (
     RequestSearchForm,
 )
 from tracker.services import RecommendationDraft
-from tracker.web import SignedInRequest
+from tracker.web import charts, figures_page, http
+from tracker.web.forms import BriefForm, DocumentForm, MessageForm, place_problems
+from tracker.web.http import SignedInRequest
+from tracker.web.pagination import BoundedPaginator
 from tracker.workflow import Stage
 
 
@@ -195,7 +197,7 @@ def write(request: SignedInRequest, reference: str) -> HttpResponse:
     obj = _own(request, reference)
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
-        attachment = web.upload_of(form.cleaned_data["attachment"])
+        attachment = http.upload_of(form.cleaned_data["attachment"])
         try:
             services.write_message(
                 ta_request=obj, by=request.user, text=form.cleaned_data["text"],
@@ -219,7 +221,7 @@ def attach(request: SignedInRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             document = services.attach_document(
-                ta_request=obj, by=request.user, upload=web.upload_of(data["file"]),
+                ta_request=obj, by=request.user, upload=http.upload_of(data["file"]),
                 kind=data["kind"], about=data["about"], supersedes=data["supersedes"],
             )  # fmt: skip
         except DomainError as error:
@@ -288,7 +290,7 @@ def document(request: SignedInRequest, reference: str, pk: int) -> FileResponse:
         found = selectors.document_for(request.user, reference, pk)
     except NotFound as missing:
         raise Http404(str(missing)) from missing
-    return web.download(found)
+    return http.download(found)
 
 
 @focal_point_required

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tracker import signin
 from tracker.models import User
+from tracker.web import signin
 
 
 class Command(BaseCommand):

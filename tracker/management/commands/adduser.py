@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import services
-from tracker.errors import DomainError
+from tracker.kernel.errors import DomainError
 from tracker.workflow import Role
 
 

@@ -1,5 +1,5 @@
 """python manage.py export_iati FILE — the requests whose State agreed to their open
-publication, as an IATI 2.03 activity file (``tracker.iati``).
+publication, as an IATI 2.03 activity file (``tracker.interop.iati``).
 
 The file is written beside FILE and renamed into place once complete, so that a
 failed export never leaves a half-written file where a publisher fetches it. ``-``
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker import iati
+from tracker.interop import iati
 
 
 class Command(BaseCommand):

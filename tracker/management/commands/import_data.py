@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tracker import documents, standing, tallies
+from tracker import documents
+from tracker.figures import standing, tallies
 from tracker.management.commands.export_data import DATA, FILES
 from tracker.models import AssistanceRequest, Document, User
 

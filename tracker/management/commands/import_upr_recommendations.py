@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker import upr
+from tracker.interop import upr
 
 
 class Command(BaseCommand):

@@ -1,0 +1,262 @@
+"""The figures kept up to date equal the live ones: random histories of real
+transitions (withdrawals, rejected and approved plans, decisions recorded from letters,
+re-consents, back-dated service-clock steps), with funding, recommendations (as text
+and as imported UPR records), domains, lessons and briefs changed along the way and a
+State's groups edited, then every figure of the summary and of the Figures page
+compared with the live computation, over all requests and per region, part-way and at
+the end, on both databases."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import FocalPointFactory
+from tests.journeys import START, random_history
+from tracker import figures, services
+from tracker.figures import reports, tallies
+from tracker.interop import upr
+from tracker.kernel import clock
+from tracker.kernel.errors import DomainError
+from tracker.kernel.vocabulary import OPEN, Stage
+from tracker.models import (
+    AssistanceRequest,
+    Domain,
+    DurationTally,
+    FigureTally,
+    HistoryEntry,
+    TallyChange,
+    UprRecommendation,
+)
+from tracker.services import FundingDraft, RecommendationDraft
+
+pytestmark = pytest.mark.django_db
+
+NOW = START + timedelta(days=400)
+
+
+def also_change(ta_request, officer, chance) -> None:
+    """Something else the figures count, now and then."""
+    roll = chance.random()
+    try:
+        if roll < 0.1:
+            services.record_funding(ta_request=ta_request, by=officer, funding=[
+                FundingDraft(chance.choice(["vftc", "bilateral", "regular_budget"]),
+                             Decimal(chance.randint(1, 90_000)) / 4,
+                             chance.choice(["USD", "EUR"]))
+                for _ in range(chance.randint(0, 2))
+            ])  # fmt: skip
+        elif roll < 0.2:
+            links = chance.sample(_links(ta_request), chance.randint(0, 2))
+            services.correct_recommendations(ta_request=ta_request, by=officer,
+                                             recommendations=links)  # fmt: skip
+        elif roll < 0.3:
+            codes = list(Domain.objects.values_list("code", flat=True))
+            ta_request.domains.set(chance.sample(codes, chance.randint(0, 2)))
+        elif roll < 0.35:
+            state = ta_request.requesting_state
+            state.is_ldc = not state.is_ldc
+            state.save()
+        elif ta_request.stage == Stage.CLOSED and roll < 0.6:
+            _share(ta_request, chance)
+    except DomainError:
+        pass  # refused at this stage: the walk goes on
+
+
+def _links(ta_request) -> list[RecommendationDraft]:
+    """A UPR recommendation given as text, a treaty body's, and an imported UPR record
+    made to the request's State: the figures count the first and the last apart."""
+    text = "Strengthen the national human rights institution"
+    record, _ = UprRecommendation.objects.get_or_create(
+        state_under_review=ta_request.requesting_state, recommending_state_id="DEU", cycle=4,
+        fingerprint=upr.fingerprint(text),
+        defaults={"session": 40, "text": text, "response": "supported"},
+    )  # fmt: skip
+    return [
+        RecommendationDraft("upr", "A/HRC/49/1", upr_cycle=4, text="Strengthen the institution"),
+        RecommendationDraft("treaty_body", "CAT/C/TGO/CO/3", text="Strengthen the institution"),
+        RecommendationDraft("upr", record=record.pk),
+    ]
+
+
+def _share(ta_request, chance) -> None:
+    """The State writes its brief or publishes its lessons, or takes them back."""
+    focal = FocalPointFactory(member_state=ta_request.requesting_state)
+    if chance.random() < 0.5:
+        services.write_brief(ta_request=ta_request, by=focal, context="c", done="d", results="r")
+        services.publish_brief(ta_request=ta_request, by=focal, publish=chance.random() < 0.7)
+    else:
+        services.publish_lessons(ta_request=ta_request, by=focal, publish=chance.random() < 0.7)
+
+
+def regions() -> list[str]:
+    return ["", *sorted(set(AssistanceRequest.objects.values_list(
+        "requesting_state__region", flat=True)))]  # fmt: skip
+
+
+def assert_kept_equals_live() -> None:
+    """Over every request, each region's, each State's, a State within a region (its
+    own, or another, which holds none of its requests), each domain's, some years'."""
+    tallies.catch_up()
+    states = sorted(set(AssistanceRequest.objects.values_list("requesting_state", flat=True)))
+    years = sorted(
+        {at.year for at in AssistanceRequest.objects.values_list("opened_at", flat=True)}
+    )
+    Filters = figures.Filters
+    scopes = [(Filters(region=region), "") for region in regions()]
+    scopes += [(Filters(), state) for state in states]
+    scopes += [(Filters(region="AFRICA"), "TGO"), (Filters(region="AFRICA"), "MEX")]
+    scopes += [(Filters(domain=code), state) for code in ("justice", "education", "nhri")
+               for state in ("", "TGO")]  # fmt: skip
+    scopes += [(Filters(first_year=years[-1]), ""), (Filters(last_year=years[0]), "TGO"),
+               (Filters(first_year=years[-1] + 1), ""),
+               (Filters(first_year=years[0], last_year=years[-1], domain="justice",
+                        region="AFRICA"), "")]  # fmt: skip
+    for narrowed, state in scopes:
+        requests = AssistanceRequest.objects.all()
+        if state:
+            requests = requests.filter(requesting_state_id=state)
+        live_figures = figures.figures(requests, narrowed, NOW)
+        assert figures.kept_figures(narrowed, state, NOW) == live_figures, (narrowed, state)
+        live_summary = reports.summary(narrowed.apply(requests), NOW)
+        assert figures.kept_summary(narrowed, state, NOW) == live_summary, (narrowed, state)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_kept_figure_equals_the_live_one(officer, request_at, togo_focal, seed):
+    random_history(officer, seed, steps=14, also=also_change, states_open=True)
+    chance = random.Random(seed)
+    for number, days in enumerate((-200, 90, 130)):  # the first opened the year before
+        with clock.at(START + timedelta(days=days)):
+            closed = request_at(Stage.CLOSED)
+            if number == 0:  # one brief shared for sure, the others by chance
+                services.write_brief(ta_request=closed, by=togo_focal, context="c", done="d",
+                                     results="r")  # fmt: skip
+                services.publish_brief(ta_request=closed, by=togo_focal, publish=True)
+            else:
+                also_change(closed, officer, chance)
+    # One request follows up a UPR recommendation as text and an imported record for sure.
+    following = AssistanceRequest.objects.filter(stage__in=OPEN).order_by("pk").first()
+    with clock.at(START + timedelta(days=140)):
+        services.correct_recommendations(ta_request=following, by=officer,
+                                         recommendations=_links(following)[::2])  # fmt: skip
+    assert_kept_equals_live()
+    # The walk reached what the figures count, over two years, and went back in time.
+    assert len(kept_years := figures.kept_figures(now=NOW)["opened_per_year"]["years"]) == 2
+    assert kept_years[1]["change"]
+    rows = list(HistoryEntry.objects.order_by("request_id", "pk"))
+    assert any(b.at < a.at for a, b in itertools.pairwise(rows) if a.request_id == b.request_id)
+    assert {"withdraw", "reject_plan", "approve_plan"} & {row.transition for row in rows}
+    kept = figures.kept_figures(now=NOW)
+    assert kept["time_in_stage"]["stages"]
+    assert kept["funding"]
+    assert kept["ownership"]["days_to_decision"]["plans_decided"]
+    assert kept["ownership"]["opened_by_the_state"]["count"]
+    assert kept["ownership"]["lessons_shared"]["count"]
+    shares = kept["shares"]
+    assert shares["upr_follow_up"]["count"] >= shares["upr_record_follow_up"]["count"] > 0
+
+
+def test_the_kept_figures_follow_each_change_as_it_comes(officer):
+    """Compared after each request's walk: each catch-up applies a difference."""
+    for seed in range(4):
+        random_history(officer, 10 + seed, requests=2, also=also_change)
+        assert_kept_equals_live()
+    assert not TallyChange.objects.exists()
+
+
+def test_a_rebuild_gives_what_was_kept(officer):
+    random_history(officer, seed=4, requests=6, also=also_change)
+    tallies.catch_up()
+    kept = (figures.kept_figures(now=NOW), figures.kept_summary(now=NOW))
+    cells = set(FigureTally.objects.exclude(count=0).values_list("measure", "item", "region",
+                                                                  "year", "count"))  # fmt: skip
+    assert tallies.rebuild() == 6
+    assert (figures.kept_figures(now=NOW), figures.kept_summary(now=NOW)) == kept
+    assert set(FigureTally.objects.values_list("measure", "item", "region", "year",
+                                               "count")) == cells  # fmt: skip
+
+
+def test_a_states_groups_move_its_requests_figures(officer):
+    random_history(officer, seed=5, requests=4)
+    tallies.catch_up()
+    state = AssistanceRequest.objects.first().requesting_state
+    before = figures.kept_figures(now=NOW)["shares"]["least_developed"]["count"]
+    state.is_ldc = not state.is_ldc
+    state.save()
+    moved = state.requests.count() * (1 if state.is_ldc else -1)
+    assert figures.kept_figures(now=NOW)["shares"]["least_developed"]["count"] == before  # not yet
+    tallies.catch_up()
+    assert figures.kept_figures(now=NOW)["shares"]["least_developed"]["count"] == before + moved
+    assert_kept_equals_live()
+
+
+def test_equal_lengths_count_once_with_their_number(officer, togo_focal, senegal_focal):
+    """Stays of one length share a row: a median over thousands reads one bucket."""
+    for focal in (togo_focal, senegal_focal, togo_focal):
+        with clock.at(START):
+            ta_request = services.open_request(by=focal, title="Training")
+        with clock.at(START + timedelta(days=3)):
+            services.take_transition(ta_request=ta_request, name="accept", by=officer)
+    tallies.catch_up()
+    rows = DurationTally.objects.filter(kind=Stage.REQUESTED).order_by("state")
+    assert list(rows.values_list("state", "micros", "count")) == [
+        ("", 3 * 86_400_000_000, 3),  # the region's (Togo and Senegal are both in Africa)
+        ("SEN", 3 * 86_400_000_000, 1),
+        ("TGO", 3 * 86_400_000_000, 2),
+    ]
+    stays = figures.kept_figures(now=NOW)["time_in_stage"]["stages"]["requested"]
+    assert stays == {"stays": 3, "median_days": 3.0, "p90_days": 3.0}
+
+
+def test_buckets_keep_the_order_of_the_lengths():
+    lengths = [-(10**12), -5000, -1, 0, 1, 127, 128, 129, 5000, 86_400_000_000, 10**15]
+    numbers = [tallies.bucket(n) for n in lengths]
+    assert numbers == sorted(numbers)
+    # About 1.5 % wide: a day and a day and a half are not in one bucket.
+    assert tallies.bucket(86_400_000_000) != tallies.bucket(87_800_000_000)
+
+
+def test_a_reading_counts_live_when_too_many_changes_wait(officer, analyst, monkeypatch):
+    random_history(officer, seed=6, requests=3)
+    monkeypatch.setattr(tallies, "CATCH_UP_LIMIT", 1)
+    waiting = TallyChange.objects.count()
+    assert waiting > 1
+    found = figures.figures_for(analyst, figures.Filters(), NOW)
+    assert found == figures.figures(AssistanceRequest.objects.all(), figures.Filters(), NOW)
+    assert TallyChange.objects.count() == waiting  # left to the task that counts them
+    assert tallies.catch_up() == 3
+    assert figures.figures_for(analyst, figures.Filters(), NOW) == found
+
+
+def test_a_focal_point_reads_its_own_states_figures(officer, togo_focal):
+    random_history(officer, seed=7, requests=6)
+    own = AssistanceRequest.objects.filter(requesting_state=togo_focal.member_state)
+    found = figures.summary_for(togo_focal, NOW)
+    assert found == reports.summary(own, NOW)
+    assert found["total"] == own.count() < AssistanceRequest.objects.count()
+    narrowed = figures.Filters(region="AFRICA")
+    assert figures.figures_for(togo_focal, narrowed, NOW) == figures.figures(own, narrowed, NOW)
+
+
+def test_someone_without_a_role_reads_no_figures(officer, db):
+    from tests.factories import UserFactory
+
+    random_history(officer, seed=9, requests=2)
+    nobody = UserFactory(username="nobody", role="")
+    assert figures.summary_for(nobody, NOW)["total"] == 0
+    assert figures.figures_for(nobody, figures.Filters(), NOW)["shares"]["total"] == 0
+
+
+def test_the_task_counts_the_changes(officer, settings):
+    from tracker import tasks
+
+    assert settings.CELERY_BEAT_SCHEDULE["count-figures"]["task"] == tasks.count_figures.name
+    random_history(officer, seed=8, requests=2)
+    assert tasks.count_figures() == 2
+    assert tasks.count_figures() == 0
+    assert not TallyChange.objects.exists()

@@ -1,0 +1,436 @@
+"""The State portal's views: scoping, and each action allowed and refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
+
+from tests.conftest import messages_of
+from tests.factories import UserFactory, open_request
+from tests.journeys import propose
+from tracker import services
+from tracker.demo.scenarios import Content
+from tracker.kernel import clock
+from tracker.kernel.errors import Conflict, DomainError
+from tracker.models import AssistanceRequest, Consent
+from tracker.workflow import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal(client, togo_focal):
+    client.force_login(togo_focal)
+    return client
+
+
+def url(request, action=""):
+    return f"/portal/requests/{request.reference}/{action + '/' if action else ''}"
+
+
+# --- who gets in --------------------------------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_log_in(client):
+    response = client.get("/portal/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/portal/login/")
+
+
+@pytest.mark.parametrize("persona", ["officer", "analyst"])
+def test_staff_are_sent_to_the_admin(client, persona_user, persona):
+    client.force_login(persona_user(persona))
+    response = client.get("/portal/")
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+def test_accounts_without_a_role_are_refused(client, db):
+    client.force_login(UserFactory(username="nobody", role=""))
+    assert client.get("/portal/").status_code == 403
+
+
+def test_focal_point_logs_in_and_out(client, togo_focal):
+    response = client.post(
+        "/portal/login/", {"username": "afi", "password": "correct horse battery staple"}
+    )
+    assert (response.status_code, response["Location"]) == (302, "/portal/")
+    assert client.get("/portal/").status_code == 200
+    client.post("/portal/logout/")
+    assert client.get("/portal/").status_code == 302
+
+
+# --- scoping ---------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_only_the_states_own_requests(portal, togo_focal, senegal_focal):
+    open_request(togo_focal, title="Ours")
+    open_request(senegal_focal, title="Senegal's")
+    content = portal.get("/portal/").content.decode()
+    assert "Ours" in content
+    assert "Senegal&#x27;s" not in content
+    assert "Senegal's" not in content
+
+
+@pytest.mark.parametrize("action", ["", "approve_plan", "reject_plan", "withdraw"])
+def test_another_states_request_is_404(client, senegal_focal, request_at, action):
+    ta_request = request_at(Stage.CONSULTATION)
+    client.force_login(senegal_focal)
+    assert client.get(url(ta_request, action)).status_code == 404
+    assert client.post(url(ta_request, action), {"revision": 0, "text": "x"}).status_code == 404
+    assert client.post(url(ta_request, "publish"), {"publish": "1"}).status_code == 404
+
+
+def test_an_unknown_reference_is_404(portal):
+    assert portal.get("/portal/requests/TA-1999-0001/").status_code == 404
+
+
+# --- dashboard and request page ------------------------------------------------------------
+
+
+def test_dashboard_says_what_the_state_must_do(portal, request_at, officer):
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    content = portal.get("/portal/").content.decode()
+    assert "Plan version 1 has been waiting for your decision since today." in content
+    assert 'aria-current="step">Consultation<' in content
+
+
+def test_a_plan_waiting_for_days_says_how_many(portal, request_at, officer):
+    ta_request = request_at(Stage.CONSULTATION)
+    with clock.at(timezone.now() - timedelta(days=12)):
+        propose(ta_request, officer)
+    content = portal.get("/portal/").content.decode()
+    assert "Plan version 1 has been waiting for your decision for 12 days." in content
+
+
+def test_request_page_shows_plan_assessment_evaluation_and_timeline(portal, request_at):
+    ta_request = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
+    content = portal.get(url(ta_request)).content.decode()
+    for text in (
+        "Findings of the needs assessment.",
+        "Plan version 1",
+        "National consultation workshop",
+        "Officials trained",
+        "Start with the NHRI.",
+        "Share the lessons with other States",
+        "Togo asked for assistance.",
+        "The secretariat proposed plan version 1.",
+        "Togo approved plan version 1.",
+        "The secretariat closed the request after its evaluation.",
+    ):
+        assert text in content
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_plan(request_at, officer):
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    ta_request.refresh_from_db()
+    return ta_request
+
+
+def test_approving_asks_for_confirmation_then_approves(portal, with_plan):
+    page = portal.get(url(with_plan, "approve_plan"))
+    assert "You are about to approve plan version 1" in page.content.decode()
+    response = portal.post(
+        url(with_plan, "approve_plan"), {"revision": with_plan.revision, "plan_version": 1}
+    )
+    assert response.status_code == 302
+    with_plan.refresh_from_db()
+    assert with_plan.stage == Stage.IMPLEMENTATION
+    assert Consent.objects.get(request=with_plan, decision="approved").plan.version == 1
+
+
+def test_rejecting_needs_a_reason(portal, with_plan):
+    response = portal.post(
+        url(with_plan, "reject_plan"), {"revision": with_plan.revision, "plan_version": 1}
+    )
+    assert response.status_code == 200
+    assert "Give the reason for rejecting the plan." in messages_of(response)
+    response = portal.post(
+        url(with_plan, "reject_plan"),
+        {"revision": with_plan.revision, "plan_version": 1, "text": "Budget too small"},
+    )
+    assert response.status_code == 302
+    assert Consent.objects.get(request=with_plan, decision="declined").comment == "Budget too small"
+
+
+def test_withdrawing(portal, request_at):
+    ta_request = request_at(Stage.NEEDS_ASSESSMENT)
+    response = portal.post(
+        url(ta_request, "withdraw"), {"revision": ta_request.revision, "text": "Done"}
+    )
+    assert response.status_code == 302
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.WITHDRAWN
+
+
+def test_a_decision_not_possible_now_is_refused_with_the_reason(portal, request_at):
+    ta_request = request_at(Stage.REQUESTED)
+    response = portal.post(url(ta_request, "approve_plan"), {"revision": ta_request.revision})
+    assert response.status_code == 200
+    assert any("only at the stage Consultation" in m for m in messages_of(response))
+
+
+def test_a_decision_on_a_stale_page_is_refused(portal, with_plan, officer):
+    seen = with_plan.revision
+    propose(with_plan, officer, budget="9")  # the secretariat changes the plan meanwhile
+    response = portal.post(url(with_plan, "approve_plan"), {"revision": seen, "plan_version": 1})
+    assert any("has changed since you opened it" in m for m in messages_of(response))
+    with_plan.refresh_from_db()
+    assert with_plan.stage == Stage.CONSULTATION
+
+
+def test_staff_only_transitions_are_not_offered(portal, request_at):
+    ta_request = request_at(Stage.REQUESTED)
+    assert portal.get(url(ta_request, "accept")).status_code == 404
+
+
+def test_forms_need_the_csrf_token(togo_focal, with_plan):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(togo_focal)
+    response = client.post(
+        url(with_plan, "approve_plan"), {"revision": with_plan.revision, "plan_version": 1}
+    )
+    assert response.status_code == 403
+    with_plan.refresh_from_db()
+    assert with_plan.stage == Stage.CONSULTATION
+
+
+# --- new request, priorities, lessons -------------------------------------------------------
+
+
+def test_new_request_lands_in_requested_for_the_state(portal, togo_focal):
+    response = portal.post(
+        "/portal/requests/new/",
+        {
+            "title": "Prison reform",
+            "description": "Overcrowding",
+            "domains": ["detention"],
+            "assistance_forms": ["training"],
+            "rec-TOTAL_FORMS": "2",
+            "rec-INITIAL_FORMS": "0",
+            "rec-0-source": "upr",
+            "rec-0-upr_cycle": "4",
+            "rec-0-recommending_state": "FRA",
+        },
+    )
+    ta_request = AssistanceRequest.objects.get()
+    assert response["Location"] == url(ta_request)
+    assert (ta_request.requesting_state_id, ta_request.stage, ta_request.received_via) == (
+        "TGO",
+        Stage.REQUESTED,
+        "portal",
+    )
+    assert ta_request.recommendations.get().recommending_state_id == "FRA"
+
+
+def test_new_request_without_a_title_is_refused_and_keeps_the_input(portal):
+    response = portal.post(
+        "/portal/requests/new/",
+        {"title": "", "description": "Keep me", "rec-TOTAL_FORMS": "0", "rec-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 200
+    assert "Keep me" in response.content.decode()
+    assert not AssistanceRequest.objects.exists()
+
+
+def test_the_state_reorders_its_priorities_without_javascript(portal, togo_focal):
+    a, b, c = (open_request(togo_focal, title=t) for t in "ABC")
+    response = portal.post(
+        "/portal/priorities/",
+        {f"rank-{a.reference}": "3", f"rank-{b.reference}": "1", f"rank-{c.reference}": "2"},
+    )
+    assert response.status_code == 302
+    order = AssistanceRequest.objects.order_by("priority").values_list("title", flat=True)
+    assert list(order) == ["B", "C", "A"]
+
+
+def test_a_rank_must_be_a_number(portal, togo_focal):
+    ta_request = open_request(togo_focal, title="A")
+    response = portal.post("/portal/priorities/", {f"rank-{ta_request.reference}": "first"})
+    assert "A priority is a whole number from 1 (highest)." in messages_of(response)
+
+
+def test_publishing_lessons_shares_them_with_other_states(
+    portal, client, request_at, senegal_focal
+):
+    ta_request = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
+    other = Client()
+    other.force_login(senegal_focal)
+    assert "Start with the NHRI." not in other.get("/portal/good-practices/").content.decode()
+    portal.post(url(ta_request, "publish"), {"publish": "1"})
+    assert "Start with the NHRI." in other.get("/portal/good-practices/").content.decode()
+
+
+# --- accounts and languages ---------------------------------------------------------------
+
+
+def test_password_reset_by_email(client, togo_focal):
+    response = client.post("/portal/password/reset/", {"email": togo_focal.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/portal/password/reset/" in mail.outbox[0].body
+
+
+def test_password_change(portal):
+    response = portal.post(
+        "/portal/password/",
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": "a much longer passphrase 42",
+            "new_password2": "a much longer passphrase 42",
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_switching_to_french_is_remembered(portal, togo_focal):
+    response = portal.post("/portal/language/", {"language": "fr", "next": "/portal/"})
+    assert response.cookies["django_language"].value == "fr"
+    togo_focal.refresh_from_db()
+    assert togo_focal.language == "fr"
+    with translation.override("fr"):
+        expected = translation.gettext("Open requests")
+    assert expected != "Open requests"
+    assert expected in portal.get("/portal/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/portal/", "/portal/priorities/", "/portal/good-practices/",
+                                  "/portal/requests/new/", "/portal/password/"])  # fmt: skip
+def test_every_portal_page_renders_in_french(portal, path):
+    portal.cookies["django_language"] = "fr"
+    response = portal.get(path)
+    assert response.status_code == 200
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
+    with translation.override("fr"):
+        assert translation.gettext("Good practices") in response.content.decode()
+
+
+def test_decisions_are_services_not_views(portal, with_plan, togo_focal):
+    """The portal's refusal message is the service's own message."""
+    with pytest.raises(Conflict) as refused:
+        services.take_transition(ta_request=with_plan, name="approve_plan", by=togo_focal,
+                                 plan_version=7)  # fmt: skip
+    response = portal.post(url(with_plan, "approve_plan"), {"revision": with_plan.revision,
+                                                            "plan_version": 7})  # fmt: skip
+    assert str(refused.value) in messages_of(response)
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_dashboard_runs_a_bounded_number_of_queries(
+    portal, togo_focal, request_at, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        request_at([Stage.CLOSED, Stage.CONSULTATION, Stage.REQUESTED][n % 3])
+    with django_assert_max_num_queries(14):
+        response = portal.get("/portal/")
+    assert response.status_code == 200
+
+
+# --- the State's ranking (P3) --------------------------------------------------------------
+
+
+def test_the_dashboard_asks_the_state_to_rank_requests_it_has_not_ranked(portal, request_at):
+    request_at(Stage.REQUESTED)
+    assert 'id="rank-prompt"' not in portal.get("/portal/").content.decode()  # just one
+    request_at(Stage.REQUESTED)
+    page = portal.get("/portal/").content.decode()
+    assert "2 open requests have not been ranked by you yet" in page
+
+
+def test_once_ranked_only_requests_opened_since_are_asked_for(portal, request_at, togo_focal):
+    first, second = request_at(Stage.REQUESTED), request_at(Stage.REQUESTED)
+    services.rank_requests(by=togo_focal, state=togo_focal.member_state,
+                           ranks={second.reference: 1, first.reference: 2})  # fmt: skip
+    assert 'id="rank-prompt"' not in portal.get("/portal/").content.decode()
+    request_at(Stage.REQUESTED)
+    assert (
+        "1 open request has not been ranked by you yet" in portal.get("/portal/").content.decode()
+    )
+
+
+def test_staff_ranking_nothing_leaves_the_prompt(portal, request_at, officer):
+    request_at(Stage.REQUESTED)
+    ta_request = request_at(Stage.REQUESTED)
+    with pytest.raises(DomainError):
+        services.set_priority(ta_request=ta_request, by=officer, rank=1)
+    assert 'id="rank-prompt"' in portal.get("/portal/").content.decode()
+
+
+def test_the_request_page_says_who_handles_it_and_how_long_the_stage_takes(
+    portal, request_at, officer
+):
+    officer.first_name, officer.last_name, officer.email = "Olga", "Petrova", "olga@example.org"
+    officer.save()
+    content = portal.get(url(request_at(Stage.NEEDS_ASSESSMENT))).content.decode()
+    assert "handled by Olga Petrova" in content
+    assert "mailto:olga@example.org" in content
+    assert "This stage should take at most 90 days" in content
+
+
+def test_after_a_rejection_the_page_says_what_happens_next(portal, with_plan, togo_focal):
+    services.take_transition(ta_request=with_plan, name="reject_plan", by=togo_focal,
+                             reason="Too costly")  # fmt: skip
+    content = portal.get(url(with_plan)).content.decode()
+    assert "You rejected plan version 1. The secretariat will propose a new version" in content
+    assert "Togo rejected plan version 1." in content
+
+
+# --- all the State's requests --------------------------------------------------------------
+
+
+@pytest.fixture
+def many(togo_focal, senegal_focal, request_at):
+    prisons = open_request(togo_focal, title="Prison reform", domains=["detention"])
+    request_at(Stage.CLOSED)
+    open_request(senegal_focal, title="Prison standards")  # another State's
+    for n in range(30):
+        open_request(togo_focal, title=f"Seminar {n}")
+    return prisons
+
+
+def listed(response):
+    return [r.title for r in response.context["page"].object_list]
+
+
+def test_all_requests_lists_the_states_own_a_page_at_a_time(portal, many):
+    first = portal.get("/portal/requests/")
+    assert first.context["page"].paginator.count == 32
+    assert len(listed(first)) == 25
+    assert "Prison standards" not in listed(first) + listed(portal.get("/portal/requests/?page=2"))
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [("q=prison", ["Prison reform"]), ("q=detention", ["Prison reform"]),
+     ("q=Seminar 29", ["Seminar 29"]),
+     ("stage=closed&q=", ["Support to the national human rights institution"])],
+)  # fmt: skip
+def test_all_requests_are_found_by_words_and_stage(portal, many, query, titles):
+    assert listed(portal.get(f"/portal/requests/?{query}")) == titles
+
+
+def test_all_requests_by_reference_and_year(portal, many):
+    assert listed(portal.get(f"/portal/requests/?q={many.reference}")) == ["Prison reform"]
+    year = many.opened_at.year
+    assert len(listed(portal.get(f"/portal/requests/?year={year}&q=prison"))) == 1
+    assert listed(portal.get(f"/portal/requests/?year={year - 5}")) == []
+
+
+def test_a_bad_search_is_explained_not_a_crash(portal, many):
+    response = portal.get("/portal/requests/?year=nineteen&stage=nowhere")
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() == {"year", "stage"}
+
+
+def test_all_requests_runs_a_bounded_number_of_queries(portal, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        portal.get("/portal/requests/")
