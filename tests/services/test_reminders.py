@@ -14,7 +14,8 @@ from tracker import services
 from tracker.demo.scenarios import bring_to
 from tracker.kernel import clock
 from tracker.kernel.errors import Refused
-from tracker.models import MemberState, Notification, NotificationKind, NotificationStatus
+from tracker.kernel.vocabulary import NotificationKind
+from tracker.models import MemberState, Notification, NotificationStatus
 from tracker.notifications import reminders
 from tracker.workflow import Stage
 
