@@ -1,0 +1,70 @@
+"""Accounts: created in a language the service speaks."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext as _
+
+from tracker import workflow
+from tracker.kernel.errors import InvalidInput
+from tracker.models import (
+    MemberState,
+    User,
+)
+from tracker.workflow import Role
+
+
+def create_account(
+    *,
+    username: str,
+    role: str,
+    password: str,
+    state: str | None = None,
+    email: str = "",
+    language: str = "en",
+    supervisor: User | None = None,
+) -> User:
+    """Create a user with its role; a focal point speaks for exactly one State."""
+    if role not in Role.values:
+        raise InvalidInput(
+            _("Unknown role “%(role)s”: use one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)}
+        )
+    member_state = None
+    if role == Role.FOCAL_POINT:
+        if not state:
+            raise InvalidInput(_("A focal point needs the State it speaks for (--state ISO3)."))
+        member_state = MemberState.objects.filter(pk=state.upper()).first()
+        if member_state is None:
+            raise InvalidInput(_("There is no State with the code “%(code)s”.") % {"code": state})
+    elif state:
+        raise InvalidInput(_("Only focal points speak for a State."))
+    _require_language(language)
+    if User.objects.filter(username=username).exists():
+        raise InvalidInput(_("The user “%(username)s” already exists.") % {"username": username})
+    user = User(
+        username=username,
+        email=email,
+        role=role,
+        member_state=member_state,
+        language=language,
+        supervisor=supervisor,
+        # Officers and analysts work in the admin; focal points never do.
+        is_staff=role in workflow.ADMIN_GROUPS,
+    )
+    user.set_password(password)
+    user.save()
+    if role in workflow.ADMIN_GROUPS:
+        user.groups.add(Group.objects.get(name=workflow.ADMIN_GROUPS[Role(role)]))
+    return user
+
+
+def set_language(*, user: User, language: str) -> None:
+    """The language of the portal and of the e-mails this person receives."""
+    _require_language(language)
+    User.objects.filter(pk=user.pk).update(language=language)
+
+
+def _require_language(language: str) -> None:
+    if language not in dict(User.LANGUAGES):
+        raise InvalidInput(_("Unknown language “%(code)s”.") % {"code": language})
