@@ -170,7 +170,7 @@ def _check_funding(funding: Sequence[FundingDraft]) -> None:
         raise InvalidInput(fields=problems)
 
 
-def _check_recommendations(drafts: Sequence[RecommendationDraft]) -> None:
+def check_recommendations(drafts: Sequence[RecommendationDraft]) -> None:
     problems: dict[str, str] = {}
     for row, draft in enumerate(drafts):
         if draft.record is None and draft.source not in RecommendationSource.values:

@@ -33,9 +33,9 @@ from tracker.models import (
 )
 from tracker.notifications import reminders
 from tracker.services._writes import (
-    _check_recommendations,
     add_funding,
     add_recommendations,
+    check_recommendations,
     claimed_for_step,
     queue_delivery,
 )
@@ -159,7 +159,7 @@ def correct_recommendations(
     with transaction.atomic():
         current = claimed_for_step(ta_request, by, "recommendations")
         # Who, then the stage (in claimed_for_step), then the inputs: the order of every refusal.
-        _check_recommendations(recommendations)
+        check_recommendations(recommendations)
         before = [
             _described(r) for r in current.recommendations.select_related("recommending_state")
         ]
