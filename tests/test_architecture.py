@@ -1,6 +1,7 @@
-"""The shape of the code, checked: no import cycle in tracker or config, and the three
-surfaces (admin, portal, API) never query domain models themselves: they read through
-``tracker.selectors`` and write through ``tracker.services``."""
+"""The shape of the code, checked: no import cycle in tracker or config; imports only go
+down the floors (docs/decisions/0015-layout.md); and the three surfaces (admin, portal,
+API) never query domain models themselves: they read through ``tracker.selectors`` and
+write through ``tracker.services``."""
 
 from __future__ import annotations
 
@@ -74,6 +75,76 @@ def test_no_import_cycles():
     graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True, cache_dir=None)
     cycles = [cycle for group in _strongly_connected(graph) for cycle in _cycles(graph, group)]
     assert not cycles, "Import cycles:\n  " + "\n  ".join(cycles)
+
+
+#: The floors, highest first: a module imports only from its own floor or those below.
+#: The capabilities share a floor and do not import one another.
+LAYERS = (
+    grimp.Layer(
+        "tracker.admin",
+        "tracker.admin_site",
+        "tracker.portal",
+        "tracker.api",
+        "tracker.management",
+        "tracker.apps",
+        independent=False,
+    ),
+    "tracker.demo",
+    "tracker.web",
+    "tracker.services",
+    "tracker.tasks",
+    grimp.Layer(
+        "tracker.documents",
+        "tracker.notifications",
+        "tracker.interop",
+        "tracker.figures",
+        independent=True,
+    ),
+    "tracker.selectors",
+    "tracker.models",
+    "tracker.workflow",
+    "tracker.kernel",
+)
+
+
+def _upward_imports(package: str, layers: tuple[grimp.Layer | str, ...]) -> list[str]:
+    """Every import that climbs a floor, with where it is. Imports under
+    ``if TYPE_CHECKING:`` are left out: they never run, and the workflow's and the
+    kernel's annotations name the models they are given."""
+    graph = grimp.build_graph(package, exclude_type_checking_imports=True, cache_dir=None)
+    return sorted(
+        "; ".join(_where(graph, a, b) for a, b in pairwise((head, *route.middle, tail)))
+        for dependency in graph.find_illegal_dependencies_for_layers(layers=layers)
+        for route in dependency.routes
+        for head in route.heads
+        for tail in route.tails
+    )
+
+
+def test_imports_only_go_down_the_floors():
+    climbing = _upward_imports("tracker", LAYERS)
+    assert not climbing, "Imports that climb a floor:\n  " + "\n  ".join(climbing)
+
+
+def test_the_floor_check_sees_an_import_that_climbs(tmp_path, monkeypatch):
+    # The check above must be able to fail: a kernel module importing a service is found,
+    # and one importing it only for its annotations is not.
+    package = tmp_path / "floors"
+    (package / "kernel").mkdir(parents=True)
+    (package / "services").mkdir()
+    for init in (package, package / "kernel", package / "services"):
+        (init / "__init__.py").write_text("")
+    (package / "services" / "intake.py").write_text("from floors.kernel import clock\n")
+    (package / "kernel" / "clock.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from floors.services import intake\n"
+    )
+    (package / "kernel" / "names.py").write_text("from floors.services import intake\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    layers = ("floors.services", "floors.kernel")
+    assert _upward_imports("floors", layers) == [
+        "floors.kernel.names:1 from floors.services import intake"
+    ]
 
 
 def _queries(path: Path, root: Path = ROOT) -> list[str]:
