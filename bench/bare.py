@@ -90,6 +90,7 @@ def application(environ, start_response):
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"detail": "no"}']
     data = json.dumps(body, default=str).encode()
-    start_response("200 OK", [("Content-Type", "application/json"),
-                              ("Content-Length", str(len(data)))])  # fmt: skip
+    start_response(
+        "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
     return [data]

@@ -12,8 +12,18 @@ from django.db import connection
 from tracker.workflow import Stage, path_to, target
 
 STEP_DAYS = 20  # days between two transitions of a synthetic request
-DOMAINS = ["justice", "legislation", "elections", "education", "health", "detention", "nhri",
-           "treaty-reporting", "upr-follow-up", "development"]  # fmt: skip
+DOMAINS = [
+    "justice",
+    "legislation",
+    "elections",
+    "education",
+    "health",
+    "detention",
+    "nhri",
+    "treaty-reporting",
+    "upr-follow-up",
+    "development",
+]
 
 # Final stages of the old requests, in proportion (out of 20).
 OLD_STAGES = [Stage.CLOSED] * 15 + [Stage.WITHDRAWN] * 3 + [Stage.DECLINED] * 2

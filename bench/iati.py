@@ -88,23 +88,34 @@ def agree(up_to: int | None) -> int:
 def export(database_url: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "activities.xml"
-        env = {**os.environ, "DATABASE_URL": database_url,
-               "IATI_REPORTING_ORG_REF": "XM-DAC-00000",
-               "IATI_REPORTING_ORG_NAME": "Benchmark secretariat"}  # fmt: skip
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "IATI_REPORTING_ORG_REF": "XM-DAC-00000",
+            "IATI_REPORTING_ORG_NAME": "Benchmark secretariat",
+        }
         started = time.perf_counter()
         command = [sys.executable, "-c", EXPORT, str(target)]
-        done = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True,  # noqa: S603 (our own code)
-                              text=True)  # fmt: skip
+        done = subprocess.run(  # noqa: S603 (our own code)
+            command,
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - started
-        return {"seconds": seconds, "bytes": target.stat().st_size,
-                **json.loads(done.stdout.strip().splitlines()[-1])}  # fmt: skip
+        return {
+            "seconds": seconds,
+            "bytes": target.stat().st_size,
+            **json.loads(done.stdout.strip().splitlines()[-1]),
+        }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=100_000)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                  DEFAULT_URL))  # fmt: skip
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
     setup(args.database_url)
@@ -114,8 +125,9 @@ def main() -> None:
 
     officer = accounts()[0]
     if not args.reuse or AssistanceRequest.objects.count() != args.requests:
-        print(f"generated {args.requests:,} requests in {generate(args.requests):.1f} s",
-              flush=True)  # fmt: skip
+        print(
+            f"generated {args.requests:,} requests in {generate(args.requests):.1f} s", flush=True
+        )
     with connection.cursor() as cursor:
         for statement in RESULTS.split(";"):
             if statement.strip():
@@ -131,8 +143,10 @@ def main() -> None:
     print(f"IATI export (manage.py export_iati), {args.requests:,} requests, PostgreSQL")
     print(f"{'activities':>10} {'time':>8} {'per 1 000':>10} {'size':>10} {'peak memory':>12}")
     for count, run in runs:
-        print(f"{count:10,} {run['seconds']:7.1f}s {run['seconds'] / count * 1000:9.2f}s "
-              f"{run['bytes'] / 1e6:8.1f}MB {run['peak_kib'] / 1024:10.0f}MB")  # fmt: skip
+        print(
+            f"{count:10,} {run['seconds']:7.1f}s {run['seconds'] / count * 1000:9.2f}s "
+            f"{run['bytes'] / 1e6:8.1f}MB {run['peak_kib'] / 1024:10.0f}MB"
+        )
     (small, first_run), (large, last_run) = runs
     print(
         f"peak memory {last_run['peak_kib'] / first_run['peak_kib']:.2f}x for "

@@ -114,13 +114,17 @@ def main(argv: list[str]) -> None:
     else:
         elapsed = asyncio.run(open_loop(target, float(seconds), float(amount)))
     latencies = sorted(target.latencies)
-    print(json.dumps({
-        "requests": len(latencies),
-        "per_second": len(latencies) / elapsed,
-        "p50": latencies[len(latencies) // 2],
-        "p95": latencies[int(len(latencies) * 0.95) - 1],
-        "statuses": target.statuses,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "requests": len(latencies),
+                "per_second": len(latencies) / elapsed,
+                "p50": latencies[len(latencies) // 2],
+                "p95": latencies[int(len(latencies) * 0.95) - 1],
+                "statuses": target.statuses,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,10 @@ def profile(client, url: str, top: int = 8) -> None:
     print("  the functions with the most time of their own:")
     rows = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)
     for (filename, line, name), (_cc, calls, tottime, _cum, _callers) in rows[:top]:
-        print(f"  {tottime / CALLS * 1000:6.2f} ms  {calls // CALLS:5} calls  {name}  "
-              f"({_where(filename)}:{line})")  # fmt: skip
+        print(
+            f"  {tottime / CALLS * 1000:6.2f} ms  {calls // CALLS:5} calls  {name}  "
+            f"({_where(filename)}:{line})"
+        )
 
 
 def main() -> None:

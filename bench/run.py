@@ -39,8 +39,9 @@ def create_database(database_url: str) -> None:
     name = urlsplit(database_url).path.lstrip("/")
     server = urlsplit(database_url)._replace(path="/postgres").geturl()
     with psycopg.connect(server, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (name,)).fetchone():  # fmt: skip
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone():
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
@@ -255,11 +256,25 @@ def gunicorn(app: str, workers: int = WORKERS, threads: int = THREADS):
     """A gunicorn serving ``app`` on a free port, in its own process group."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 (our own server, on loopback)
-        [sys.executable, "-m", "gunicorn", app, "--workers", str(workers), "--threads",
-         str(threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--backlog", "2048"],
-        cwd=ROOT, env={**os.environ, "LOG_LEVEL": "WARNING"},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "LOG_LEVEL": "WARNING"},
+    )
     try:
         for _ in range(200):
             try:
@@ -275,8 +290,17 @@ def gunicorn(app: str, workers: int = WORKERS, threads: int = THREADS):
 
 def drive(port: int, mode: str, seconds: float, amount: float, paths, headers) -> dict:
     """Run the load generator (bench/load.py) as its own process; its JSON result."""
-    command = [sys.executable, "-m", "bench.load", mode, "127.0.0.1", str(port), str(seconds),
-               str(amount), *paths]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "bench.load",
+        mode,
+        "127.0.0.1",
+        str(port),
+        str(seconds),
+        str(amount),
+        *paths,
+    ]
     for header in headers:
         command += ["-H", header]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S603
@@ -309,8 +333,12 @@ def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20
     lock = threading.Lock()
 
     def accept(reference: str, body: dict, connection) -> None:
-        connection.request("POST", f"/api/v1/requests/{reference}/transitions/accept/",
-                           body=json.dumps(body), headers=headers)  # fmt: skip
+        connection.request(
+            "POST",
+            f"/api/v1/requests/{reference}/transitions/accept/",
+            body=json.dumps(body),
+            headers=headers,
+        )
         response = connection.getresponse()
         response.read()
         with lock:
@@ -321,8 +349,9 @@ def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20
         for reference, _revision in share:
             accept(reference, {}, connection)
 
-    threads = [threading.Thread(target=own_share, args=(spread[i::clients],))
-               for i in range(clients)]  # fmt: skip
+    threads = [
+        threading.Thread(target=own_share, args=(spread[i::clients],)) for i in range(clients)
+    ]
     begin = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -335,8 +364,9 @@ def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20
     for reference, revision in contested:
         statuses.clear()
         barrier = threading.Barrier(clients)
-        connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                       for _ in range(clients)]  # fmt: skip
+        connections = [
+            http.client.HTTPConnection("127.0.0.1", port, timeout=60) for _ in range(clients)
+        ]
 
         def contend(connection, barrier=barrier, reference=reference, revision=revision) -> None:
             barrier.wait()
@@ -353,11 +383,15 @@ def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20
         transition="accept", request__reference__in=[r for r, _ in spread + contested]
     ).count()
     return {
-        "spread_rate": spread_rate, "spread_ok": spread_ok, "spread": len(spread),
-        "rounds": len(contested), "one_winner_each": all(w == 1 for w in winners),
-        "server_errors": server_errors, "history_rows": history,
+        "spread_rate": spread_rate,
+        "spread_ok": spread_ok,
+        "spread": len(spread),
+        "rounds": len(contested),
+        "one_winner_each": all(w == 1 for w in winners),
+        "server_errors": server_errors,
+        "history_rows": history,
         "expected_history": spread_ok + sum(winners),
-    }  # fmt: skip
+    }
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -367,11 +401,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--million", action="store_true", help="1 000 000 requests")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                  DEFAULT_URL))  # fmt: skip
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--load-seconds", type=float, default=10)
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure what a previous run generated (and wrote)")  # fmt: skip
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure what a previous run generated (and wrote)"
+    )
     args = parser.parse_args()
     n = 1_000_000 if args.million else args.requests
     setup(args.database_url)
@@ -432,42 +466,77 @@ def main() -> None:
 
     # The lists' target is what a person waits for (≤ 15 ms), not a ratio: their raw SQL
     # now reads 51 rows and counts at most 1 001.
-    rows.append(("a. list (page 50, stage+region)", median(get(api, LIST_URL)),
-                 median(raw(RAW_LIST)), None))  # fmt: skip
-    rows.append((f"a. list, cursor {depth:,} rows deep", median(get(api, deep_url)),
-                 median(raw(RAW_LIST_AFTER, {"at": deep_row.opened_at, "id": deep_row.pk})),
-                 None))  # fmt: skip
+    rows.append(
+        ("a. list (page 50, stage+region)", median(get(api, LIST_URL)), median(raw(RAW_LIST)), None)
+    )
+    rows.append(
+        (
+            f"a. list, cursor {depth:,} rows deep",
+            median(get(api, deep_url)),
+            median(raw(RAW_LIST_AFTER, {"at": deep_row.opened_at, "id": deep_row.pk})),
+            None,
+        )
+    )
     # The summary and the Figures read the kept tallies (tracker.figures.tallies): a person's
     # wait; beside them, the live computation they replaced, and a reading that first
     # counts 100 changed requests (rolled back, so each run counts them again).
     raw_summary = median(raw(RAW_SUMMARY), 3)
-    rows.append(("b. summary report (kept)", median(get(api, SUMMARY_URL), 7), raw_summary,
-                 0.050))  # fmt: skip
+    rows.append(("b. summary report (kept)", median(get(api, SUMMARY_URL), 7), raw_summary, 0.050))
     changed = list(AssistanceRequest.objects.order_by("-pk").values_list("pk", flat=True)[:100])
-    rows.append(("b. summary after 100 changes (kept)",
-                 median(rolled_back(lambda: (tallies.mark(changed), api.get(SUMMARY_URL))), 5),
-                 raw_summary, 0.050))  # fmt: skip
+    rows.append(
+        (
+            "b. summary after 100 changes (kept)",
+            median(rolled_back(lambda: (tallies.mark(changed), api.get(SUMMARY_URL))), 5),
+            raw_summary,
+            0.050,
+        )
+    )
     everything = AssistanceRequest.objects.all()
-    rows.append(("b. summary, live (before)", median(lambda: reports.summary(everything), 3),
-                 raw_summary, 1.5))  # fmt: skip
+    rows.append(
+        (
+            "b. summary, live (before)",
+            median(lambda: reports.summary(everything), 3),
+            raw_summary,
+            1.5,
+        )
+    )
     backlog_url = f"/api/v1/reports/backlog/?on={past}"
     # The API reads the standing backlog (tracker.figures.standing): a person's wait (≤ 50 ms);
     # beside it, the live count from the history that it replaced.
     raw_backlog = median(raw(RAW_BACKLOG, {"end": end}), 5)
-    rows.append(("c. backlog on a past date (standing)", median(get(api, backlog_url), 5),
-                 raw_backlog, 0.050))  # fmt: skip
+    rows.append(
+        (
+            "c. backlog on a past date (standing)",
+            median(get(api, backlog_url), 5),
+            raw_backlog,
+            0.050,
+        )
+    )
     live = median(lambda: reports.backlog(AssistanceRequest.objects.all(), past), 5)
     rows.append(("c. backlog, live from history (before)", live, raw_backlog, 2.0))
     for size, (ours, theirs) in sweep_times.items():
         rows.append((f"d. sweep, {DUE} due of {size:,}", ours, theirs, 2.0))
     rows.append(("h. Figures API (kept)", median(get(api, FIGURES_URL), 7), raw_summary, 0.050))
-    rows.append(("h. Figures API, live (before)",
-                 median(lambda: figures.figures(everything), 3), raw_summary, 0))  # fmt: skip
+    rows.append(
+        (
+            "h. Figures API, live (before)",
+            median(lambda: figures.figures(everything), 3),
+            raw_summary,
+            0,
+        )
+    )
     admin.get(FIGURES_PAGE)  # the charts' renderer starts once per process
-    rows.append(("h. Figures page, admin (kept)", median(get(admin, FIGURES_PAGE), 7),
-                 raw_summary, 0.300))  # fmt: skip
-    rows.append(("h. Figures page, portal (kept)", median(get(portal, "/portal/figures/"), 7),
-                 raw_summary, 0.300))  # fmt: skip
+    rows.append(
+        ("h. Figures page, admin (kept)", median(get(admin, FIGURES_PAGE), 7), raw_summary, 0.300)
+    )
+    rows.append(
+        (
+            "h. Figures page, portal (kept)",
+            median(get(portal, "/portal/figures/"), 7),
+            raw_summary,
+            0.300,
+        )
+    )
 
     queries = {}
     detail_url = f"/api/v1/requests/{sample.reference}/"
@@ -490,9 +559,12 @@ def main() -> None:
     for label, ours, bare in (
         ("list", ([LIST_URL], auth), ([LIST_URL], auth)),
         ("detail", ([detail_url], auth), ([detail_url], auth)),
-        ("portal dashboard", (["/portal/"], session),
-         ([f"/portal/?state={focal.member_state_id}"], auth)),
-    ):  # fmt: skip
+        (
+            "portal dashboard",
+            (["/portal/"], session),
+            ([f"/portal/?state={focal.member_state_id}"], auth),
+        ),
+    ):
         with gunicorn("config.wsgi:application") as port:
             mine = saturation_and_p95(port, *ours, seconds)
         with gunicorn("bench.bare:application") as port:
@@ -517,30 +589,42 @@ def main() -> None:
             holds = f"{target:6.1f}x  {'yes' if ratio <= target else 'NO'}"
         print(f"{label:38} {ours * 1000:9.1f}ms {theirs * 1000:8.1f}ms {ratio:6.2f}x {holds}")
     flat = [sweep_times[s][0] for s in sweep_sizes]
-    print(f"{'d. sweep flat in total rows':38} {max(flat) / min(flat):6.2f}x between "
-          f"{sweep_sizes[0]:,} and {sweep_sizes[-1]:,} requests (target ≤ 2x): "
-          f"{'yes' if max(flat) / min(flat) <= 2 else 'NO'}")  # fmt: skip
-    print(f"e. queries per request: list {queries['list']}, detail {queries['detail']}, "
-          f"portal dashboard {queries['portal dashboard']} ({dashboard_rows:,} requests "
-          f"of that State)")  # fmt: skip
+    print(
+        f"{'d. sweep flat in total rows':38} {max(flat) / min(flat):6.2f}x between "
+        f"{sweep_sizes[0]:,} and {sweep_sizes[-1]:,} requests (target ≤ 2x): "
+        f"{'yes' if max(flat) / min(flat) <= 2 else 'NO'}"
+    )
+    print(
+        f"e. queries per request: list {queries['list']}, detail {queries['detail']}, "
+        f"portal dashboard {queries['portal dashboard']} ({dashboard_rows:,} requests "
+        f"of that State)"
+    )
     print()
-    print(f"f. gunicorn {WORKERS} sync workers x {THREADS} thread, load from another process, "
-          f"{seconds:.0f} s each; saturation: 16 connections, closed loop; p95: open loop "
-          f"at half of it")  # fmt: skip
-    print(f"{'endpoint':18} {'ours req/s':>10} {'bare req/s':>10} {'ratio':>6} (≥ 0.5)  "
-          f"{'ours p95':>9} {'bare p95':>9} (≤ 100 ms)")  # fmt: skip
+    print(
+        f"f. gunicorn {WORKERS} sync workers x {THREADS} thread, load from another process, "
+        f"{seconds:.0f} s each; saturation: 16 connections, closed loop; p95: open loop "
+        f"at half of it"
+    )
+    print(
+        f"{'endpoint':18} {'ours req/s':>10} {'bare req/s':>10} {'ratio':>6} (≥ 0.5)  "
+        f"{'ours p95':>9} {'bare p95':>9} (≤ 100 ms)"
+    )
     for label, mine, floor in loads:
         ratio = mine[0] / floor[0]
-        print(f"{label:18} {mine[0]:10.0f} {floor[0]:10.0f} {ratio:6.2f} "
-              f"{'yes' if ratio >= 0.5 else 'NO ':>3}      {mine[1] * 1000:7.0f}ms "
-              f"{floor[1] * 1000:7.0f}ms {'yes' if mine[1] <= 0.1 else 'NO'}")  # fmt: skip
+        print(
+            f"{label:18} {mine[0]:10.0f} {floor[0]:10.0f} {ratio:6.2f} "
+            f"{'yes' if ratio >= 0.5 else 'NO ':>3}      {mine[1] * 1000:7.0f}ms "
+            f"{floor[1] * 1000:7.0f}ms {'yes' if mine[1] <= 0.1 else 'NO'}"
+        )
     kept = writes["history_rows"] == writes["expected_history"]
-    print(f"g. writes, 20 clients on different requests: {writes['spread_rate']:.0f} "
-          f"transitions/s ({writes['spread_ok']} of {writes['spread']} accepted); "
-          f"{writes['rounds']} rounds of 20 on the same request: exactly one winner each: "
-          f"{'yes' if writes['one_winner_each'] else 'NO'}; 5xx: {writes['server_errors']}; "
-          f"history rows {writes['history_rows']} for {writes['expected_history']} "
-          f"transitions: {'none lost' if kept else 'LOST'}")  # fmt: skip
+    print(
+        f"g. writes, 20 clients on different requests: {writes['spread_rate']:.0f} "
+        f"transitions/s ({writes['spread_ok']} of {writes['spread']} accepted); "
+        f"{writes['rounds']} rounds of 20 on the same request: exactly one winner each: "
+        f"{'yes' if writes['one_winner_each'] else 'NO'}; 5xx: {writes['server_errors']}; "
+        f"history rows {writes['history_rows']} for {writes['expected_history']} "
+        f"transitions: {'none lost' if kept else 'LOST'}"
+    )
 
 
 if __name__ == "__main__":

@@ -95,8 +95,10 @@ MIDDLEWARE = [
 if PRODUCTION:
     # gunicorn serves the collected, compressed static files itself (whitenoise);
     # runserver serves them from the apps in development.
-    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                      "whitenoise.middleware.WhiteNoiseMiddleware")  # fmt: skip
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -79,13 +79,19 @@ def random_history(
         with clock.at(moment):
             ta_request = open_request(
                 FocalPointFactory(member_state_id=state) if by_state else officer,
-                title=f"Request {number}", state=state,
+                title=f"Request {number}",
+                state=state,
                 **({} if by_state else {"formal_request": letter}),
-            )  # fmt: skip
+            )
         moments.append(moment)
         for _step in range(steps):
-            moment += chance.choice([timedelta(hours=3), timedelta(days=chance.randint(1, 30)),
-                                     -timedelta(days=chance.randint(1, 20))])  # fmt: skip
+            moment += chance.choice(
+                [
+                    timedelta(hours=3),
+                    timedelta(days=chance.randint(1, 30)),
+                    -timedelta(days=chance.randint(1, 20)),
+                ]
+            )
             moments.append(moment)
             with clock.at(moment):
                 _act(ta_request, officer, chance)
@@ -98,20 +104,25 @@ def random_history(
 def _act(ta_request, officer, chance) -> None:
     if chance.random() < 0.15:  # a decision that leaves the stage as it is
         agreed = ta_request.open_publication_since is not None
-        services.decide_open_publication(ta_request=ta_request, by=officer, agree=not agreed,
-                                         document_reference="NV/1")  # fmt: skip
+        services.decide_open_publication(
+            ta_request=ta_request, by=officer, agree=not agreed, document_reference="NV/1"
+        )
         return
     # Every transition from here; its guard is satisfied first (tests.journeys.prepare).
     possible = [n for n in workflow.TRANSITION_NAMES if ta_request.stage in workflow.sources(n)]
     # Mostly onwards: a request that ends early (declined, withdrawn) ends the walk.
-    onwards = [n for n in possible if workflow.target(n) not in workflow.TERMINAL
-               or workflow.target(n) == "closed"]  # fmt: skip
+    onwards = [
+        n
+        for n in possible
+        if workflow.target(n) not in workflow.TERMINAL or workflow.target(n) == "closed"
+    ]
     if not possible:
         return
     name = chance.choice(onwards if onwards and chance.random() < 0.9 else possible)
     try:
         prepare(ta_request, name, officer)
-        services.take_transition(ta_request=ta_request, name=name, by=officer,
-                                 **dict(workflow.about(name).example))  # fmt: skip
+        services.take_transition(
+            ta_request=ta_request, name=name, by=officer, **dict(workflow.about(name).example)
+        )
     except DomainError:
         pass  # refused (a plan not yet proposed...): another step next time

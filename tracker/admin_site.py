@@ -68,8 +68,11 @@ class TrackerAdminSite(AdminSite):
         """Every request in figures: officers and analysts alike."""
         from tracker.web import figures_page
 
-        context = {**self.each_context(request), "title": _("Figures"),
-                   **figures_page.context(request)}  # fmt: skip
+        context = {
+            **self.each_context(request),
+            "title": _("Figures"),
+            **figures_page.context(request),
+        }
         return TemplateResponse(request, "admin/tracker/figures.html", context)
 
     def get_urls(self):

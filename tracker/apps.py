@@ -53,8 +53,16 @@ def _model(name: str):
 
 
 #: The records whose saving or deletion moves a request's kept figures.
-TALLIED = ("AssistanceRequest", "HistoryEntry", "LinkedRecommendation", "Funding", "Evaluation",
-           "Brief", "Plan", "Consent")  # fmt: skip
+TALLIED = (
+    "AssistanceRequest",
+    "HistoryEntry",
+    "LinkedRecommendation",
+    "Funding",
+    "Evaluation",
+    "Brief",
+    "Plan",
+    "Consent",
+)
 
 
 class TrackerConfig(AppConfig):
@@ -68,14 +76,22 @@ class TrackerConfig(AppConfig):
         from tracker.web import signin
 
         connection_created.connect(_add_sqlite_functions, dispatch_uid="tracker-sqlite-median")
-        post_save.connect(_history_written, sender="tracker.HistoryEntry",
-                          dispatch_uid="tracker-standing-backlog")  # fmt: skip
+        post_save.connect(
+            _history_written, sender="tracker.HistoryEntry", dispatch_uid="tracker-standing-backlog"
+        )
         for name in TALLIED:
             for signal in (post_save, post_delete):
-                signal.connect(_request_changed, sender=f"tracker.{name}",
-                               dispatch_uid=f"tracker-tallies-{name}")  # fmt: skip
-        post_save.connect(_state_changed, sender="tracker.MemberState",
-                          dispatch_uid="tracker-tallies-state")  # fmt: skip
-        m2m_changed.connect(_domains_changed, sender=_model("AssistanceRequest").domains.through,
-                            dispatch_uid="tracker-tallies-domains")  # fmt: skip
+                signal.connect(
+                    _request_changed,
+                    sender=f"tracker.{name}",
+                    dispatch_uid=f"tracker-tallies-{name}",
+                )
+        post_save.connect(
+            _state_changed, sender="tracker.MemberState", dispatch_uid="tracker-tallies-state"
+        )
+        m2m_changed.connect(
+            _domains_changed,
+            sender=_model("AssistanceRequest").domains.through,
+            dispatch_uid="tracker-tallies-domains",
+        )
         user_logged_in.connect(signin.apply_account_language, dispatch_uid="tracker-language")

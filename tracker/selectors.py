@@ -163,22 +163,32 @@ def document_targets(ta_request: AssistanceRequest) -> list[tuple[str, str]]:
         for plan in ta_request.plans.order_by("version")
     ]
     choices += [
-        (f"consent:{c.pk}", _("Consent record: %(decision)s, %(date)s")
-         % {"decision": c.get_decision_display(), "date": formats.date_format(c.recorded_at)})
+        (
+            f"consent:{c.pk}",
+            _("Consent record: %(decision)s, %(date)s")
+            % {"decision": c.get_decision_display(), "date": formats.date_format(c.recorded_at)},
+        )
         for c in ta_request.consents.order_by("recorded_at", "pk")
-    ]  # fmt: skip
+    ]
     assessment = NeedsAssessment.objects.filter(request=ta_request).first()
     if assessment is not None:
         choices.append((f"assessment:{assessment.pk}", _("Needs assessment")))
     final = final_evaluation(ta_request)
     if final is not None:
-        choices.append((f"evaluation:{final.pk}", _("Evaluation: %(kind)s")
-                         % {"kind": final.get_kind_display()}))  # fmt: skip
+        choices.append(
+            (
+                f"evaluation:{final.pk}",
+                _("Evaluation: %(kind)s") % {"kind": final.get_kind_display()},
+            )
+        )
     choices += [
-        (f"evaluation:{e.pk}", _("Evaluation: %(kind)s, measured on %(date)s")
-         % {"kind": e.get_kind_display(), "date": formats.date_format(e.measured_when)})
+        (
+            f"evaluation:{e.pk}",
+            _("Evaluation: %(kind)s, measured on %(date)s")
+            % {"kind": e.get_kind_display(), "date": formats.date_format(e.measured_when)},
+        )
         for e in follow_ups_of(ta_request)
-    ]  # fmt: skip
+    ]
     return choices
 
 
@@ -219,8 +229,15 @@ def published_briefs(
     )
     if query:
         state = "request__requesting_state__name_"
-        fields = ("context", "done", "results", "differently", "request__title",
-                  f"{state}{name_language(get_language())}", f"{state}en")  # fmt: skip
+        fields = (
+            "context",
+            "done",
+            "results",
+            "differently",
+            "request__title",
+            f"{state}{name_language(get_language())}",
+            f"{state}en",
+        )
         words = reduce(
             operator.or_, (Q(**{f"{f}__icontains": query}) for f in dict.fromkeys(fields))
         )
@@ -246,8 +263,9 @@ def open_brief(reference: str) -> Brief:
         .first()
     )
     if found is None:
-        raise NotFound(_("There is no openly published brief of %(reference)s.")
-                       % {"reference": reference})  # fmt: skip
+        raise NotFound(
+            _("There is no openly published brief of %(reference)s.") % {"reference": reference}
+        )
     return found
 
 

@@ -15,16 +15,21 @@ from tracker.demo.scenarios import bring_to
 from tracker.models import Plan
 from tracker.workflow import Stage
 
-pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("reference_data")]  # fmt: skip
+pytestmark = [
+    pytest.mark.slow,
+    needs_chromium,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 KEY_COLUMNS = ("reference", "stage", "officer", "days_in_stage", "overdue", "priority")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_the_queues_key_columns_fit_a_1280_pixel_screen(browser, live_server, officer,
-                                                        togo_focal, language):  # fmt: skip
+def test_the_queues_key_columns_fit_a_1280_pixel_screen(
+    browser, live_server, officer, togo_focal, language
+):
     officer.language = language
     officer.save(update_fields=["language"])
     for n in range(8):
@@ -47,25 +52,38 @@ def test_the_queues_key_columns_fit_a_1280_pixel_screen(browser, live_server, of
 
 
 WORDS = {
-    "en": {"next": "Next step", "propose": "Propose plan version", "add": "Add an activity",
-           "budget": "A plan has a budget of zero or more.",
-           "ends": "An activity cannot end before it starts.", "confirm": "Confirm"},
-    "fr": {"next": "Prochaine étape", "propose": "Proposer une version du plan",
-           "add": "Ajouter une activité",
-           "budget": "Le budget d’un plan doit être supérieur ou égal à zéro.",
-           "ends": "Une activité ne peut pas se terminer avant d’avoir commencé.",
-           "confirm": "Confirmer"},
-}  # fmt: skip
+    "en": {
+        "next": "Next step",
+        "propose": "Propose plan version",
+        "add": "Add an activity",
+        "budget": "A plan has a budget of zero or more.",
+        "ends": "An activity cannot end before it starts.",
+        "confirm": "Confirm",
+    },
+    "fr": {
+        "next": "Prochaine étape",
+        "propose": "Proposer une version du plan",
+        "add": "Ajouter une activité",
+        "budget": "Le budget d’un plan doit être supérieur ou égal à zéro.",
+        "ends": "Une activité ne peut pas se terminer avant d’avoir commencé.",
+        "confirm": "Confirmer",
+    },
+}
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_a_requests_page_and_the_plan_form_with_its_errors(browser, live_server, officer,
-                                                         togo_focal, language):  # fmt: skip
+def test_a_requests_page_and_the_plan_form_with_its_errors(
+    browser, live_server, officer, togo_focal, language
+):
     words = WORDS[language]
     officer.language = language
     officer.save(update_fields=["language"])
-    ta_request = bring_to(open_request(togo_focal, title="Prison reform"), Stage.CONSULTATION,
-                          officer=officer, focal_point=togo_focal)  # fmt: skip
+    ta_request = bring_to(
+        open_request(togo_focal, title="Prison reform"),
+        Stage.CONSULTATION,
+        officer=officer,
+        focal_point=togo_focal,
+    )
     context, page = signed_in(browser, live_server, officer)
     page.goto(f"/admin/tracker/assistancerequest/{ta_request.pk}/change/")
     assert page.locator("#request-status").get_by_text(words["next"]).is_visible()

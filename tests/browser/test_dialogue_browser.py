@@ -16,15 +16,23 @@ from tracker.demo.scenarios import bring_to
 from tracker.models import Message
 from tracker.workflow import Stage
 
-pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("reference_data")]  # fmt: skip
+pytestmark = [
+    pytest.mark.slow,
+    needs_chromium,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def test_a_conversation_with_a_file_from_the_state_to_the_officer_and_back(
     browser, live_server, togo_focal, officer, tmp_path
 ):
-    ta_request = bring_to(open_request(togo_focal, title="Prison reform"), Stage.CONSULTATION,
-                          officer=officer, focal_point=togo_focal)  # fmt: skip
+    ta_request = bring_to(
+        open_request(togo_focal, title="Prison reform"),
+        Stage.CONSULTATION,
+        officer=officer,
+        focal_point=togo_focal,
+    )
     letter = tmp_path / "lettre du ministère.pdf"
     letter.write_bytes(samples.pdf())
 

@@ -10,13 +10,22 @@ from tests.browser import needs_chromium, shot, signed_in
 from tests.browser.test_portal_browser import log_in
 from tests.figures.test_figures import dataset  # noqa: F401 (the fixed dataset, as a fixture)
 
-pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("reference_data")]  # fmt: skip
+pytestmark = [
+    pytest.mark.slow,
+    needs_chromium,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
-HEADINGS = {"en": ("Requests opened per year", "Time in each stage", "Who asks",
-                   "Ownership by the States"),
-            "fr": ("Demandes ouvertes par année", "Durée de chaque étape", "Qui demande",
-                   "Appropriation par les États")}  # fmt: skip
+HEADINGS = {
+    "en": ("Requests opened per year", "Time in each stage", "Who asks", "Ownership by the States"),
+    "fr": (
+        "Demandes ouvertes par année",
+        "Durée de chaque étape",
+        "Qui demande",
+        "Appropriation par les États",
+    ),
+}
 
 
 def charts_drawn(page) -> int:
@@ -27,8 +36,13 @@ def charts_drawn(page) -> int:
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_the_secretariat_reads_every_figure(browser, live_server, dataset, analyst,  # noqa: F811
-                                            language):  # fmt: skip
+def test_the_secretariat_reads_every_figure(
+    browser,
+    live_server,
+    dataset,  # noqa: F811 (the fixture imported above)
+    analyst,
+    language,
+):
     analyst.language = language
     analyst.save(update_fields=["language"])
     context, page = signed_in(browser, live_server, analyst)

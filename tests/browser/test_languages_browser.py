@@ -15,8 +15,12 @@ from tests.journeys import propose
 from tracker.demo.scenarios import bring_to
 from tracker.workflow import Stage
 
-pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("reference_data")]  # fmt: skip
+pytestmark = [
+    pytest.mark.slow,
+    needs_chromium,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -55,8 +59,12 @@ LAYOUT_FAULTS = """() => {
 
 @pytest.fixture
 def case(togo_focal, officer):
-    ta_request = bring_to(open_request(togo_focal, title="Truth commission"), Stage.CONSULTATION,
-                          officer=officer, focal_point=togo_focal)  # fmt: skip
+    ta_request = bring_to(
+        open_request(togo_focal, title="Truth commission"),
+        Stage.CONSULTATION,
+        officer=officer,
+        focal_point=togo_focal,
+    )
     propose(ta_request, officer)
     return ta_request
 
@@ -70,7 +78,9 @@ def walk(page, case, language: str, width: int, name: str) -> None:
         assert html.get_attribute("lang") == language, page_name
         assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr"), page_name
         assert page.get_by_role("heading", name=headings[page_name]).first.is_visible(), (
-            page_name, headings[page_name])  # fmt: skip
+            page_name,
+            headings[page_name],
+        )
         faults = page.evaluate(LAYOUT_FAULTS)
         assert faults["width"] <= width, f"{page_name} scrolls sideways at {width} px"
         assert not faults["clipped"], (page_name, faults["clipped"])
@@ -79,8 +89,7 @@ def walk(page, case, language: str, width: int, name: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_portals_main_pages_in_each_language(browser, live_server, case, togo_focal,
-                                                 language):  # fmt: skip
+def test_the_portals_main_pages_in_each_language(browser, live_server, case, togo_focal, language):
     # The account's language is applied at sign-in: nothing to choose on the page.
     togo_focal.language = language
     togo_focal.save(update_fields=["language"])
@@ -111,7 +120,8 @@ def test_arabic_mirrors_the_layout(browser, live_server, case, togo_focal):
     assert first["x"] > last["x"], (first, last)
     # "start" is the right edge only in a right-to-left cell: both are asked.
     heading = page.locator("th").first.evaluate(
-        "th => [getComputedStyle(th).direction, getComputedStyle(th).textAlign]")  # fmt: skip
+        "th => [getComputedStyle(th).direction, getComputedStyle(th).textAlign]"
+    )
     direction, align = heading
     assert direction == "rtl"
     assert align in ("right", "start")
@@ -120,8 +130,7 @@ def test_arabic_mirrors_the_layout(browser, live_server, case, togo_focal):
     context.close()
 
 
-def test_the_switcher_names_each_language_in_its_own_name(browser, live_server, case,
-                                                          togo_focal):  # fmt: skip
+def test_the_switcher_names_each_language_in_its_own_name(browser, live_server, case, togo_focal):
     context, page = sign_in(browser, live_server, "portal", togo_focal, 1280)
     options = page.locator("#language option").all_inner_texts()
     assert options == [name for _code, name in settings.LANGUAGES]

@@ -17,8 +17,12 @@ from tracker.demo.scenarios import bring_to
 from tracker.models import AssistanceRequest
 from tracker.workflow import Stage
 
-pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("reference_data")]  # fmt: skip
+pytestmark = [
+    pytest.mark.slow,
+    needs_chromium,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def log_in(page, username="afi"):
@@ -34,9 +38,11 @@ def togo_cases(togo_focal, officer):
     cases = {}
     for title in ("Truth commission", "Prison reform"):
         ta_request = bring_to(
-            open_request(togo_focal, title=title), Stage.CONSULTATION, officer=officer,
+            open_request(togo_focal, title=title),
+            Stage.CONSULTATION,
+            officer=officer,
             focal_point=togo_focal,
-        )  # fmt: skip
+        )
         propose(ta_request, officer)
         cases[title] = ta_request
     cases["Elections"] = open_request(togo_focal, title="Elections")
@@ -126,8 +132,7 @@ PRINTED = {
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_a_request_prints_whole_without_the_sites_chrome(page, togo_cases, togo_focal,
-                                                         language):  # fmt: skip
+def test_a_request_prints_whole_without_the_sites_chrome(page, togo_cases, togo_focal, language):
     togo_focal.language = language
     togo_focal.save(update_fields=["language"])
     log_in(page)
@@ -141,9 +146,9 @@ def test_a_request_prints_whole_without_the_sites_chrome(page, togo_cases, togo_
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_a_request_page_at_phone_width_does_not_scroll_sideways(browser, live_server,
-                                                                togo_cases, togo_focal,
-                                                                language):  # fmt: skip
+def test_a_request_page_at_phone_width_does_not_scroll_sideways(
+    browser, live_server, togo_cases, togo_focal, language
+):
     togo_focal.language = language
     togo_focal.save(update_fields=["language"])
     context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 800})
@@ -169,19 +174,33 @@ def test_all_requests_at_phone_width_do_not_scroll_sideways(browser, live_server
 @pytest.fixture
 def closed_case(togo_focal, officer):
     """Closed, followed up once, with the State's brief published."""
-    ta_request = bring_to(open_request(togo_focal, title="Detention reform"), Stage.CLOSED,
-                          officer=officer, focal_point=togo_focal)  # fmt: skip
-    services.record_follow_up(ta_request=ta_request, by=officer, kind="follow_up_6",
-                              measured_on=timezone.now().date(),
-                              measured={"Officials trained": Decimal(42)})  # fmt: skip
-    services.write_brief(ta_request=ta_request, by=togo_focal, context="Crowded prisons.",
-                         done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+    ta_request = bring_to(
+        open_request(togo_focal, title="Detention reform"),
+        Stage.CLOSED,
+        officer=officer,
+        focal_point=togo_focal,
+    )
+    services.record_follow_up(
+        ta_request=ta_request,
+        by=officer,
+        kind="follow_up_6",
+        measured_on=timezone.now().date(),
+        measured={"Officials trained": Decimal(42)},
+    )
+    services.write_brief(
+        ta_request=ta_request,
+        by=togo_focal,
+        context="Crowded prisons.",
+        done="Judges trained.",
+        results="Fewer detainees.",
+    )
     services.publish_brief(ta_request=ta_request, by=togo_focal, publish=True)
     return ta_request
 
 
-def test_the_state_sees_its_results_drawn_and_publishes_them_openly(page, browser, live_server,
-                                                                    closed_case):  # fmt: skip
+def test_the_state_sees_its_results_drawn_and_publishes_them_openly(
+    page, browser, live_server, closed_case
+):
     log_in(page)
     page.goto(f"/portal/requests/{closed_case.reference}/")
     chart = page.locator("figure.chart img")
@@ -209,8 +228,12 @@ def messages(page) -> str:
 @pytest.fixture
 def closed_and_open(togo_focal, officer):
     """Closed just now, no brief yet, its State agreed to open publication."""
-    ta_request = bring_to(open_request(togo_focal, title="Prison reform"), Stage.CLOSED,
-                          officer=officer, focal_point=togo_focal)  # fmt: skip
+    ta_request = bring_to(
+        open_request(togo_focal, title="Prison reform"),
+        Stage.CLOSED,
+        officer=officer,
+        focal_point=togo_focal,
+    )
     services.decide_open_publication(ta_request=ta_request, by=togo_focal, agree=True)
     return ta_request
 

@@ -15,8 +15,12 @@ from tests.factories import open_request
 from tracker.web import signin
 from tracker.workflow import Stage
 
-pytestmark = [pytest.mark.slow, needs_chromium, pytest.mark.django_db(transaction=True),
-              pytest.mark.usefixtures("reference_data")]  # fmt: skip
+pytestmark = [
+    pytest.mark.slow,
+    needs_chromium,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def type_password(page, door: str, username: str) -> None:

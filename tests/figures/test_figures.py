@@ -39,29 +39,35 @@ def at(day: str) -> datetime:
 
 def plan(ta_request, officer):
     training = [ActivityDraft(form="training", title="Training")]
-    services.propose_plan(ta_request=ta_request, by=officer, budget_amount=Decimal(1000),
-                          activities=training)  # fmt: skip
+    services.propose_plan(
+        ta_request=ta_request, by=officer, budget_amount=Decimal(1000), activities=training
+    )
 
 
 @pytest.fixture
 def dataset(togo_focal, senegal_focal, officer):
     cambodia = FocalPointFactory(username="sophea", member_state_id="KHM")
     with clock.at(at("2024-03-01")):
-        a = services.open_request(by=togo_focal, title="A", domains=["justice"],
-                                  recommendations=[RecommendationDraft(source="upr",
-                                                                       upr_cycle=3)])  # fmt: skip
+        a = services.open_request(
+            by=togo_focal,
+            title="A",
+            domains=["justice"],
+            recommendations=[RecommendationDraft(source="upr", upr_cycle=3)],
+        )
     with clock.at(at("2024-03-11")):
         services.take_transition(ta_request=a, name="accept", by=officer)
-        services.record_funding(ta_request=a, by=officer,
-                                funding=[FundingDraft("vftc", Decimal(1000))])  # fmt: skip
+        services.record_funding(
+            ta_request=a, by=officer, funding=[FundingDraft("vftc", Decimal(1000))]
+        )
     with clock.at(at("2024-04-10")):
         services.record_assessment(ta_request=a, by=officer, findings="f", gaps="g")
         services.take_transition(ta_request=a, name="complete_assessment", by=officer)
     with clock.at(at("2024-04-20")):
         plan(a, officer)
     with clock.at(at("2024-04-25")):
-        services.take_transition(ta_request=a, name="reject_plan", by=togo_focal,
-                                 reason="Too short.")  # fmt: skip
+        services.take_transition(
+            ta_request=a, name="reject_plan", by=togo_focal, reason="Too short."
+        )
     with clock.at(at("2024-05-01")):
         plan(a, officer)
     with clock.at(at("2024-05-03")):
@@ -69,10 +75,13 @@ def dataset(togo_focal, senegal_focal, officer):
 
     with clock.at(at("2025-01-15")):
         b = services.open_request(
-            by=officer, title="B", requesting_state="KHM", domains=["justice", "legislation"],
+            by=officer,
+            title="B",
+            requesting_state="KHM",
+            domains=["justice", "legislation"],
             formal_request=FormalRequest("note_verbale", "NV/KHM/1", at("2025-01-15").date()),
             funding=[FundingDraft("bilateral", Decimal(500), "EUR")],
-        )  # fmt: skip
+        )
     with clock.at(at("2025-01-20")):
         services.take_transition(ta_request=b, name="accept", by=officer)
     with clock.at(at("2025-02-19")):
@@ -80,22 +89,36 @@ def dataset(togo_focal, senegal_focal, officer):
 
     with clock.at(at("2025-06-01")):
         services.open_request(
-            by=officer, title="C", requesting_state="MEX", domains=["elections"],
+            by=officer,
+            title="C",
+            requesting_state="MEX",
+            domains=["elections"],
             formal_request=FormalRequest("note_verbale", "NV/MEX/1", at("2025-06-01").date()),
             funding=[FundingDraft("vftc", Decimal(2000))],
-        )  # fmt: skip
+        )
 
     text = "Ensure the right to education for all children."
     record = UprRecommendation.objects.create(
-        state_under_review_id="SEN", recommending_state_id="DEU", cycle=3, session=45,
-        text=text, response="supported", fingerprint=upr.fingerprint(text),
-    )  # fmt: skip
+        state_under_review_id="SEN",
+        recommending_state_id="DEU",
+        cycle=3,
+        session=45,
+        text=text,
+        response="supported",
+        fingerprint=upr.fingerprint(text),
+    )
     followed = [RecommendationDraft(source="upr", record=record.pk)]
     with clock.at(at("2025-02-01")):
-        d = services.open_request(by=senegal_focal, title="D", domains=["education"],
-                                  recommendations=followed)  # fmt: skip
-    d = bring_to(d, "closed", officer=officer, focal_point=senegal_focal,
-                 content=Content(days_per_step=10, lessons="Start with the courts."))  # fmt: skip
+        d = services.open_request(
+            by=senegal_focal, title="D", domains=["education"], recommendations=followed
+        )
+    d = bring_to(
+        d,
+        "closed",
+        officer=officer,
+        focal_point=senegal_focal,
+        content=Content(days_per_step=10, lessons="Start with the courts."),
+    )
     services.publish_lessons(ta_request=d, by=senegal_focal, publish=True)
 
 
@@ -107,9 +130,12 @@ def test_requests_opened_per_year_with_the_change_from_the_year_before(dataset):
     opened = everything()["opened_per_year"]
     assert opened["years"] == [
         {"year": 2024, "total": 1, "change": None},
-        {"year": 2025, "total": 3,
-         "change": {"difference": 2, "percent": 200.0, "text": "+200.0 %"}},
-    ]  # fmt: skip
+        {
+            "year": 2025,
+            "total": 3,
+            "change": {"difference": 2, "percent": 200.0, "text": "+200.0 %"},
+        },
+    ]
     assert opened["by_stage"] == {
         "2024": {"implementation": 1},
         "2025": {"closed": 1, "requested": 1, "withdrawn": 1},
@@ -166,25 +192,37 @@ def test_ownership(dataset):
     # Plans decided after 5 (A 1, rejected), 2 (A 2) and 0 days (D 1).
     assert owned["days_to_decision"] == {"plans_decided": 3, "median_days": 2.0}
     assert owned["plans_rejected"] == 1
-    assert owned["versions_before_approval"] == {"approved": 2, "by_version": {"1": 1, "2": 1},
-                                                 "mean": 1.5}  # fmt: skip
-    assert owned["withdrawals_by_stage"] == {"requested": 0, "needs_assessment": 1,
-                                             "consultation": 0, "implementation": 0,
-                                             "evaluation": 0}  # fmt: skip
+    assert owned["versions_before_approval"] == {
+        "approved": 2,
+        "by_version": {"1": 1, "2": 1},
+        "mean": 1.5,
+    }
+    assert owned["withdrawals_by_stage"] == {
+        "requested": 0,
+        "needs_assessment": 1,
+        "consultation": 0,
+        "implementation": 0,
+        "evaluation": 0,
+    }
     assert (owned["closed"], owned["lessons_shared"]) == (1, {"count": 1, "share": 1.0})
 
 
-@pytest.mark.parametrize(("narrowed", "years"), [
-    ({"region": "AFRICA"}, [(2024, 1, None), (2025, 1, "0.0 %")]),  # A and D
-    ({"domain": "justice"}, [(2024, 1, None), (2025, 1, "0.0 %")]),  # A and B, once each
-    ({"first_year": 2025}, [(2025, 3, None)]),
-    ({"last_year": 2024}, [(2024, 1, None)]),
-    ({"region": "WESTERN_EUROPE_OTHERS"}, []),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("narrowed", "years"),
+    [
+        ({"region": "AFRICA"}, [(2024, 1, None), (2025, 1, "0.0 %")]),  # A and D
+        ({"domain": "justice"}, [(2024, 1, None), (2025, 1, "0.0 %")]),  # A and B, once each
+        ({"first_year": 2025}, [(2025, 3, None)]),
+        ({"last_year": 2024}, [(2024, 1, None)]),
+        ({"region": "WESTERN_EUROPE_OTHERS"}, []),
+    ],
+)
 def test_filters_narrow_every_figure(dataset, narrowed, years):
     found = everything(**narrowed)
-    assert [(y["year"], y["total"], y["change"] and y["change"]["text"])
-            for y in found["opened_per_year"]["years"]] == years  # fmt: skip
+    assert [
+        (y["year"], y["total"], y["change"] and y["change"]["text"])
+        for y in found["opened_per_year"]["years"]
+    ] == years
     assert found["shares"]["total"] == sum(total for _year, total, _change in years)
 
 
@@ -218,12 +256,18 @@ def test_the_api_gives_the_figures_narrowed(api, dataset):
 def test_every_figure_downloads_as_csv(api, dataset):
     response = api("analyst").get("/api/v1/reports/figures/?format=csv&figure=shares")
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines == ["figure,measure,value", "shares,total,4",
-                     "shares,least_developed/count,3", "shares,least_developed/share,0.75",
-                     "shares,agenda_item_10/count,1", "shares,agenda_item_10/share,0.25",
-                     "shares,upr_follow_up/count,2", "shares,upr_follow_up/share,0.5",
-                     "shares,upr_record_follow_up/count,1",
-                     "shares,upr_record_follow_up/share,0.25"]  # fmt: skip
+    assert lines == [
+        "figure,measure,value",
+        "shares,total,4",
+        "shares,least_developed/count,3",
+        "shares,least_developed/share,0.75",
+        "shares,agenda_item_10/count,1",
+        "shares,agenda_item_10/share,0.25",
+        "shares,upr_follow_up/count,2",
+        "shares,upr_follow_up/share,0.5",
+        "shares,upr_record_follow_up/count,1",
+        "shares,upr_record_follow_up/share,0.25",
+    ]
     whole = api("analyst").get("/api/v1/reports/figures/?format=csv")
     text = b"".join(whole.streaming_content).decode("utf-8-sig")
     assert "funding,2025/bilateral/EUR/amount,500.00" in text
@@ -237,11 +281,17 @@ def test_the_openapi_schema_describes_both_upr_shares(client):
     assert "or text" in shares["upr_follow_up"]["description"]
 
 
-@pytest.mark.parametrize(("query", "problem"), [
-    ("first_year=2026&last_year=2024", "The last year comes after the first."),
-    ("region=MARS", "region"), ("domain=cooking", "domain"), ("figure=weather", "figure"),
-    ("first_year=", "Give a value to first_year"), ("colour=red", "Unknown query parameter"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ("first_year=2026&last_year=2024", "The last year comes after the first."),
+        ("region=MARS", "region"),
+        ("domain=cooking", "domain"),
+        ("figure=weather", "figure"),
+        ("first_year=", "Give a value to first_year"),
+        ("colour=red", "Unknown query parameter"),
+    ],
+)
 def test_the_api_refuses_what_it_cannot_narrow_by(api, dataset, query, problem):
     response = api("analyst").get(f"/api/v1/reports/figures/?{query}")
     assert response.status_code == 400
@@ -284,8 +334,9 @@ def test_a_wrong_filter_is_said_next_to_it_and_the_page_still_shows(client_as, d
     assert "The last year comes after the first." in page.content.decode()
 
 
-def test_the_page_reads_a_bounded_number_of_queries(client_as, dataset,
-                                                    django_assert_max_num_queries):  # fmt: skip
+def test_the_page_reads_a_bounded_number_of_queries(
+    client_as, dataset, django_assert_max_num_queries
+):
     admin = client_as("analyst")
     with django_assert_max_num_queries(40):
         assert admin.get("/admin/figures/").status_code == 200
@@ -314,12 +365,15 @@ def test_the_api_hands_out_each_charts_vega_lite_specification(api, dataset):
     assert api().get("/api/v1/reports/figures/charts/").status_code == 401
 
 
-@pytest.mark.parametrize(("language", "share", "change"), [
-    ("en", "100.0%", "+200.0%"),
-    ("fr", "100,0\u00a0%", "+200,0\u00a0%"),
-    ("ru", "100,0\u00a0%", "+200,0\u00a0%"),
-    ("zh-hans", "100.0%", "+200.0%"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("language", "share", "change"),
+    [
+        ("en", "100.0%", "+200.0%"),
+        ("fr", "100,0\u00a0%", "+200,0\u00a0%"),
+        ("ru", "100,0\u00a0%", "+200,0\u00a0%"),
+        ("zh-hans", "100.0%", "+200.0%"),
+    ],
+)
 def test_percentages_are_written_as_each_language_writes_them(language, share, change):
     from django.utils import translation
 

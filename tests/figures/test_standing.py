@@ -36,8 +36,10 @@ def live(day, region=""):
 def test_the_standing_backlog_equals_the_live_one_on_every_day(officer, seed):
     moments = random_history(officer, seed)
     first, last = min(moments).date(), max(moments).date()
-    regions = ["", *sorted(set(AssistanceRequest.objects.values_list(
-        "requesting_state__region", flat=True)))]  # fmt: skip
+    regions = [
+        "",
+        *sorted(set(AssistanceRequest.objects.values_list("requesting_state__region", flat=True))),
+    ]
     assert len(regions) >= 3
     # The walk went through the workflow, and back in time.
     assert len(set(HistoryEntry.objects.values_list("to_stage", flat=True))) >= 5
@@ -63,7 +65,12 @@ def test_rows_of_one_day_count_once_at_its_end(officer, togo_focal):
         ta_request = open_request(togo_focal)
         services.take_transition(ta_request=ta_request, name="accept", by=officer)
     end_of_day = standing.open_on(START.date())
-    assert end_of_day["by_stage"] == {"requested": 0, "needs_assessment": 1, "consultation": 0,
-                                      "implementation": 0, "evaluation": 0}  # fmt: skip
+    assert end_of_day["by_stage"] == {
+        "requested": 0,
+        "needs_assessment": 1,
+        "consultation": 0,
+        "implementation": 0,
+        "evaluation": 0,
+    }
     assert end_of_day == live(START.date())
     assert standing.open_on(START.date() - timedelta(days=1))["total"] == 0

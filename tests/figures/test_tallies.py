@@ -44,16 +44,23 @@ def also_change(ta_request, officer, chance) -> None:
     roll = chance.random()
     try:
         if roll < 0.1:
-            services.record_funding(ta_request=ta_request, by=officer, funding=[
-                FundingDraft(chance.choice(["vftc", "bilateral", "regular_budget"]),
-                             Decimal(chance.randint(1, 90_000)) / 4,
-                             chance.choice(["USD", "EUR"]))
-                for _ in range(chance.randint(0, 2))
-            ])  # fmt: skip
+            services.record_funding(
+                ta_request=ta_request,
+                by=officer,
+                funding=[
+                    FundingDraft(
+                        chance.choice(["vftc", "bilateral", "regular_budget"]),
+                        Decimal(chance.randint(1, 90_000)) / 4,
+                        chance.choice(["USD", "EUR"]),
+                    )
+                    for _ in range(chance.randint(0, 2))
+                ],
+            )
         elif roll < 0.2:
             links = chance.sample(_links(ta_request), chance.randint(0, 2))
-            services.correct_recommendations(ta_request=ta_request, by=officer,
-                                             recommendations=links)  # fmt: skip
+            services.correct_recommendations(
+                ta_request=ta_request, by=officer, recommendations=links
+            )
         elif roll < 0.3:
             codes = list(Domain.objects.values_list("code", flat=True))
             ta_request.domains.set(chance.sample(codes, chance.randint(0, 2)))
@@ -72,10 +79,12 @@ def _links(ta_request) -> list[RecommendationDraft]:
     made to the request's State: the figures count the first and the last apart."""
     text = "Strengthen the national human rights institution"
     record, _ = UprRecommendation.objects.get_or_create(
-        state_under_review=ta_request.requesting_state, recommending_state_id="DEU", cycle=4,
+        state_under_review=ta_request.requesting_state,
+        recommending_state_id="DEU",
+        cycle=4,
         fingerprint=upr.fingerprint(text),
         defaults={"session": 40, "text": text, "response": "supported"},
-    )  # fmt: skip
+    )
     return [
         RecommendationDraft("upr", "A/HRC/49/1", upr_cycle=4, text="Strengthen the institution"),
         RecommendationDraft("treaty_body", "CAT/C/TGO/CO/3", text="Strengthen the institution"),
@@ -94,8 +103,10 @@ def _share(ta_request, chance) -> None:
 
 
 def regions() -> list[str]:
-    return ["", *sorted(set(AssistanceRequest.objects.values_list(
-        "requesting_state__region", flat=True)))]  # fmt: skip
+    return [
+        "",
+        *sorted(set(AssistanceRequest.objects.values_list("requesting_state__region", flat=True))),
+    ]
 
 
 def assert_kept_equals_live() -> None:
@@ -110,12 +121,17 @@ def assert_kept_equals_live() -> None:
     scopes = [(Filters(region=region), "") for region in regions()]
     scopes += [(Filters(), state) for state in states]
     scopes += [(Filters(region="AFRICA"), "TGO"), (Filters(region="AFRICA"), "MEX")]
-    scopes += [(Filters(domain=code), state) for code in ("justice", "education", "nhri")
-               for state in ("", "TGO")]  # fmt: skip
-    scopes += [(Filters(first_year=years[-1]), ""), (Filters(last_year=years[0]), "TGO"),
-               (Filters(first_year=years[-1] + 1), ""),
-               (Filters(first_year=years[0], last_year=years[-1], domain="justice",
-                        region="AFRICA"), "")]  # fmt: skip
+    scopes += [
+        (Filters(domain=code), state)
+        for code in ("justice", "education", "nhri")
+        for state in ("", "TGO")
+    ]
+    scopes += [
+        (Filters(first_year=years[-1]), ""),
+        (Filters(last_year=years[0]), "TGO"),
+        (Filters(first_year=years[-1] + 1), ""),
+        (Filters(first_year=years[0], last_year=years[-1], domain="justice", region="AFRICA"), ""),
+    ]
     for narrowed, state in scopes:
         requests = AssistanceRequest.objects.all()
         if state:
@@ -134,16 +150,18 @@ def test_every_kept_figure_equals_the_live_one(officer, request_at, togo_focal, 
         with clock.at(START + timedelta(days=days)):
             closed = request_at(Stage.CLOSED)
             if number == 0:  # one brief shared for sure, the others by chance
-                services.write_brief(ta_request=closed, by=togo_focal, context="c", done="d",
-                                     results="r")  # fmt: skip
+                services.write_brief(
+                    ta_request=closed, by=togo_focal, context="c", done="d", results="r"
+                )
                 services.publish_brief(ta_request=closed, by=togo_focal, publish=True)
             else:
                 also_change(closed, officer, chance)
     # One request follows up a UPR recommendation as text and an imported record for sure.
     following = AssistanceRequest.objects.filter(stage__in=OPEN).order_by("pk").first()
     with clock.at(START + timedelta(days=140)):
-        services.correct_recommendations(ta_request=following, by=officer,
-                                         recommendations=_links(following)[::2])  # fmt: skip
+        services.correct_recommendations(
+            ta_request=following, by=officer, recommendations=_links(following)[::2]
+        )
     assert_kept_equals_live()
     # The walk reached what the figures count, over two years, and went back in time.
     assert len(kept_years := figures.kept_figures(now=NOW)["opened_per_year"]["years"]) == 2
@@ -173,12 +191,16 @@ def test_a_rebuild_gives_what_was_kept(officer):
     random_history(officer, seed=4, requests=6, also=also_change)
     tallies.catch_up()
     kept = (figures.kept_figures(now=NOW), figures.kept_summary(now=NOW))
-    cells = set(FigureTally.objects.exclude(count=0).values_list("measure", "item", "region",
-                                                                  "year", "count"))  # fmt: skip
+    cells = set(
+        FigureTally.objects.exclude(count=0).values_list(
+            "measure", "item", "region", "year", "count"
+        )
+    )
     assert tallies.rebuild() == 6
     assert (figures.kept_figures(now=NOW), figures.kept_summary(now=NOW)) == kept
-    assert set(FigureTally.objects.values_list("measure", "item", "region", "year",
-                                               "count")) == cells  # fmt: skip
+    assert (
+        set(FigureTally.objects.values_list("measure", "item", "region", "year", "count")) == cells
+    )
 
 
 def test_a_states_groups_move_its_requests_figures(officer):

@@ -60,7 +60,9 @@ def test_nothing_is_published_without_the_states_agreement(request_at, togo_foca
     assert identifier(ta_request) not in activities(export())
     consent = agree(ta_request, togo_focal)
     assert (consent.decision, consent.history_entry.transition) == (
-        "open_data", "open_publication_agreed")  # fmt: skip
+        "open_data",
+        "open_publication_agreed",
+    )
     assert identifier(ta_request) in activities(export())
     services.decide_open_publication(ta_request=ta_request, by=togo_focal, agree=False)
     assert identifier(ta_request) not in activities(export())
@@ -97,8 +99,9 @@ def test_agreeing_twice_or_revoking_what_was_never_given_is_refused(request_at, 
         agree(ta_request, togo_focal)
 
 
-def test_the_state_decides_in_the_portal_and_confirms_it(client, request_at, togo_focal,
-                                                          senegal_focal):  # fmt: skip
+def test_the_state_decides_in_the_portal_and_confirms_it(
+    client, request_at, togo_focal, senegal_focal
+):
     ta_request = request_at(Stage.CLOSED)
     url = f"/portal/requests/{ta_request.reference}/open-data/"
     client.force_login(senegal_focal)
@@ -122,8 +125,9 @@ def test_an_officer_records_it_in_the_admin(client_as, request_at):
     url = f"/admin/tracker/assistancerequest/{ta_request.pk}/open_data/"
     page = admin.post(url, {"agree": "yes"}).content.decode()
     assert "give the reference of its written communication" in page
-    admin.post(url, {"agree": "yes", "document_reference": "NV/TGO/2026/41",
-                     "document_date": "2026-11-02"})  # fmt: skip
+    admin.post(
+        url, {"agree": "yes", "document_reference": "NV/TGO/2026/41", "document_date": "2026-11-02"}
+    )
     assert AssistanceRequest.objects.get(pk=ta_request.pk).open_publication_since is not None
     analyst = client_as("analyst")
     analyst.post(url, {"agree": "no", "document_reference": "NV/TGO/2026/42"})
@@ -139,11 +143,19 @@ def closed_and_followed_up(request_at, togo_focal, officer):
     with clock.at(timezone.now() - timedelta(days=200)):
         ta_request = request_at(Stage.CLOSED)
     services.record_follow_up(
-        ta_request=ta_request, by=officer, kind="follow_up_6", measured_on=timezone.now().date(),
+        ta_request=ta_request,
+        by=officer,
+        kind="follow_up_6",
+        measured_on=timezone.now().date(),
         measured={"Officials trained": Decimal(42)},
-    )  # fmt: skip
-    services.write_brief(ta_request=ta_request, by=togo_focal, context="Overcrowded prisons.",
-                         done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+    )
+    services.write_brief(
+        ta_request=ta_request,
+        by=togo_focal,
+        context="Overcrowded prisons.",
+        done="Judges trained.",
+        results="Fewer detainees.",
+    )
     services.publish_brief(ta_request=ta_request, by=togo_focal, publish=True)
     agree(ta_request, togo_focal)
     return ta_request
@@ -169,8 +181,12 @@ def test_an_activity_carries_status_country_results_and_follow_ups(closed_and_fo
 
 
 def test_the_status_follows_the_stage(request_at, togo_focal):
-    expected = {Stage.REQUESTED: "1", Stage.IMPLEMENTATION: "2", Stage.EVALUATION: "3",
-                Stage.WITHDRAWN: "5"}  # fmt: skip
+    expected = {
+        Stage.REQUESTED: "1",
+        Stage.IMPLEMENTATION: "2",
+        Stage.EVALUATION: "3",
+        Stage.WITHDRAWN: "5",
+    }
     made = {stage: agree(request_at(stage), togo_focal).request for stage in expected}
     found = activities(export())
     for stage, code in expected.items():
@@ -179,16 +195,23 @@ def test_the_status_follows_the_stage(request_at, togo_focal):
 
 def test_linked_upr_records_are_counted_as_tags(togo, togo_focal):
     record = UprRecommendation.objects.create(
-        state_under_review=togo, recommending_state_id="DEU", cycle=4, session=44,
-        text="Establish a national preventive mechanism.", response="supported",
+        state_under_review=togo,
+        recommending_state_id="DEU",
+        cycle=4,
+        session=44,
+        text="Establish a national preventive mechanism.",
+        response="supported",
         fingerprint="f" * 64,
-    )  # fmt: skip
-    ta_request = open_request(togo_focal, recommendations=[
-        RecommendationDraft(source="upr", record=record.pk)])  # fmt: skip
+    )
+    ta_request = open_request(
+        togo_focal, recommendations=[RecommendationDraft(source="upr", record=record.pk)]
+    )
     agree(ta_request, togo_focal)
     (tag,) = activities(export())[identifier(ta_request)].findall("tag")
     assert (tag.get("vocabulary"), tag.find("narrative").text) == (
-        "99", "Establish a national preventive mechanism.")  # fmt: skip
+        "99",
+        "Establish a national preventive mechanism.",
+    )
 
 
 def test_the_public_brief_page_needs_both_publications(client, closed_and_followed_up, togo_focal):
@@ -223,8 +246,13 @@ def test_a_brief_taken_back_or_corrected_leaves_the_served_file_at_once(
     assert served_link() is not None
     # An officer's correction goes back to the State unpublished: out of the file too.
     with django_capture_on_commit_callbacks(execute=True):
-        services.write_brief(ta_request=ta_request, by=officer, context="Prisons.",
-                             done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+        services.write_brief(
+            ta_request=ta_request,
+            by=officer,
+            context="Prisons.",
+            done="Judges trained.",
+            results="Fewer detainees.",
+        )
     assert served_link() is None
 
 
@@ -233,8 +261,13 @@ def test_a_brief_of_a_request_not_published_openly_leaves_the_file_alone(
 ):
     ta_request = request_at(Stage.CLOSED)
     with django_capture_on_commit_callbacks() as queued:
-        services.write_brief(ta_request=ta_request, by=togo_focal, context="Prisons.",
-                             done="Judges trained.", results="Fewer detainees.")  # fmt: skip
+        services.write_brief(
+            ta_request=ta_request,
+            by=togo_focal,
+            context="Prisons.",
+            done="Judges trained.",
+            results="Fewer detainees.",
+        )
         services.publish_brief(ta_request=ta_request, by=togo_focal, publish=True)
     assert queued == []
 
@@ -261,8 +294,9 @@ def demo_export(tmp_path, officer) -> Path:
     """The whole demo data, every request agreed to open publication, exported."""
     call_command("load_demo", stdout=io.StringIO())
     for ta_request in AssistanceRequest.objects.filter(open_publication_since__isnull=True):
-        agree(ta_request, AssistanceRequest.objects.get(pk=ta_request.pk).officer or officer,
-              **LETTER)  # fmt: skip
+        agree(
+            ta_request, AssistanceRequest.objects.get(pk=ta_request.pk).officer or officer, **LETTER
+        )
     target = tmp_path / "activities.xml"
     call_command("export_iati", str(target), stdout=io.StringIO())
     return target
@@ -274,8 +308,11 @@ def test_the_export_of_the_full_demo_data_is_valid_iati_2_03(tmp_path, officer):
 
     schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
     document = etree.parse(str(demo_export(tmp_path, officer)))
-    errors = [] if schema.validate(document) else [
-        f"line {e.line}: {e.message}" for e in schema.error_log]  # fmt: skip
+    errors = (
+        []
+        if schema.validate(document)
+        else [f"line {e.line}: {e.message}" for e in schema.error_log]
+    )
     assert errors == []
     assert len(document.getroot()) == AssistanceRequest.objects.count() == 25
 
@@ -285,10 +322,17 @@ def test_the_export_of_the_full_demo_data_keeps_the_standards_rules(tmp_path, of
     document = ElementTree.parse(demo_export(tmp_path, officer))  # noqa: S314 - our own export
     # Every kind of element the demo has data for is there: follow-ups (a fourth period:
     # closing, 6, 12 months, later), an indicator that improves as it falls, a brief.
-    for path in ("budget", "result", "tag", "participating-org[@role='1']",
-                 "participating-org[@role='4']", "activity-date[@type='2']",
-                 "result/indicator/period[4]", "result/indicator[@ascending='0']",
-                 "document-link"):  # fmt: skip
+    for path in (
+        "budget",
+        "result",
+        "tag",
+        "participating-org[@role='1']",
+        "participating-org[@role='4']",
+        "activity-date[@type='2']",
+        "result/indicator/period[4]",
+        "result/indicator[@ascending='0']",
+        "document-link",
+    ):
         assert document.getroot().findall(f"iati-activity/{path}"), path
     assert broken_rules(document.getroot()) == []
 
@@ -298,8 +342,10 @@ def broken_rules(root) -> list[str]:
     broken = []
     for activity in root.iter("iati-activity"):
         name = activity.findtext("iati-identifier")
-        dates = {d.get("type"): date.fromisoformat(d.get("iso-date"))
-                 for d in activity.iter("activity-date")}  # fmt: skip
+        dates = {
+            d.get("type"): date.fromisoformat(d.get("iso-date"))
+            for d in activity.iter("activity-date")
+        }
         if not {"1", "2"} & dates.keys():
             broken.append(f"{name}: no planned or actual start")
         if activity.find("activity-status").get("code") == "1" and {"2", "4"} & dates.keys():
@@ -360,19 +406,27 @@ def test_the_export_reads_a_page_of_requests_at_a_time(
     request_at, togo_focal, monkeypatch, django_assert_max_num_queries
 ):
     monkeypatch.setattr(iati, "PAGE", 2)
-    for stage in (Stage.REQUESTED, Stage.CONSULTATION, Stage.IMPLEMENTATION, Stage.CLOSED,
-                  Stage.CLOSED):  # fmt: skip
+    for stage in (
+        Stage.REQUESTED,
+        Stage.CONSULTATION,
+        Stage.IMPLEMENTATION,
+        Stage.CLOSED,
+        Stage.CLOSED,
+    ):
         agree(request_at(stage), togo_focal)
     # 3 pages of at most 2 requests: each page one query and one per related table.
     with django_assert_max_num_queries(3 * 12):
         assert len(activities(export())) == 5
 
 
-@pytest.mark.parametrize(("ref", "name", "problem"), [
-    ("", "Secretariat", "set IATI_REPORTING_ORG_REF"),
-    ("XM DAC 1", "Secretariat", "is not an IATI organisation identifier"),
-    ("XM-DAC-00000", "", "set IATI_REPORTING_ORG_NAME"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("ref", "name", "problem"),
+    [
+        ("", "Secretariat", "set IATI_REPORTING_ORG_REF"),
+        ("XM DAC 1", "Secretariat", "is not an IATI organisation identifier"),
+        ("XM-DAC-00000", "", "set IATI_REPORTING_ORG_NAME"),
+    ],
+)
 def test_a_missing_publisher_is_a_clear_error_not_a_broken_file(
     settings, client, tmp_path, ref, name, problem
 ):
@@ -386,8 +440,9 @@ def test_a_missing_publisher_is_a_clear_error_not_a_broken_file(
     assert problem in response.json()["detail"]
 
 
-def test_a_failed_export_leaves_the_previous_file_in_place(tmp_path, request_at, togo_focal,
-                                                           monkeypatch):  # fmt: skip
+def test_a_failed_export_leaves_the_previous_file_in_place(
+    tmp_path, request_at, togo_focal, monkeypatch
+):
     agree(request_at(Stage.CLOSED), togo_focal)
     target = tmp_path / "activities.xml"
     call_command("export_iati", str(target), stdout=io.StringIO())
@@ -407,18 +462,29 @@ def test_a_failed_export_leaves_the_previous_file_in_place(tmp_path, request_at,
 
 
 def test_a_plan_longer_than_a_year_is_budgeted_year_by_year(request_at, togo_focal):
-    two_years = Content(budget=Decimal("73000"), activities=(
-        ActivityDraft("workshop", "Opening workshop", starts_on=date(2026, 1, 1)),
-        ActivityDraft("training", "Last training", starts_on=date(2027, 12, 1),
-                      ends_on=date(2027, 12, 31)),
-    ))  # fmt: skip
+    two_years = Content(
+        budget=Decimal("73000"),
+        activities=(
+            ActivityDraft("workshop", "Opening workshop", starts_on=date(2026, 1, 1)),
+            ActivityDraft(
+                "training", "Last training", starts_on=date(2027, 12, 1), ends_on=date(2027, 12, 31)
+            ),
+        ),
+    )
     ta_request = agree(request_at(Stage.IMPLEMENTATION, content=two_years), togo_focal).request
     budgets = activities(export())[identifier(ta_request)].findall("budget")
-    assert [(b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"),
-             b.find("value").text, b.get("status")) for b in budgets] == [
+    assert [
+        (
+            b.find("period-start").get("iso-date"),
+            b.find("period-end").get("iso-date"),
+            b.find("value").text,
+            b.get("status"),
+        )
+        for b in budgets
+    ] == [
         ("2026-01-01", "2026-12-31", "36500.00", "2"),
         ("2027-01-01", "2027-12-31", "36500.00", "2"),
-    ]  # fmt: skip
+    ]
 
 
 def test_shares_of_a_budget_add_up_to_the_cent():
@@ -450,10 +516,15 @@ def test_a_request_sent_back_to_consultation_is_still_in_implementation(
     request_at, togo_focal, officer
 ):
     ta_request = request_at(Stage.IMPLEMENTATION)
-    services.propose_plan(ta_request=ta_request, by=officer, budget_amount=Decimal(90000),
-                          activities=[ActivityDraft("training", "More training")])  # fmt: skip
-    ta_request = services.take_transition(ta_request=ta_request, name="revise_plan", by=officer,
-                                          comment="Budget doubled")  # fmt: skip
+    services.propose_plan(
+        ta_request=ta_request,
+        by=officer,
+        budget_amount=Decimal(90000),
+        activities=[ActivityDraft("training", "More training")],
+    )
+    ta_request = services.take_transition(
+        ta_request=ta_request, name="revise_plan", by=officer, comment="Budget doubled"
+    )
     agree(ta_request, togo_focal)
     activity = activities(export())[identifier(ta_request)]
     # IATI's pipeline has no actual start: an activity that started is in implementation.
@@ -465,8 +536,13 @@ def test_a_request_sent_back_to_consultation_is_still_in_implementation(
 
 def test_a_rejected_plan_is_not_published_as_planned(request_at, togo_focal):
     ta_request = request_at(Stage.CONSULTATION, content=Content(plan_awaiting_decision=True))
-    services.take_transition(ta_request=ta_request, name="reject_plan", by=togo_focal,
-                             plan_version=1, reason="Not this one.")  # fmt: skip
+    services.take_transition(
+        ta_request=ta_request,
+        name="reject_plan",
+        by=togo_focal,
+        plan_version=1,
+        reason="Not this one.",
+    )
     agree(ta_request, togo_focal)
     activity = activities(export())[identifier(ta_request)]
     assert activity.find("budget") is None
@@ -485,13 +561,22 @@ def test_follow_ups_measure_one_period_after_another(closed_and_followed_up, off
     later = closed_and_followed_up.stage_entered_at.date() + timedelta(days=190)
     with clock.at(timezone.now() + timedelta(days=400)):
         services.record_follow_up(
-            ta_request=closed_and_followed_up, by=officer, kind="follow_up_later",
-            measured_on=later + timedelta(days=200), measured={"Officials trained": Decimal(45)},
-        )  # fmt: skip
+            ta_request=closed_and_followed_up,
+            by=officer,
+            kind="follow_up_later",
+            measured_on=later + timedelta(days=200),
+            measured={"Officials trained": Decimal(45)},
+        )
         xml = export()
     (indicator,) = activities(xml)[identifier(closed_and_followed_up)].findall("result/indicator")
-    spans = [(p.find("period-start").get("iso-date"), p.find("period-end").get("iso-date"),
-              p.find("actual").get("value")) for p in indicator.findall("period")]  # fmt: skip
+    spans = [
+        (
+            p.find("period-start").get("iso-date"),
+            p.find("period-end").get("iso-date"),
+            p.find("actual").get("value"),
+        )
+        for p in indicator.findall("period")
+    ]
     assert [value for _start, _end, value in spans] == ["35.00", "42.00", "45.00"]
     for (_start, end, _value), (start, _end, _next) in itertools.pairwise(spans):
         assert start == end  # each follow-up's period starts where the one before ended
@@ -505,8 +590,7 @@ def test_text_xml_cannot_hold_is_left_out_not_a_broken_file(togo_focal):
 
 
 @pytest.mark.parametrize(("language", "code"), [("fr", "fr"), ("zh-hans", "zh")])
-def test_a_requests_own_words_carry_the_language_they_were_written_in(togo_focal, language,
-                                                                      code):  # fmt: skip
+def test_a_requests_own_words_carry_the_language_they_were_written_in(togo_focal, language, code):
     togo_focal.language = language
     togo_focal.save(update_fields=["language"])
     ta_request = open_request(togo_focal, title="Formation des juges")

@@ -32,9 +32,14 @@ def test_a_good_file_is_imported_with_states_by_name_or_code(tmp_path):
     out, _err = run(tmp_path, GOOD)
     assert out.strip().startswith("Imported 2 new and 0 updated UPR recommendations")
     first, second = UprRecommendation.objects.order_by("pk")
-    assert (first.state_under_review_id, first.recommending_state_id, first.cycle,
-            first.session, first.response, first.themes) == (
-        "TGO", "DEU", 3, 40, "supported", "Torture; Detention")  # fmt: skip
+    assert (
+        first.state_under_review_id,
+        first.recommending_state_id,
+        first.cycle,
+        first.session,
+        first.response,
+        first.themes,
+    ) == ("TGO", "DEU", 3, 40, "supported", "Torture; Detention")
     assert (second.recommending_state_id, second.response, second.themes) == ("FRA", "noted", "")
 
 
@@ -81,16 +86,23 @@ def problems(tmp_path, content: str) -> list[str]:
     return err.getvalue().splitlines()
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("Recommendation,Cycle\nx,3\n", "line 1: missing column(s): Recommending State, State "
-     "under Review, Session, Response"),
-    ("\n\nRecommendation,Cycle\n", "line 3: missing column(s): Recommending State, State "
-     "under Review, Session, Response"),
-    ("", "The file is empty."),
-    ("\ufeff\n  \n", "The file is empty."),
-    (HEADER, "The file has no recommendations."),
-    (HEADER + "\n,,,,,,\n", "The file has no recommendations."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "Recommendation,Cycle\nx,3\n",
+            "line 1: missing column(s): Recommending State, State under Review, Session, Response",
+        ),
+        (
+            "\n\nRecommendation,Cycle\n",
+            "line 3: missing column(s): Recommending State, State under Review, Session, Response",
+        ),
+        ("", "The file is empty."),
+        ("\ufeff\n  \n", "The file is empty."),
+        (HEADER, "The file has no recommendations."),
+        (HEADER + "\n,,,,,,\n", "The file has no recommendations."),
+    ],
+)
 def test_a_file_without_its_columns_or_rows_is_refused(tmp_path, content, message):
     assert problems(tmp_path, content) == [message]
 
@@ -137,18 +149,29 @@ def test_every_problem_of_a_file_is_said_at_once(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (GOOD + 'Togo,Germany,3,40,"Never closed,Supported,\nTogo,France,3,40,x,Noted,\n',
-     "line 4: a quotation mark opens a value that the file never closes"),
-    (GOOD + 'Togo,Germany,3,40,"Ratify" now,Supported,\n',
-     "line 4: text follows the quotation mark that closes a value before the next comma: "
-     'write a quotation mark inside a quoted value twice ("")'),
-    ('"Recommendation,Recommending State\n',
-     "line 1: a quotation mark opens a value that the file never closes"),
-    (GOOD + 'Togo,Germany,3,40,"' + "x" * 140_000 + '",Supported,\n',
-     "line 4: a value is longer than 131072 characters: a quotation mark that opens it may "
-     "have no closing one"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            GOOD + 'Togo,Germany,3,40,"Never closed,Supported,\nTogo,France,3,40,x,Noted,\n',
+            "line 4: a quotation mark opens a value that the file never closes",
+        ),
+        (
+            GOOD + 'Togo,Germany,3,40,"Ratify" now,Supported,\n',
+            "line 4: text follows the quotation mark that closes a value before the next comma: "
+            'write a quotation mark inside a quoted value twice ("")',
+        ),
+        (
+            '"Recommendation,Recommending State\n',
+            "line 1: a quotation mark opens a value that the file never closes",
+        ),
+        (
+            GOOD + 'Togo,Germany,3,40,"' + "x" * 140_000 + '",Supported,\n',
+            "line 4: a value is longer than 131072 characters: a quotation mark that opens it may "
+            "have no closing one",
+        ),
+    ],
+)
 def test_what_is_not_csv_is_said_with_its_line(tmp_path, content, message):
     assert problems(tmp_path, content) == [message]
 
@@ -189,16 +212,22 @@ def test_the_demo_stops_when_its_own_sample_does_not_import(tmp_path, monkeypatc
 @pytest.fixture
 def records(tmp_path):
     run(tmp_path, GOOD + 'SEN,Germany,3,45,"Reform the nationality code",Supported,\n')
-    return {r.state_under_review_id + r.recommending_state_id: r
-            for r in UprRecommendation.objects.all()}  # fmt: skip
+    return {
+        r.state_under_review_id + r.recommending_state_id: r
+        for r in UprRecommendation.objects.all()
+    }
 
 
 def test_a_request_links_to_a_record_made_to_its_state(api, records):
     record = records["TGODEU"]
-    response = api("togo_focal").post("/api/v1/requests/", {
-        "title": "National preventive mechanism",
-        "recommendations": [{"source": "upr", "record": record.pk}],
-    }, format="json")  # fmt: skip
+    response = api("togo_focal").post(
+        "/api/v1/requests/",
+        {
+            "title": "National preventive mechanism",
+            "recommendations": [{"source": "upr", "record": record.pk}],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     (link,) = response.json()["recommendations"]
     assert (link["record"], link["upr_cycle"], link["recommending_state"], link["text"]) == (
@@ -212,23 +241,37 @@ def test_a_request_links_to_a_record_made_to_its_state(api, records):
 
 def test_the_figures_count_requests_following_upr_records(api, records):
     for title in ("National preventive mechanism", "Training of prison staff"):
-        api("togo_focal").post("/api/v1/requests/", {
-            "title": title, "recommendations": [{"source": "upr", "record": records["TGODEU"].pk}],
-        }, format="json")  # fmt: skip
-    api("togo_focal").post("/api/v1/requests/", {"title": "No record", "recommendations": [
-        {"source": "upr", "upr_cycle": 3}]}, format="json")  # fmt: skip
+        api("togo_focal").post(
+            "/api/v1/requests/",
+            {
+                "title": title,
+                "recommendations": [{"source": "upr", "record": records["TGODEU"].pk}],
+            },
+            format="json",
+        )
+    api("togo_focal").post(
+        "/api/v1/requests/",
+        {"title": "No record", "recommendations": [{"source": "upr", "upr_cycle": 3}]},
+        format="json",
+    )
     figures = api("analyst").get("/api/v1/reports/summary/").json()
     assert figures["upr_records"] == {"requests": 2, "records": 1}
     # A State's own figures count its own requests only.
     assert api("senegal_focal").get("/api/v1/reports/summary/").json()["upr_records"] == {
-        "requests": 0, "records": 0}  # fmt: skip
+        "requests": 0,
+        "records": 0,
+    }
 
 
 def test_a_record_made_to_another_state_is_refused(api, records):
-    response = api("togo_focal").post("/api/v1/requests/", {
-        "title": "Nationality", "recommendations": [{"source": "upr",
-                                                      "record": records["SENDEU"].pk}],
-    }, format="json")  # fmt: skip
+    response = api("togo_focal").post(
+        "/api/v1/requests/",
+        {
+            "title": "Nationality",
+            "recommendations": [{"source": "upr", "record": records["SENDEU"].pk}],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == {
         "recommendations.0.record": [
@@ -249,10 +292,14 @@ def test_an_officer_links_a_correction_to_a_record(client_as, request_at, record
     page = client.get(url).content.decode()
     assert "Establish a national preventive mechanism" in page  # offered: made to Togo
     assert "Reform the nationality code" not in page  # made to Senegal
-    response = client.post(url, {
-        "recommendations-TOTAL_FORMS": "1", "recommendations-INITIAL_FORMS": "0",
-        "recommendations-0-record": str(records["TGOFRA"].pk),
-    })  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "recommendations-TOTAL_FORMS": "1",
+            "recommendations-INITIAL_FORMS": "0",
+            "recommendations-0-record": str(records["TGOFRA"].pk),
+        },
+    )
     assert response.status_code == 302
     link = LinkedRecommendation.objects.get(request=ta_request)
     assert (link.record, link.recommending_state_id, link.source) == (
@@ -267,19 +314,28 @@ def test_the_state_picks_a_record_in_the_portal(client, togo_focal, records):
     page = client.get("/portal/requests/new/").content.decode()
     assert "Ratify the Optional Protocol" in page
     assert "Reform the nationality code" not in page
-    response = client.post("/portal/requests/new/", {
-        "title": "OPCAT", "rec-TOTAL_FORMS": "1", "rec-INITIAL_FORMS": "0",
-        "rec-0-record": str(records["TGODEU"].pk),
-    })  # fmt: skip
+    response = client.post(
+        "/portal/requests/new/",
+        {
+            "title": "OPCAT",
+            "rec-TOTAL_FORMS": "1",
+            "rec-INITIAL_FORMS": "0",
+            "rec-0-record": str(records["TGODEU"].pk),
+        },
+    )
     assert response.status_code == 302
     assert records["TGODEU"].links.get().request.title == "OPCAT"
 
 
 def test_an_id_beyond_what_a_database_stores_is_refused_not_a_crash(api, records):
     too_big = 2**120
-    response = api("togo_focal").post("/api/v1/requests/", {
-        "title": "National preventive mechanism",
-        "recommendations": [{"source": "upr", "record": too_big}],
-    }, format="json")  # fmt: skip
+    response = api("togo_focal").post(
+        "/api/v1/requests/",
+        {
+            "title": "National preventive mechanism",
+            "recommendations": [{"source": "upr", "record": too_big}],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "recommendations" in response.json()["errors"]

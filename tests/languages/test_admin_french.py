@@ -30,9 +30,13 @@ def english_messages() -> set[str]:
     return {
         msgid
         for msgid, msgstr in catalogue.items()
-        if isinstance(msgid, str) and msgid and "%" not in msgid and msgstr != msgid
-        and any(c.isalpha() for c in msgid) and len(msgid) > 3
-    }  # fmt: skip
+        if isinstance(msgid, str)
+        and msgid
+        and "%" not in msgid
+        and msgstr != msgid
+        and any(c.isalpha() for c in msgid)
+        and len(msgid) > 3
+    }
 
 
 RAW_NAMES = set(workflow.TRANSITION_NAMES) | {s.value for s in Stage if "_" in s.value}
@@ -72,24 +76,44 @@ def pages(request_at, officer):
     closed = request_at(Stage.CLOSED, content=Content(lessons="Start with the NHRI."))
     consultation = request_at(Stage.CONSULTATION)
     propose(consultation, officer)
-    services.write_message(ta_request=consultation, by=officer, text="x", internal=True,
-                           attachments=[samples.upload("a.pdf", samples.pdf())])  # fmt: skip
-    services.attach_document(ta_request=consultation, by=officer, kind="plan",
-                             upload=samples.upload("b.pdf", samples.pdf()))  # fmt: skip
+    services.write_message(
+        ta_request=consultation,
+        by=officer,
+        text="x",
+        internal=True,
+        attachments=[samples.upload("a.pdf", samples.pdf())],
+    )
+    services.attach_document(
+        ta_request=consultation,
+        by=officer,
+        kind="plan",
+        upload=samples.upload("b.pdf", samples.pdf()),
+    )
     assessing = request_at(Stage.NEEDS_ASSESSMENT)
     implementing = request_at(Stage.IMPLEMENTATION)
-    urls = ["/admin/", "/admin/tracker/assistancerequest/?assigned=all",
-            "/admin/tracker/assistancerequest/add/", "/admin/tracker/",
-            "/admin/tracker/memberstate/", "/admin/tracker/memberstate/TGO/change/",
-            "/admin/tracker/domain/", "/admin/tracker/provider/",
-            "/admin/tracker/notification/", "/admin/tracker/brief/"]  # fmt: skip
+    urls = [
+        "/admin/",
+        "/admin/tracker/assistancerequest/?assigned=all",
+        "/admin/tracker/assistancerequest/add/",
+        "/admin/tracker/",
+        "/admin/tracker/memberstate/",
+        "/admin/tracker/memberstate/TGO/change/",
+        "/admin/tracker/domain/",
+        "/admin/tracker/provider/",
+        "/admin/tracker/notification/",
+        "/admin/tracker/brief/",
+    ]
     for ta_request in (closed, consultation, assessing, implementing):
         urls.append(reverse("admin:tracker_assistancerequest_change", args=[ta_request.pk]))
-    steps = {assessing: ["assessment", "funding", "recommendations", "message", "document"],
-             consultation: ["plan"], implementing: ["delivery"]}  # fmt: skip
+    steps = {
+        assessing: ["assessment", "funding", "recommendations", "message", "document"],
+        consultation: ["plan"],
+        implementing: ["delivery"],
+    }
     for ta_request, actions in steps.items():
-        urls += [reverse(f"admin:tracker_assistancerequest_{a}", args=[ta_request.pk])
-                 for a in actions]  # fmt: skip
+        urls += [
+            reverse(f"admin:tracker_assistancerequest_{a}", args=[ta_request.pk]) for a in actions
+        ]
     for name in ("approve_plan", "reject_plan", "withdraw"):
         urls.append(
             reverse("admin:tracker_assistancerequest_transition", args=[consultation.pk, name])

@@ -50,8 +50,12 @@ def test_signing_in_applies_the_accounts_language(client, togo_focal, language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_apis_errors_follow_accept_language(api, language):
-    refused = api().post("/api/v1/auth/token/", {"username": "afi", "password": "guess"},
-                         format="json", HTTP_ACCEPT_LANGUAGE=language)  # fmt: skip
+    refused = api().post(
+        "/api/v1/auth/token/",
+        {"username": "afi", "password": "guess"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
     assert refused.status_code == 400
     anonymous = api().get("/api/v1/requests/", HTTP_ACCEPT_LANGUAGE=language)
     assert anonymous.status_code == 401
@@ -61,8 +65,12 @@ def test_the_apis_errors_follow_accept_language(api, language):
     assert anonymous["Content-Language"] == language
     if language != "en":
         assert wanted != "Authentication credentials were not provided."
-        english = api().post("/api/v1/auth/token/", {"username": "afi", "password": "guess"},
-                             format="json", HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+        english = api().post(
+            "/api/v1/auth/token/",
+            {"username": "afi", "password": "guess"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         assert refused.json() != english.json()
 
 
@@ -75,12 +83,20 @@ def test_a_guards_refusal_names_the_state_in_the_language(senegal_focal, togo, l
         with pytest.raises(NotAllowed) as refused:
             workflow.require_focal_point_of(senegal_focal, togo, action)
         wanted = translation.gettext("%(only_state)s can do this: %(action)s.") % {
-            **names.words(togo), "action": action}  # fmt: skip
+            **names.words(togo),
+            "action": action,
+        }
         name = togo.name
     assert str(refused.value) == names.sentence(wanted)
     assert name in str(refused.value)
-    togo_in = {"en": "Togo", "fr": "Togo", "es": "Togo", "ar": "توغو", "ru": "Того",
-               "zh-hans": "多哥"}  # fmt: skip
+    togo_in = {
+        "en": "Togo",
+        "fr": "Togo",
+        "es": "Togo",
+        "ar": "توغو",
+        "ru": "Того",
+        "zh-hans": "多哥",
+    }
     assert name == togo_in[language]
 
 
@@ -121,8 +137,9 @@ def test_state_names_in_sentences_in_each_language():
 
 def test_an_account_cannot_be_made_in_a_language_the_service_does_not_speak():
     with pytest.raises(InvalidInput, match="Unknown language “tlh”"):
-        services.create_account(username="kahless", role="analyst", password="x" * 12,
-                                language="tlh")  # fmt: skip
+        services.create_account(
+            username="kahless", role="analyst", password="x" * 12, language="tlh"
+        )
     assert not User.objects.filter(username="kahless").exists()
 
 

@@ -26,8 +26,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def consulted(togo_focal, officer):
     """A request whose plan waits for the State, with an officer and a message."""
-    ta_request = bring_to(open_request(togo_focal, title="Truth commission"), Stage.CONSULTATION,
-                          officer=officer, focal_point=togo_focal)  # fmt: skip
+    ta_request = bring_to(
+        open_request(togo_focal, title="Truth commission"),
+        Stage.CONSULTATION,
+        officer=officer,
+        focal_point=togo_focal,
+    )
     propose(ta_request, officer)
     services.write_message(ta_request=ta_request, by=togo_focal, text="Can it be in Kara?")
     ta_request.refresh_from_db()
@@ -90,8 +94,11 @@ def test_an_arabic_reminder_counts_its_days_in_arabic_plural_forms(consulted, of
     for days, subject in subjects.items():
         stage = Stage(consulted.stage).label
         with translation.override("ar"):
-            wanted = forms[days] % {"reference": consulted.reference, "days": days,
-                                    "stage": str(stage)}  # fmt: skip
+            wanted = forms[days] % {
+                "reference": consulted.reference,
+                "days": days,
+                "stage": str(stage),
+            }
         assert subject == f"[TA Tracker] {wanted}"
 
 
@@ -110,8 +117,9 @@ def test_the_password_reset_email_in_each_language(client, togo_focal):
     subjects = {}
     for language in LANGUAGES:
         outbox.outbox.clear()
-        client.post("/portal/password/reset/", {"email": togo_focal.email},
-                    HTTP_ACCEPT_LANGUAGE=language)  # fmt: skip
+        client.post(
+            "/portal/password/reset/", {"email": togo_focal.email}, HTTP_ACCEPT_LANGUAGE=language
+        )
         (sent,) = outbox.outbox
         with translation.override(language):
             assert translation.gettext("Choose a new password here:") in sent.body
@@ -119,8 +127,9 @@ def test_the_password_reset_email_in_each_language(client, togo_focal):
     assert len(set(subjects.values())) == len(LANGUAGES), subjects
 
 
-def test_a_notice_goes_out_in_each_persons_language(consulted, togo_focal, officer,
-                                                   django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_notice_goes_out_in_each_persons_language(
+    consulted, togo_focal, officer, django_capture_on_commit_callbacks
+):
     """The account's language drives its e-mails: the same event reaches a focal point
     in Arabic and an officer in Chinese."""
     togo_focal.language, officer.language = "ar", "zh-hans"
@@ -141,7 +150,8 @@ def test_an_account_in_a_language_the_service_does_not_speak_is_written_to_in_en
     togo_focal.language = "en"
     english = mail.render(notice(consulted, NotificationKind.PLAN_AWAITS_DECISION), togo_focal)
     togo_focal.language = "de"  # an account kept from before a language was removed
-    subject, text, html = mail.render(notice(consulted, NotificationKind.PLAN_AWAITS_DECISION),
-                                      togo_focal)  # fmt: skip
+    subject, text, html = mail.render(
+        notice(consulted, NotificationKind.PLAN_AWAITS_DECISION), togo_focal
+    )
     assert (subject, text) == english[:2]
     assert '<html lang="en" dir="ltr">' in html

@@ -87,8 +87,9 @@ def test_every_name_is_given_in_the_six_languages(model):
 
     rows = list(model.objects.values("code", *NAME_FIELDS))
     assert rows
-    missing = [(row["code"], field) for row in rows for field in NAME_FIELDS
-               if not row[field].strip()]  # fmt: skip
+    missing = [
+        (row["code"], field) for row in rows for field in NAME_FIELDS if not row[field].strip()
+    ]
     assert not missing, missing
     for field in NAME_FIELDS:
         assert len({row[field] for row in rows}) == len(rows), field
@@ -102,5 +103,11 @@ def test_a_name_follows_the_active_language():
     for language in ("en", "fr", "es", "ar", "ru", "zh-hans"):
         with translation.override(language):
             said[language] = str(togo)
-    assert said == {"en": "Togo", "fr": "Togo", "es": "Togo", "ar": "توغو", "ru": "Того",
-                    "zh-hans": "多哥"}  # fmt: skip
+    assert said == {
+        "en": "Togo",
+        "fr": "Togo",
+        "es": "Togo",
+        "ar": "توغو",
+        "ru": "Того",
+        "zh-hans": "多哥",
+    }

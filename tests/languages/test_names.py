@@ -55,15 +55,25 @@ def test_the_french_forms_agree_with_each_other():
         ("TUN", "Tunisia", "la Tunisie", "de la Tunisie", "seule la Tunisie"),
         ("AFG", "Afghanistan", "l’Afghanistan", "de l’Afghanistan", "seul l’Afghanistan"),
         ("COM", "the Comoros", "les Comores", "des Comores", "seules les Comores"),
-        ("USA", "the United States of America", "les États-Unis d’Amérique",
-         "des États-Unis d’Amérique", "seuls les États-Unis d’Amérique"),
+        (
+            "USA",
+            "the United States of America",
+            "les États-Unis d’Amérique",
+            "des États-Unis d’Amérique",
+            "seuls les États-Unis d’Amérique",
+        ),
         ("CUB", "Cuba", "Cuba", "de Cuba", "seule Cuba"),
         ("ISR", "Israel", "Israël", "d’Israël", "seul Israël"),
         ("NER", "the Niger", "le Niger", "du Niger", "seul le Niger"),
-        ("BOL", "the Plurinational State of Bolivia", "l’État plurinational de Bolivie",
-         "de l’État plurinational de Bolivie", "seul l’État plurinational de Bolivie"),
+        (
+            "BOL",
+            "the Plurinational State of Bolivia",
+            "l’État plurinational de Bolivie",
+            "de l’État plurinational de Bolivie",
+            "seul l’État plurinational de Bolivie",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_states_words_in_each_language(code, english, french, of_french, only_french):
     state = MemberState.objects.get(pk=code)
     assert names.words(state) == {
@@ -184,8 +194,9 @@ def test_the_queues_state_filter_is_in_french_alphabetical_order(client_as, offi
         ("ar", "إثيوبيا", "أذربيجان", "اليونان"),
     ],
 )
-def test_the_admin_lists_states_in_each_languages_collation(client_as, language, first, before,
-                                                            after):  # fmt: skip
+def test_the_admin_lists_states_in_each_languages_collation(
+    client_as, language, first, before, after
+):
     client = client_as("officer")
     page = client.get("/admin/tracker/assistancerequest/add/", HTTP_ACCEPT_LANGUAGE=language)
     options = re.findall(r'<option value="[A-Z]{3}">([^<]+)</option>', page.content.decode())

@@ -180,10 +180,29 @@ def test_every_model_and_field_of_tracker_is_named_in_the_language(language):
 #: Django's messages that a language writes as English does: units, the names of some
 #: languages, "AM", Spanish "No", "total" and "hash".
 SAME_WORD = {
-    "%s GB", "%s KB", "%s MB", "%s PB", "%s TB", ":", "AM", "PM", "a.m.", "p.m.", "No",
-    "Error:", "Esperanto", "Tamil", "Telugu", "Udmurt", "Urdu", "feb", "jun", "may",
-    "%(full_result_count)s total", "hash",
-}  # fmt: skip
+    "%s GB",
+    "%s KB",
+    "%s MB",
+    "%s PB",
+    "%s TB",
+    ":",
+    "AM",
+    "PM",
+    "a.m.",
+    "p.m.",
+    "No",
+    "Error:",
+    "Esperanto",
+    "Tamil",
+    "Telugu",
+    "Udmurt",
+    "Urdu",
+    "feb",
+    "jun",
+    "may",
+    "%(full_result_count)s total",
+    "hash",
+}
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -272,8 +291,11 @@ def test_each_catalogue_follows_the_glossary(language):
     words = {row["en"]: row[COLUMN[language]] for row in glossary()}
     said = {e.msgid: e.msgstr for e in messages(language) if not e.msgctxt and not e.msgid_plural}
     # A label starts with a capital where the language writes one ("State" → "Государство").
-    differing = {word: (said[word], wanted) for word, wanted in words.items()
-                 if word in said and said[word] not in (wanted, capfirst(wanted))}  # fmt: skip
+    differing = {
+        word: (said[word], wanted)
+        for word, wanted in words.items()
+        if word in said and said[word] not in (wanted, capfirst(wanted))
+    }
     assert not differing, differing
     assert sum(word in said for word in words) >= 10
 
@@ -297,9 +319,12 @@ def test_every_message_of_the_sources_is_in_the_catalogues(tmp_path):
     shutil.copytree(LOCALE.parent, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     root = LOCALE.parent.parent
     made = subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-P", "-c", MAKEMESSAGES, str(copy / "locale")], cwd=copy, text=True,
-        env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
-    )  # fmt: skip
+        [sys.executable, "-P", "-c", MAKEMESSAGES, str(copy / "locale")],
+        cwd=copy,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+    )
     assert made.returncode == 0, made.stderr
     fresh = polib.pofile(str(copy / "locale/fr/LC_MESSAGES/django.po"))
     found = {(entry.msgctxt, entry.msgid) for entry in fresh if not entry.obsolete}

@@ -33,8 +33,11 @@ def snapshot() -> dict[str, list]:
     for model in apps.get_app_config("tracker").get_models():
         if model._meta.label in DERIVED:
             continue  # derived from the records: compared by the figures, below
-        data = json.loads(serializers.serialize("json", model.objects.order_by("pk"),
-                                                use_natural_foreign_keys=True))  # fmt: skip
+        data = json.loads(
+            serializers.serialize(
+                "json", model.objects.order_by("pk"), use_natural_foreign_keys=True
+            )
+        )
         rows[model._meta.label] = data
     return rows
 
@@ -60,10 +63,19 @@ def test_export_then_import_into_an_empty_database_gives_everything_back(tmp_pat
     call_command("load_demo")
     ta_request = AssistanceRequest.objects.order_by("pk").first()
     officer = User.objects.get(username="olga")
-    services.write_message(ta_request=ta_request, by=officer, text="Internal", internal=True,
-                           attachments=[samples.upload("a.txt", samples.text())])  # fmt: skip
-    services.attach_document(ta_request=ta_request, by=officer, kind="plan",
-                             upload=samples.upload("plan.pdf", samples.pdf()))  # fmt: skip
+    services.write_message(
+        ta_request=ta_request,
+        by=officer,
+        text="Internal",
+        internal=True,
+        attachments=[samples.upload("a.txt", samples.text())],
+    )
+    services.attach_document(
+        ta_request=ta_request,
+        by=officer,
+        kind="plan",
+        upload=samples.upload("plan.pdf", samples.pdf()),
+    )
     # An instant under a millisecond past the second, which JSON to the millisecond loses.
     notice = Notification.objects.order_by("pk").first()
     instant = notice.created_at.replace(microsecond=456)
@@ -88,8 +100,9 @@ def test_export_then_import_into_an_empty_database_gives_everything_back(tmp_pat
 @pytest.mark.django_db
 def test_a_json_export_says_it_leaves_the_files_out(tmp_path, request_at, officer):
     plan = samples.upload("p.pdf", samples.pdf())
-    services.attach_document(ta_request=request_at(Stage.CONSULTATION), by=officer,
-                             kind="plan", upload=plan)  # fmt: skip
+    services.attach_document(
+        ta_request=request_at(Stage.CONSULTATION), by=officer, kind="plan", upload=plan
+    )
     errors = io.StringIO()
     call_command("export_data", str(tmp_path / "tracker.json"), stderr=errors)
     assert errors.getvalue().strip() == (

@@ -65,9 +65,25 @@ def test_load_demo_spreads_the_reports_cases_over_every_stage():
     assert stages == set(workflow.Stage.values)
     assert AssistanceRequest.objects.count() == len(demo.CASES)
     assert set(AssistanceRequest.objects.values_list("requesting_state", flat=True)) >= {
-        "MEX", "MMR", "TGO", "TUN", "COL", "SLV", "SEN", "KHM", "PHL", "LBN", "GTM", "KEN",
-        "PRY", "LAO", "THA", "HTI", "MAR", "RUS",
-    }  # fmt: skip
+        "MEX",
+        "MMR",
+        "TGO",
+        "TUN",
+        "COL",
+        "SLV",
+        "SEN",
+        "KHM",
+        "PHL",
+        "LBN",
+        "GTM",
+        "KEN",
+        "PRY",
+        "LAO",
+        "THA",
+        "HTI",
+        "MAR",
+        "RUS",
+    }
 
 
 def test_load_demo_uses_the_real_transitions():

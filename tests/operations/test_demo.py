@@ -22,8 +22,9 @@ def first_screen(client, username: str) -> str:
     """Sign in at the persona's own door and follow it to the first screen."""
     staff = username in ("olga", "sam", "ana")
     door = "/admin/login/" if staff else "/portal/login/"
-    response = client.post(door, {"username": username, "password": demo.DEMO_PASSWORD},
-                           follow=True)  # fmt: skip
+    response = client.post(
+        door, {"username": username, "password": demo.DEMO_PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     client.cookies["django_language"] = "en"
     return client.get(response.redirect_chain[-1][0]).content.decode()

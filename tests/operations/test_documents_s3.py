@@ -39,8 +39,9 @@ def s3_endpoint():
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 (our own fixed command line)
         [server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     endpoint = f"http://127.0.0.1:{port}"
     try:
         for _attempt in range(100):
@@ -66,12 +67,17 @@ def bucket(s3_endpoint, settings):
         "documents": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
-                "bucket_name": BUCKET, "endpoint_url": s3_endpoint, "region_name": "us-east-1",
-                "access_key": "testing", "secret_key": "testing", "location": "documents",
-                "default_acl": "private", "file_overwrite": False,
+                "bucket_name": BUCKET,
+                "endpoint_url": s3_endpoint,
+                "region_name": "us-east-1",
+                "access_key": "testing",
+                "secret_key": "testing",
+                "location": "documents",
+                "default_acl": "private",
+                "file_overwrite": False,
             },
         },
-    }  # fmt: skip
+    }
     yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
@@ -88,9 +94,11 @@ def test_documents_go_to_the_object_store_and_come_back_through_the_portal(
     assert type(storages["documents"]).__name__ == "S3Storage"
     ta_request = request_at(Stage.CONSULTATION)
     document = services.attach_document(
-        ta_request=ta_request, by=togo_focal, kind="formal_request",
+        ta_request=ta_request,
+        by=togo_focal,
+        kind="formal_request",
         upload=samples.upload("nv.pdf", samples.pdf()),
-    )  # fmt: skip
+    )
     assert keys(bucket) == [f"documents/{document.blob}"]
     stored = bucket.get_object(Bucket=BUCKET, Key=f"documents/{document.blob}")["Body"].read()
     assert stored == samples.pdf()
@@ -105,8 +113,12 @@ def test_nothing_reaches_the_store_when_the_file_is_refused_or_the_write_fails(
 ):
     ta_request = request_at(Stage.CONSULTATION)
     with pytest.raises(InvalidInput):
-        services.attach_document(ta_request=ta_request, by=officer, kind="other",
-                                 upload=samples.upload("x.pdf", samples.exe()))  # fmt: skip
+        services.attach_document(
+            ta_request=ta_request,
+            by=officer,
+            kind="other",
+            upload=samples.upload("x.pdf", samples.exe()),
+        )
     original = documents.save
 
     def stored_then_failed(blob, content, saved):
@@ -115,7 +127,11 @@ def test_nothing_reaches_the_store_when_the_file_is_refused_or_the_write_fails(
 
     monkeypatch.setattr(documents, "save", stored_then_failed)
     with pytest.raises(OSError, match="database gone"):
-        services.attach_document(ta_request=ta_request, by=officer, kind="other",
-                                 upload=samples.upload("y.pdf", samples.pdf()))  # fmt: skip
+        services.attach_document(
+            ta_request=ta_request,
+            by=officer,
+            kind="other",
+            upload=samples.upload("y.pdf", samples.pdf()),
+        )
     assert keys(bucket) == []
     assert not Document.objects.exists()

@@ -11,10 +11,12 @@ from tracker.notifications.mailbox import FolderBackend
 
 def test_each_message_is_kept_as_a_file_with_one_line_on_the_console(tmp_path, capsys):
     backend = FolderBackend(folder=str(tmp_path))
-    sent = backend.send_messages([
-        EmailMessage("Reminder: TA-2026-0001", "It waits.", to=["olga@example.org"]),
-        EmailMessage("Rappel : TA-2026-0002", "Il attend.", to=["afi@example.org"]),
-    ])  # fmt: skip
+    sent = backend.send_messages(
+        [
+            EmailMessage("Reminder: TA-2026-0001", "It waits.", to=["olga@example.org"]),
+            EmailMessage("Rappel : TA-2026-0002", "Il attend.", to=["afi@example.org"]),
+        ]
+    )
     assert sent == 2
     files = sorted(tmp_path.glob("*.eml"))
     assert len(files) == 2

@@ -86,8 +86,13 @@ def test_the_image_is_slim_runs_as_non_root_and_collects_static_files():
 
 def test_env_example_names_every_required_setting():
     example = (ROOT / ".env.example").read_text()
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "POSTGRES_PASSWORD",
-                 "EMAIL_HOST"):  # fmt: skip
+    for name in (
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "POSTGRES_PASSWORD",
+        "EMAIL_HOST",
+    ):
         assert f"{name}=" in example
 
 
@@ -158,8 +163,11 @@ def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() | {"version": None} == {
-        "status": "down", "database": "ok", "broker": "down", "version": None,
-    }  # fmt: skip
+        "status": "down",
+        "database": "ok",
+        "broker": "down",
+        "version": None,
+    }
 
 
 def test_healthz_answers_503_when_the_database_is_down(client, settings, monkeypatch):
@@ -185,8 +193,9 @@ def test_json_logs_carry_the_request_id():
 
     token = _request_id.set("req-42")
     try:
-        record = logging.LogRecord("tracker", logging.WARNING, __file__, 1, "Ünïcode %s", ("ok",),
-                                   None)  # fmt: skip
+        record = logging.LogRecord(
+            "tracker", logging.WARNING, __file__, 1, "Ünïcode %s", ("ok",), None
+        )
         RequestIdFilter().filter(record)
         line = json.loads(JsonFormatter().format(record))
     finally:
@@ -237,10 +246,21 @@ def production_gunicorn(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env |= PRODUCTION | {"SECURE_SSL_REDIRECT": "true", "BEHIND_TLS_PROXY": "true"}
     server = subprocess.Popen(  # noqa: S603 (our own server)
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=tmp_path.joinpath("log").open("w"),
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=tmp_path.joinpath("log").open("w"),
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -261,8 +281,9 @@ def test_the_web_health_check_of_the_compose_file_passes_in_production(
 ):
     test = compose["services"]["web"]["healthcheck"]["test"]
     assert test[0] == "CMD"
-    command = [part.replace("127.0.0.1:8000", f"127.0.0.1:{production_gunicorn}")
-               for part in test[1:]]  # fmt: skip
+    command = [
+        part.replace("127.0.0.1:8000", f"127.0.0.1:{production_gunicorn}") for part in test[1:]
+    ]
     command[0] = sys.executable if command[0] == "python" else command[0]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
     assert done.returncode == 0, done.stderr
@@ -272,6 +293,5 @@ def test_other_paths_still_refuse_an_unknown_host_in_production(production_gunic
     import urllib.request
 
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(f"http://127.0.0.1:{production_gunicorn}/portal/login/",
-                               timeout=10)  # fmt: skip
+        urllib.request.urlopen(f"http://127.0.0.1:{production_gunicorn}/portal/login/", timeout=10)
     assert refused.value.code == 400

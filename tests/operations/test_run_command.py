@@ -16,9 +16,14 @@ def test_a_busy_port_is_refused_with_a_message_naming_port():
         taken.listen()
         port = taken.getsockname()[1]
         done = subprocess.run(  # noqa: S603  (our own script)
-            [str(ROOT / "bin" / "run")], cwd=ROOT, env={**os.environ, "PORT": str(port)},
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
+            [str(ROOT / "bin" / "run")],
+            cwd=ROOT,
+            env={**os.environ, "PORT": str(port)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
     assert done.returncode == 1
     assert f"Port {port} is busy" in done.stderr
     assert "PORT=8001 bin/run" in done.stderr

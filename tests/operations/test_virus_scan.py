@@ -66,8 +66,9 @@ def ta_request(request_at):
 
 
 def attach(ta_request, officer, content, name="note.txt"):
-    return services.attach_document(ta_request=ta_request, by=officer, kind="other",
-                                    upload=samples.upload(name, content))  # fmt: skip
+    return services.attach_document(
+        ta_request=ta_request, by=officer, kind="other", upload=samples.upload(name, content)
+    )
 
 
 def test_a_clean_file_is_checked_then_stored(clamd, ta_request, officer):

@@ -19,9 +19,12 @@ from tracker.workflow import Stage
 
 pytestmark = pytest.mark.django_db
 
-PARTS = {"context": "Overcrowded prisons.", "done": "Judges trained on alternatives.",
-         "results": "Pre-trial detention fell by a third.",
-         "differently": "Involve the bar association earlier."}  # fmt: skip
+PARTS = {
+    "context": "Overcrowded prisons.",
+    "done": "Judges trained on alternatives.",
+    "results": "Pre-trial detention fell by a third.",
+    "differently": "Involve the bar association earlier.",
+}
 
 
 @pytest.fixture
@@ -44,8 +47,10 @@ def practices(client, user, query=""):
 def test_a_missing_part_is_named(closed, togo_focal):
     with pytest.raises(InvalidInput) as refused:
         services.write_brief(ta_request=closed, by=togo_focal, context="x", done="", results="")
-    assert refused.value.fields == {"done": "Write this part of the brief.",
-                                    "results": "Write this part of the brief."}  # fmt: skip
+    assert refused.value.fields == {
+        "done": "Write this part of the brief.",
+        "results": "Write this part of the brief.",
+    }
 
 
 def test_only_the_state_publishes_and_only_closed_requests_have_briefs(
@@ -72,8 +77,9 @@ def test_other_states_read_a_published_brief_and_find_it(client, published, sene
         assert "Judges trained on alternatives." not in practices(client, senegal_focal, query)
 
 
-def test_a_brief_is_found_by_its_states_name_and_its_indicators(client, published, api,
-                                                                   senegal_focal):  # fmt: skip
+def test_a_brief_is_found_by_its_states_name_and_its_indicators(
+    client, published, api, senegal_focal
+):
     found = "Judges trained on alternatives."
     for query in ("?q=togo", "?q=officials+trained"):
         assert found in practices(client, senegal_focal, query), query
@@ -111,8 +117,9 @@ def test_the_secretariat_exports_published_briefs_for_the_council(client_as, pub
     page = admin.post("/admin/tracker/brief/", chosen).content.decode()
     assert "Good practices shared by States" in page
     assert "Pre-trial detention fell by a third." in page
-    response = admin.post("/admin/tracker/brief/", {"action": "export_csv",
-                                                     "_selected_action": [pk]})  # fmt: skip
+    response = admin.post(
+        "/admin/tracker/brief/", {"action": "export_csv", "_selected_action": [pk]}
+    )
     csv = b"".join(response.streaming_content).decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("reference,state,region,year_closed")
     assert published.reference in csv
@@ -152,18 +159,30 @@ def test_the_api_lists_published_briefs_with_their_indicators(api, published):
     body = api("analyst").get("/api/v1/briefs/").json()
     (brief,) = body["results"]
     assert (brief["reference"], brief["state"], brief["region"], brief["done"]) == (
-        published.reference, "TGO", "AFRICA", "Judges trained on alternatives.")  # fmt: skip
+        published.reference,
+        "TGO",
+        "AFRICA",
+        "Judges trained on alternatives.",
+    )
     assert [(i["name"], i["measured"]) for i in brief["indicators"]] == [
-        ("Officials trained", "35.00")]  # fmt: skip
+        ("Officials trained", "35.00")
+    ]
     year = published.stage_entered_at.year
-    for query, found in ((f"?q=pre-trial&year={year}", 1), ("?region=ASIA_PACIFIC", 0),
-                         (f"?year={year - 1}", 0), ("?domain=elections", 0)):  # fmt: skip
+    for query, found in (
+        (f"?q=pre-trial&year={year}", 1),
+        ("?region=ASIA_PACIFIC", 0),
+        (f"?year={year - 1}", 0),
+        ("?domain=elections", 0),
+    ):
         assert api("senegal_focal").get(f"/api/v1/briefs/{query}").json()["count"] == found, query
 
 
 def test_the_briefs_api_refuses_what_it_does_not_know(api, published):
-    for query, problem in (("?colour=red", "Unknown query parameter"),
-                           ("?domain=cooking", "domain"), ("?year=20x6", "year")):  # fmt: skip
+    for query, problem in (
+        ("?colour=red", "Unknown query parameter"),
+        ("?domain=cooking", "domain"),
+        ("?year=20x6", "year"),
+    ):
         response = api("analyst").get(f"/api/v1/briefs/{query}")
         assert response.status_code == 400, query
         assert problem in response.content.decode(), query
@@ -184,8 +203,9 @@ def test_an_officer_drafts_the_brief_in_the_admin_from_the_current_one(
 ):
     admin = client_as("officer")
     page = admin.get(f"/admin/tracker/assistancerequest/{published.pk}/change/")
-    (step,) = [s for s in page.context["request_actions"]
-               if s["label"] == "Draft the good-practice brief"]  # fmt: skip
+    (step,) = [
+        s for s in page.context["request_actions"] if s["label"] == "Draft the good-practice brief"
+    ]
     assert step["url"] == draft_url(published)
     form = admin.get(draft_url(published)).context["forms"][0]
     assert form.initial == PARTS  # the current brief, to correct
@@ -197,8 +217,7 @@ def test_an_officer_drafts_the_brief_in_the_admin_from_the_current_one(
     assert response.status_code == 302
     assert any("unpublished until the State approves it" in m for m in messages_of(response))
     brief = Brief.objects.get(request=published)
-    assert (brief.results, brief.written_by, brief.published_at) == ("Fell by half.", officer,
-                                                                      None)  # fmt: skip
+    assert (brief.results, brief.written_by, brief.published_at) == ("Fell by half.", officer, None)
 
 
 def test_analysts_cannot_draft_a_brief_in_the_admin(client_as, closed):
@@ -216,8 +235,9 @@ def test_a_brief_is_drafted_only_on_a_closed_request(client_as, request_at):
     ta_request = request_at(Stage.EVALUATION)
     admin = client_as("officer")
     page = admin.get(f"/admin/tracker/assistancerequest/{ta_request.pk}/change/")
-    assert "Draft the good-practice brief" not in [s["label"] for s in
-                                                   page.context["request_actions"]]  # fmt: skip
+    assert "Draft the good-practice brief" not in [
+        s["label"] for s in page.context["request_actions"]
+    ]
     response = admin.post(draft_url(ta_request), PARTS)
     assert response.status_code == 200
     assert any("only at the stage Closed" in m for m in messages_of(response))
@@ -254,7 +274,8 @@ def test_the_state_publishes_the_text_it_read_not_one_changed_since(
     assert closed.brief.published_at is None
     with pytest.raises(Conflict):
         services.publish_brief(ta_request=closed, by=togo_focal, publish=True, version=read)
-    services.publish_brief(ta_request=closed, by=togo_focal, publish=True,
-                           version=closed.brief.version)  # fmt: skip
+    services.publish_brief(
+        ta_request=closed, by=togo_focal, publish=True, version=closed.brief.version
+    )
     closed.brief.refresh_from_db()
     assert closed.brief.published_at is not None

@@ -106,10 +106,13 @@ def test_a_focal_point_cannot_write_an_internal_note(ta_request, togo_focal):
     assert str(refused.value) == "Only secretariat officers can write internal notes."
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("   ", "Write the message."),
-    ("x" * 20001, "A message has at most 20000 characters."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("   ", "Write the message."),
+        ("x" * 20001, "A message has at most 20000 characters."),
+    ],
+)
 def test_an_empty_or_overlong_message_is_refused(ta_request, togo_focal, text, problem):
     with pytest.raises(InvalidInput) as refused:
         services.write_message(ta_request=ta_request, by=togo_focal, text=text)
@@ -145,15 +148,21 @@ def test_a_message_carries_its_attachments(ta_request, togo_focal):
 # --- documents --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "content", "content_type"), [
-    ("note.pdf", samples.pdf(), "application/pdf"),
-    ("photo.png", samples.png(), "image/png"),
-    ("rapport.docx", samples.docx(),
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("rapport.odt", samples.odt(), "application/vnd.oasis.opendocument.text"),
-    ("note.txt", samples.text(), "text/plain"),
-    ("sans extension", samples.pdf(), "application/pdf"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("note.pdf", samples.pdf(), "application/pdf"),
+        ("photo.png", samples.png(), "image/png"),
+        (
+            "rapport.docx",
+            samples.docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ("rapport.odt", samples.odt(), "application/vnd.oasis.opendocument.text"),
+        ("note.txt", samples.text(), "text/plain"),
+        ("sans extension", samples.pdf(), "application/pdf"),
+    ],
+)
 def test_accepted_kinds_are_recognised_by_their_content(
     ta_request, officer, name, content, content_type
 ):
@@ -165,21 +174,42 @@ def test_accepted_kinds_are_recognised_by_their_content(
     assert len(document.sha256) == 64
 
 
-@pytest.mark.parametrize(("name", "content", "problem"), [
-    ("empty.pdf", b"", "“empty.pdf” is empty."),
-    ("tool.exe", samples.exe(), "“tool.exe” is not a kind of file we accept (PDF, Word, Excel, "
-     "PowerPoint, OpenDocument, PNG, JPEG, GIF, WebP, TIFF, plain text)."),
-    ("tool.pdf", samples.exe(), "“tool.pdf” is not a kind of file we accept (PDF, Word, Excel, "
-     "PowerPoint, OpenDocument, PNG, JPEG, GIF, WebP, TIFF, plain text)."),
-    ("photo.pdf", samples.png(), "“photo.pdf” is named as a .pdf file but is a PNG file."),
-    ("cut.pdf", samples.pdf()[:40], "“cut.pdf” cannot be read as a PDF file: it may be damaged or "
-     "incomplete."),
-    ("cut.docx", samples.docx()[:-30], "“cut.docx” cannot be read as a Word file: it may be "
-     "damaged or incomplete."),
-    ("latin1.txt", "Côte d'Ivoire".encode("latin-1"), "“latin1.txt” is not a kind of file we "
-     "accept (PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, GIF, WebP, TIFF, plain "
-     "text)."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("empty.pdf", b"", "“empty.pdf” is empty."),
+        (
+            "tool.exe",
+            samples.exe(),
+            "“tool.exe” is not a kind of file we accept (PDF, Word, Excel, "
+            "PowerPoint, OpenDocument, PNG, JPEG, GIF, WebP, TIFF, plain text).",
+        ),
+        (
+            "tool.pdf",
+            samples.exe(),
+            "“tool.pdf” is not a kind of file we accept (PDF, Word, Excel, "
+            "PowerPoint, OpenDocument, PNG, JPEG, GIF, WebP, TIFF, plain text).",
+        ),
+        ("photo.pdf", samples.png(), "“photo.pdf” is named as a .pdf file but is a PNG file."),
+        (
+            "cut.pdf",
+            samples.pdf()[:40],
+            "“cut.pdf” cannot be read as a PDF file: it may be damaged or incomplete.",
+        ),
+        (
+            "cut.docx",
+            samples.docx()[:-30],
+            "“cut.docx” cannot be read as a Word file: it may be damaged or incomplete.",
+        ),
+        (
+            "latin1.txt",
+            "Côte d'Ivoire".encode("latin-1"),
+            "“latin1.txt” is not a kind of file we "
+            "accept (PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, GIF, WebP, TIFF, plain "
+            "text).",
+        ),
+    ],
+)
 def test_refused_files_say_why_and_leave_nothing(ta_request, officer, name, content, problem):
     with pytest.raises(InvalidInput) as refused:
         services.attach_document(
@@ -195,18 +225,22 @@ def test_a_file_over_the_limit_is_refused(ta_request, officer, settings):
     content = samples.pdf() + b" " * 2_000_000
     with pytest.raises(InvalidInput) as refused:
         services.attach_document(
-            ta_request=ta_request, by=officer, upload=samples.upload("big.pdf", content),
+            ta_request=ta_request,
+            by=officer,
+            upload=samples.upload("big.pdf", content),
             kind="other",
-        )  # fmt: skip
+        )
     assert str(refused.value) == "“big.pdf” is 2.1 MB: more than the 2 MB allowed."
     assert stored_files() == []
 
 
 def test_the_name_is_kept_without_a_path_or_unsafe_characters(ta_request, officer):
     document = services.attach_document(
-        ta_request=ta_request, by=officer, kind="other",
+        ta_request=ta_request,
+        by=officer,
+        kind="other",
         upload=samples.upload('..\\..\\etc/"ra\x00pport"\n.pdf', samples.pdf()),
-    )  # fmt: skip
+    )
     assert document.name == "_ra_pport_.pdf"
     assert ta_request.reference in document.blob
     assert "pport" not in document.blob
@@ -224,35 +258,51 @@ def test_a_document_belongs_to_a_plan_consent_or_assessment_of_the_same_request(
         (f"assessment:{ta_request.assessment.pk}", "assessment", ta_request.assessment),
     ):
         document = services.attach_document(
-            ta_request=ta_request, by=officer, kind="plan", about=about,
+            ta_request=ta_request,
+            by=officer,
+            kind="plan",
+            about=about,
             upload=samples.upload("plan.pdf", samples.pdf()),
-        )  # fmt: skip
+        )
         assert getattr(document, field) == target
     other = request_at(Stage.IMPLEMENTATION)
     with pytest.raises(InvalidInput) as refused:
         services.attach_document(
-            ta_request=other, by=officer, kind="plan", about=f"plan:{plan.pk}",
+            ta_request=other,
+            by=officer,
+            kind="plan",
+            about=f"plan:{plan.pk}",
             upload=samples.upload("plan.pdf", samples.pdf()),
-        )  # fmt: skip
+        )
     assert refused.value.fields == {
         "about": "Choose what the document belongs to, on this request."
     }
 
 
 def test_a_correction_supersedes_and_both_are_kept(ta_request, togo_focal, officer):
-    first = services.attach_document(ta_request=ta_request, by=togo_focal, kind="formal_request",
-                                     upload=samples.upload("nv.pdf", samples.pdf()))  # fmt: skip
+    first = services.attach_document(
+        ta_request=ta_request,
+        by=togo_focal,
+        kind="formal_request",
+        upload=samples.upload("nv.pdf", samples.pdf()),
+    )
     second = services.attach_document(
-        ta_request=ta_request, by=officer, kind="formal_request", supersedes=first.pk,
+        ta_request=ta_request,
+        by=officer,
+        kind="formal_request",
+        supersedes=first.pk,
         upload=samples.upload("nv-corrigee.pdf", samples.pdf()),
-    )  # fmt: skip
+    )
     assert second.supersedes == first
     assert Document.objects.count() == 2
     with pytest.raises(InvalidInput) as refused:  # the old one is no longer current
         services.attach_document(
-            ta_request=ta_request, by=officer, kind="formal_request", supersedes=first.pk,
+            ta_request=ta_request,
+            by=officer,
+            kind="formal_request",
+            supersedes=first.pk,
             upload=samples.upload("again.pdf", samples.pdf()),
-        )  # fmt: skip
+        )
     assert "supersedes" in refused.value.fields
     with pytest.raises(NotAllowed):
         Document.objects.filter(pk=first.pk).delete()
@@ -260,8 +310,12 @@ def test_a_correction_supersedes_and_both_are_kept(ta_request, togo_focal, offic
 
 def test_another_state_cannot_attach(ta_request, senegal_focal):
     with pytest.raises(NotAllowed):
-        services.attach_document(ta_request=ta_request, by=senegal_focal, kind="other",
-                                 upload=samples.upload("x.pdf", samples.pdf()))  # fmt: skip
+        services.attach_document(
+            ta_request=ta_request,
+            by=senegal_focal,
+            kind="other",
+            upload=samples.upload("x.pdf", samples.pdf()),
+        )
     assert stored_files() == []
 
 
@@ -277,8 +331,10 @@ def test_a_failure_after_storing_removes_the_stored_file(ta_request, officer, mo
     monkeypatch.setattr(documents, "save", save_then_fail)
     with pytest.raises(OSError, match="disk full"):
         services.write_message(
-            ta_request=ta_request, by=officer, text="With a file",
+            ta_request=ta_request,
+            by=officer,
+            text="With a file",
             attachments=[samples.upload("a.pdf", samples.pdf())],
-        )  # fmt: skip
+        )
     assert not Message.objects.exists()
     assert stored_files() == []

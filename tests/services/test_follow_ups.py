@@ -34,8 +34,12 @@ def closed(request_at):
 
 
 def follow_up(ta_request, by, **changes):
-    inputs = {"kind": "follow_up_6", "measured_on": timezone.now().date(),
-              "measured": {"Officials trained": Decimal(42)}, "summary": "Kept up."}  # fmt: skip
+    inputs = {
+        "kind": "follow_up_6",
+        "measured_on": timezone.now().date(),
+        "measured": {"Officials trained": Decimal(42)},
+        "summary": "Kept up.",
+    }
     return services.record_follow_up(ta_request=ta_request, by=by, **{**inputs, **changes})
 
 
@@ -60,19 +64,23 @@ def test_recording_it_satisfies_its_reminder(closed, officer, django_capture_on_
     assert Notification.objects.get(pk=due.pk).last_error.startswith("No longer due")
 
 
-@pytest.mark.parametrize(("changes", "problems"), [
-    ({"kind": "final"}, {"kind": "Choose which follow-up this is."}),
-    ({"measured_on": None}, {"measured_on": "Give the date the values were measured."}),
-    ({"measured": {}}, {"indicators.0.measured": "Give the value measured."}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("changes", "problems"),
+    [
+        ({"kind": "final"}, {"kind": "Choose which follow-up this is."}),
+        ({"measured_on": None}, {"measured_on": "Give the date the values were measured."}),
+        ({"measured": {}}, {"indicators.0.measured": "Give the value measured."}),
+    ],
+)
 def test_an_incomplete_follow_up_says_what_is_missing(closed, officer, changes, problems):
     with pytest.raises(InvalidInput) as refused:
         follow_up(closed, officer, **changes)
     assert refused.value.fields == problems
 
 
-def test_only_officers_record_follow_ups_of_closed_requests(closed, request_at, togo_focal,
-                                                           officer):  # fmt: skip
+def test_only_officers_record_follow_ups_of_closed_requests(
+    closed, request_at, togo_focal, officer
+):
     with pytest.raises(NotAllowed):
         follow_up(closed, togo_focal)
     with pytest.raises(Refused):
@@ -82,8 +90,9 @@ def test_only_officers_record_follow_ups_of_closed_requests(closed, request_at, 
 def test_the_state_withdraws_its_consent_and_the_reminders_stop(closed, togo_focal, officer):
     ids = reminders.sweep(timezone.now())
     due = Notification.objects.get(pk__in=ids, request=closed, kind="follow_up_6")
-    consent = services.withdraw_follow_up_consent(ta_request=closed, by=togo_focal,
-                                                  comment="We evaluate it ourselves.")  # fmt: skip
+    consent = services.withdraw_follow_up_consent(
+        ta_request=closed, by=togo_focal, comment="We evaluate it ourselves."
+    )
     assert consent.decision == "no_follow_up"
     assert consent.history_entry.transition == "follow_up_consent_withdrawn"
     assert reminders.deliver(due.pk) == "skipped"
@@ -96,8 +105,9 @@ def test_the_state_withdraws_its_consent_and_the_reminders_stop(closed, togo_foc
 def test_an_officer_records_the_withdrawal_only_with_the_states_letter(closed, officer):
     with pytest.raises(InvalidInput, match="written communication"):
         services.withdraw_follow_up_consent(ta_request=closed, by=officer)
-    services.withdraw_follow_up_consent(ta_request=closed, by=officer,
-                                        document_reference="NV/2026/88")  # fmt: skip
+    services.withdraw_follow_up_consent(
+        ta_request=closed, by=officer, document_reference="NV/2026/88"
+    )
     assert Consent.objects.filter(request=closed, decision="no_follow_up").count() == 1
 
 
@@ -111,17 +121,21 @@ def test_an_officer_records_a_follow_up_in_the_admin(client_as, closed):
     client = client_as("officer")
     page = client.get(url).content.decode()
     assert "Officials trained" in page
-    response = client.post(url, {"kind": "follow_up_12", "measured_on": "",
-                                 "indicator_0": ""})  # fmt: skip
+    response = client.post(url, {"kind": "follow_up_12", "measured_on": "", "indicator_0": ""})
     assert response.status_code == 200
     form = response.context["forms"][0]
     assert form.errors == {
         "measured_on": ["Give the date the values were measured."],
         "indicator_0": ["Give the value measured."],
     }
-    response = client.post(url, {"kind": "follow_up_12",
-                                 "measured_on": timezone.now().date().isoformat(),
-                                 "indicator_0": "44"})  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "kind": "follow_up_12",
+            "measured_on": timezone.now().date().isoformat(),
+            "indicator_0": "44",
+        },
+    )
     assert response.status_code == 302
     assert closed.evaluations.get(kind="follow_up_12").indicators.get().measured == Decimal(44)
 
@@ -151,11 +165,17 @@ def test_the_portal_draws_each_indicator_over_time(client, togo_focal, closed, o
     assert svg.startswith("<svg")
     assert "Officials trained" in svg
     assert "Follow-up after 6 months" in svg  # the follow-up is a point of its own
-    spec = charts.indicator_progress(status.indicator_progress(
-        closed.final_evaluation(), list(closed.evaluations.exclude(kind="final"))))  # fmt: skip
+    spec = charts.indicator_progress(
+        status.indicator_progress(
+            closed.final_evaluation(), list(closed.evaluations.exclude(kind="final"))
+        )
+    )
     points = [(v["when"], v["value"], v["target"]) for v in spec["data"]["values"]]
-    assert points == [("Baseline", 0, 40), ("At closing", 35, 40),
-                      ("Follow-up after 6 months", 42, 40)]  # fmt: skip
+    assert points == [
+        ("Baseline", 0, 40),
+        ("At closing", 35, 40),
+        ("Follow-up after 6 months", 42, 40),
+    ]
 
 
 def test_no_chart_without_an_evaluation(client, togo_focal, request_at):
@@ -198,19 +218,27 @@ def test_an_officer_records_the_states_written_withdrawal_in_the_admin(client_as
     assert withdrawal_step(admin, closed)["url"] == withdrawal_url(closed)
     response = admin.post(withdrawal_url(closed), {"comment": "By telephone."})
     assert response.status_code == 200
-    assert any("give the reference of its written communication" in m
-               for m in messages_of(response))  # fmt: skip
+    assert any(
+        "give the reference of its written communication" in m for m in messages_of(response)
+    )
     assert closed.consents_to_follow_up()
-    letter = {"document_reference": "NV/TGO/2026/120", "document_date": "2026-11-02",
-              "comment": "The State evaluates it itself."}  # fmt: skip
+    letter = {
+        "document_reference": "NV/TGO/2026/120",
+        "document_date": "2026-11-02",
+        "comment": "The State evaluates it itself.",
+    }
     assert admin.post(withdrawal_url(closed), letter).status_code == 302
     consent = Consent.objects.get(request=closed, decision="no_follow_up")
     assert (consent.document_reference, consent.comment) == (
-        "NV/TGO/2026/120", "The State evaluates it itself.")  # fmt: skip
+        "NV/TGO/2026/120",
+        "The State evaluates it itself.",
+    )
     # Withdrawn once, the step is shown disabled with the reason, and refused.
     step = withdrawal_step(admin, closed)
     assert (step["url"], step["reason"]) == (
-        "", "Consent to follow-up evaluations was withdrawn already.")  # fmt: skip
+        "",
+        "Consent to follow-up evaluations was withdrawn already.",
+    )
     response = admin.post(withdrawal_url(closed), letter)
     assert any("withdrawn already" in m for m in messages_of(response))
     assert Consent.objects.filter(request=closed, decision="no_follow_up").count() == 1
@@ -220,8 +248,9 @@ def test_an_officer_records_the_states_written_withdrawal_in_the_admin(client_as
 def test_analysts_cannot_record_a_withdrawal_of_consent(client_as, closed, method):
     analyst = client_as("analyst")
     assert withdrawal_step(analyst, closed) is None
-    response = getattr(analyst, method)(withdrawal_url(closed),
-                                        {"document_reference": "NV/TGO/2026/120"})  # fmt: skip
+    response = getattr(analyst, method)(
+        withdrawal_url(closed), {"document_reference": "NV/TGO/2026/120"}
+    )
     assert response.status_code == 302
     assert any("Only secretariat officers" in m for m in messages_of(response))
     assert closed.consents_to_follow_up()
@@ -265,8 +294,9 @@ def closed_long_ago(request_at):
         return request_at(Stage.CLOSED)
 
 
-def test_later_follow_ups_are_recorded_at_any_later_date(closed_long_ago, officer, client,
-                                                         togo_focal, api):  # fmt: skip
+def test_later_follow_ups_are_recorded_at_any_later_date(
+    closed_long_ago, officer, client, togo_focal, api
+):
     closed_on = closed_long_ago.stage_entered_at.date()
     for kind, days, value in [
         ("follow_up_later", 700, 50),
@@ -274,8 +304,13 @@ def test_later_follow_ups_are_recorded_at_any_later_date(closed_long_ago, office
         ("follow_up_later", 500, 45),
         ("follow_up_12", 370, 41),
     ]:
-        follow_up(closed_long_ago, officer, kind=kind, measured_on=closed_on + timedelta(days),
-                  measured={"Officials trained": Decimal(value)})  # fmt: skip
+        follow_up(
+            closed_long_ago,
+            officer,
+            kind=kind,
+            measured_on=closed_on + timedelta(days),
+            measured={"Officials trained": Decimal(value)},
+        )
     # Recording a later follow-up again on its date corrects it rather than adding one.
     follow_up(
         closed_long_ago,
@@ -300,7 +335,14 @@ def test_later_follow_ups_are_recorded_at_any_later_date(closed_long_ago, office
     row = page[page.index("<td>Officials trained") :]
     row = row[: row.index("</tr>")]
     assert [cell.split("<")[0] for cell in row.split("<td>")[2:]] == [
-        "0", "40", "35", "38", "41", "46", "50"]  # fmt: skip
+        "0",
+        "40",
+        "35",
+        "38",
+        "41",
+        "46",
+        "50",
+    ]
 
     assert page.count(">Later follow-up<br>") == 2  # the table's headings
     progress = status.indicator_progress(closed_long_ago.final_evaluation(), ordered)
@@ -308,24 +350,30 @@ def test_later_follow_ups_are_recorded_at_any_later_date(closed_long_ago, office
     assert len(when) == len(set(when)) == 6  # each later follow-up is a point of its own
     assert when[-2:] == [f"{closed_on + timedelta(d):%m/%d/%Y}" for d in (500, 700)]
 
-    body = api("togo_focal").get(
-        f"/api/v1/requests/{closed_long_ago.reference}/evaluation/").json()  # fmt: skip
+    body = api("togo_focal").get(f"/api/v1/requests/{closed_long_ago.reference}/evaluation/").json()
     assert [(f["kind"], f["indicators"][0]["measured"]) for f in body["follow_ups"]] == [
-        ("follow_up_6", "38.00"), ("follow_up_12", "41.00"),
-        ("follow_up_later", "46.00"), ("follow_up_later", "50.00")]  # fmt: skip
+        ("follow_up_6", "38.00"),
+        ("follow_up_12", "41.00"),
+        ("follow_up_later", "46.00"),
+        ("follow_up_later", "50.00"),
+    ]
 
 
 def test_a_later_follow_up_within_a_year_of_closing_is_refused(closed, officer):
     with pytest.raises(InvalidInput) as refused:
         follow_up(closed, officer, kind="follow_up_later")
-    assert refused.value.fields == {"measured_on": (
-        "A later follow-up is measured a year or more after the closing; before that, "
-        "record the 6- or 12-month follow-up.")}  # fmt: skip
+    assert refused.value.fields == {
+        "measured_on": (
+            "A later follow-up is measured a year or more after the closing; before that, "
+            "record the 6- or 12-month follow-up."
+        )
+    }
     assert not closed.evaluations.filter(kind="follow_up_later").exists()
 
 
-def test_no_later_follow_up_once_the_state_withdrew_its_consent(closed_long_ago, officer,
-                                                                togo_focal):  # fmt: skip
+def test_no_later_follow_up_once_the_state_withdrew_its_consent(
+    closed_long_ago, officer, togo_focal
+):
     services.withdraw_follow_up_consent(ta_request=closed_long_ago, by=togo_focal)
     with pytest.raises(Refused, match="Togo withdrew its consent to follow-up evaluations"):
         follow_up(closed_long_ago, officer, kind="follow_up_later")
@@ -343,7 +391,9 @@ def test_once_consent_is_withdrawn_the_admin_offers_no_follow_up(client_as, clos
     services.withdraw_follow_up_consent(ta_request=closed, by=togo_focal)
     step = follow_up_step()
     assert (step["url"], step["reason"]) == (
-        "", "Togo withdrew its consent to follow-up evaluations of this request.")  # fmt: skip
+        "",
+        "Togo withdrew its consent to follow-up evaluations of this request.",
+    )
     url = reverse("admin:tracker_assistancerequest_follow_up", args=[closed.pk])
     response = admin.post(url, {"kind": "follow_up_6", "measured_on": "", "indicator_0": "1"})
     assert any("withdrew its consent" in m for m in messages_of(response))
@@ -356,6 +406,8 @@ def test_the_states_timeline_tells_each_follow_up(client, togo_focal, closed, of
     page = client.get(f"/portal/requests/{closed.reference}/").content.decode()
     timeline = page[page.index('<ol class="timeline">') :]
     day = formats.date_format(timezone.now().date())
-    assert (f"The secretariat recorded a follow-up evaluation: Follow-up after 6 months, "
-            f"measured on {day}.") in timeline  # fmt: skip
+    assert (
+        f"The secretariat recorded a follow-up evaluation: Follow-up after 6 months, "
+        f"measured on {day}."
+    ) in timeline
     assert "Measured with the ministry." in timeline

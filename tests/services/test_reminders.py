@@ -37,8 +37,9 @@ def olga(supervisor):
 
 @pytest.fixture
 def afi(togo):
-    return FocalPointFactory(username="afi", member_state=togo, email="afi@example.org",
-                             language="fr")  # fmt: skip
+    return FocalPointFactory(
+        username="afi", member_state=togo, email="afi@example.org", language="fr"
+    )
 
 
 def opened_at(moment, by, stage=Stage.REQUESTED, officer=None, **kwargs):

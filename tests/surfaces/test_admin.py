@@ -443,9 +443,13 @@ def test_analysts_cannot_assign(client_as, togo_focal, other_officer):
     ta_request = open_request(togo_focal)
     response = client_as("analyst").post(
         EVERYONE,
-        {"action": "assign_officer", "_selected_action": [ta_request.pk], "apply": "1",
-         "officer": other_officer.pk},
-    )  # fmt: skip
+        {
+            "action": "assign_officer",
+            "_selected_action": [ta_request.pk],
+            "apply": "1",
+            "officer": other_officer.pk,
+        },
+    )
     ta_request.refresh_from_db()
     assert ta_request.officer is None
     assert response.status_code in (200, 302)
@@ -570,11 +574,13 @@ def test_analysts_land_on_every_request(client_as, queue):
         ("assigned=unassigned", ["Nobody's"]),
         ("assigned=all", ["Mine", "Nobody's", "Theirs", "UPR follow-up"]),
         ("assigned=all&requesting_state__under_agenda_item_10__exact=1", ["Nobody's"]),
-        ("assigned=all&requesting_state__is_ldc__exact=1",
-         ["Mine", "Nobody's", "Theirs", "UPR follow-up"]),
+        (
+            "assigned=all&requesting_state__is_ldc__exact=1",
+            ["Mine", "Nobody's", "Theirs", "UPR follow-up"],
+        ),
         ("assigned=all&upr=yes", ["UPR follow-up"]),
         ("assigned=all&upr=no", ["Mine", "Nobody's", "Theirs"]),
     ],
-)  # fmt: skip
+)
 def test_the_queue_filters(client_as, queue, query, expected):
     assert titles(client_as("officer").get(f"{CHANGELIST}?{query}")) == expected

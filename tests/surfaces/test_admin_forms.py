@@ -49,12 +49,16 @@ def test_every_problem_of_a_plan_shows_at_once_next_to_its_field(client_as, requ
             "budget_currency": "USD",
             **rows(
                 "activities",
-                {"form": "training", "title": "Training", "starts_on": "2026-05-10",
-                 "ends_on": "2026-05-01"},
+                {
+                    "form": "training",
+                    "title": "Training",
+                    "starts_on": "2026-05-10",
+                    "ends_on": "2026-05-01",
+                },
                 {"form": "workshop", "title": ""},
             ),
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     plan_form, activities = response.context["forms"]
     assert field_errors(plan_form, "budget_amount") == ["A plan has a budget of zero or more."]
@@ -72,9 +76,12 @@ def test_form_errors_of_every_form_show_together(client_as, request_at):
     ta_request = request_at(Stage.CONSULTATION)
     response = client_as("officer").post(
         step_url(ta_request, "plan"),
-        {"budget_amount": "", "budget_currency": "XYZ",
-         **rows("activities", {"form": "training", "title": "T", "starts_on": "not a date"})},
-    )  # fmt: skip
+        {
+            "budget_amount": "",
+            "budget_currency": "XYZ",
+            **rows("activities", {"form": "training", "title": "T", "starts_on": "not a date"}),
+        },
+    )
     plan_form, activities = response.context["forms"]
     assert plan_form.errors.keys() == {"budget_amount", "budget_currency"}
     assert activities.forms[0].errors.keys() == {"starts_on"}
@@ -215,10 +222,11 @@ def send_funding(client_as, ta_request, *lines, initial=0):
 def test_bad_funding_lines_are_refused_next_to_their_fields(client_as, funded):
     ta_request = funded
     response = send_funding(
-        client_as, ta_request,
+        client_as,
+        ta_request,
         {"source": "", "amount": "0", "currency": "USD"},
         {"source": "vftc", "amount": "-12", "currency": "EUR"},
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     (lines,) = response.context["forms"]
     first, second = lines.forms
@@ -250,9 +258,13 @@ def test_funding_and_links_of_a_closed_request_stay_as_they_were(client_as, requ
     ta_request = request_at(Stage.CLOSED)
     response = client_as("officer").post(
         step_url(ta_request, action),
-        rows(action, {"source": "upr", "text": "x"} if action == "recommendations" else
-             {"source": "vftc", "amount": "5", "currency": "USD"}),
-    )  # fmt: skip
+        rows(
+            action,
+            {"source": "upr", "text": "x"}
+            if action == "recommendations"
+            else {"source": "vftc", "amount": "5", "currency": "USD"},
+        ),
+    )
     assert response.status_code == 200
     assert "is at the stage “Closed”" in messages_of(response)[0]
     assert not Funding.objects.exists()
@@ -276,14 +288,19 @@ def test_officer_corrects_the_linked_recommendations_and_the_history_keeps_the_o
         {
             **rows(
                 "recommendations",
-                {"source": "upr", "document_symbol": "A/HRC/40/10", "upr_cycle": "3",
-                 "recommending_state": "SEN", "text": "Ratify OPCAT and set up an NPM."},
+                {
+                    "source": "upr",
+                    "document_symbol": "A/HRC/40/10",
+                    "upr_cycle": "3",
+                    "recommending_state": "SEN",
+                    "text": "Ratify OPCAT and set up an NPM.",
+                },
                 {"source": "treaty_body", "document_symbol": "CAT/C/TGO/CO/3"},
                 initial=1,
             ),
             "comment": "The State's letter quoted the wrong cycle.",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     links = list(LinkedRecommendation.objects.filter(request=ta_request).order_by("pk"))
     assert [(r.document_symbol, r.upr_cycle, r.recommending_state_id) for r in links] == [
@@ -348,12 +365,14 @@ def test_empty_sections_are_hidden_on_a_requests_page(client_as, request_at):
 def test_a_line_left_as_it_was_is_kept_when_another_is_added(client_as, funded):
     ta_request = funded
     response = send_funding(
-        client_as, ta_request,
+        client_as,
+        ta_request,
         {"source": "vftc", "amount": "1000.00", "currency": "USD"},
         {"source": "bilateral", "amount": "50", "currency": "EUR"},
         initial=1,
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     assert sorted(Funding.objects.filter(request=ta_request).values_list("source", flat=True)) == [
-        "bilateral", "vftc"
-    ]  # fmt: skip
+        "bilateral",
+        "vftc",
+    ]

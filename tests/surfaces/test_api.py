@@ -41,12 +41,16 @@ MATRIX = [
     ("post", "/api/v1/requests/", None, {"title": "Help"}, (201, 201, 400, 403, 401)),
     ("get", "", Stage.REQUESTED, None, (200, 404, 200, 200, 401)),
     ("get", "history/", Stage.REQUESTED, None, (200, 404, 200, 200, 401)),
-    ("post", "transitions/withdraw/", Stage.REQUESTED, {"reason": "r"},
-     (200, 404, 400, 403, 401)),
+    ("post", "transitions/withdraw/", Stage.REQUESTED, {"reason": "r"}, (200, 404, 400, 403, 401)),
     ("post", "transitions/accept/", Stage.REQUESTED, {}, (403, 404, 200, 403, 401)),
     ("put", "priority/", Stage.REQUESTED, {"rank": 1}, (200, 404, 403, 403, 401)),
-    ("put", "assessment/", Stage.NEEDS_ASSESSMENT, {"findings": "f", "gaps": "g"},
-     (403, 404, 200, 403, 401)),
+    (
+        "put",
+        "assessment/",
+        Stage.NEEDS_ASSESSMENT,
+        {"findings": "f", "gaps": "g"},
+        (403, 404, 200, 403, 401),
+    ),
     ("get", "plans/", Stage.CONSULTATION, None, (200, 404, 200, 200, 401)),
     ("post", "plans/", Stage.CONSULTATION, PLAN, (403, 404, 201, 403, 401)),
     ("post", "activities/", Stage.IMPLEMENTATION, _activity, (403, 404, 200, 403, 401)),
@@ -56,7 +60,7 @@ MATRIX = [
     ("put", "evaluation/", Stage.CLOSED, {"lessons_published": True}, (200, 404, 403, 403, 401)),
     ("get", "/api/v1/reports/summary/", None, None, (200, 200, 200, 200, 401)),
     ("get", "/api/v1/reports/backlog/?on=2026-01-31", None, None, (200, 200, 200, 200, 401)),
-]  # fmt: skip
+]
 
 
 CASES = [
@@ -519,8 +523,19 @@ def test_the_schema_is_valid_and_complete(client):
         "/api/v1/reports/backlog/",
     } <= paths
     params = {p["name"] for p in schema["paths"]["/api/v1/requests/"]["get"]["parameters"]}
-    assert {"stage", "state", "region", "domain", "opened_after", "opened_before", "overdue",
-            "search", "ordering", "page", "page_size"} <= params  # fmt: skip
+    assert {
+        "stage",
+        "state",
+        "region",
+        "domain",
+        "opened_after",
+        "opened_before",
+        "overdue",
+        "search",
+        "ordering",
+        "page",
+        "page_size",
+    } <= params
     transition = schema["paths"]["/api/v1/requests/{reference}/transitions/{name}/"]["post"]
     assert {"200", "400", "403", "404", "409"} <= set(transition["responses"])
     assert transition["requestBody"]["content"]["application/json"]["examples"]
@@ -552,12 +567,16 @@ def test_every_problem_of_a_plan_is_named_by_its_input_in_the_api(api, request_a
             "budget_currency": "ZZZ",
             "activities": [
                 {"form": "training", "title": "Training"},
-                {"form": "workshop", "title": "Workshop", "starts_on": "2026-05-10",
-                 "ends_on": "2026-05-01"},
+                {
+                    "form": "workshop",
+                    "title": "Workshop",
+                    "starts_on": "2026-05-10",
+                    "ends_on": "2026-05-01",
+                },
             ],
         },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid"

@@ -49,9 +49,11 @@ def test_the_state_starts_a_conversation_in_the_portal_and_the_officer_answers_i
     with django_capture_on_commit_callbacks(execute=True):
         response = portal.post(
             f"{page_of(ta_request)}messages/",
-            {"text": "Could the workshop move to Kara?",
-             "attachment": samples.posted("carte.png", samples.png(), "image/png")},
-        )  # fmt: skip
+            {
+                "text": "Could the workshop move to Kara?",
+                "attachment": samples.posted("carte.png", samples.png(), "image/png"),
+            },
+        )
     assert response.status_code == 302
     assert response["Location"].endswith("#conversation")
     assert [m.to for m in mail.outbox if "Kara" in m.body] == [[officer.email]]
@@ -105,19 +107,25 @@ def test_a_message_refused_keeps_what_was_typed(portal, ta_request):
 @pytest.fixture
 def note(ta_request, officer):
     return services.write_message(
-        ta_request=ta_request, by=officer, text=NOTE, internal=True,
+        ta_request=ta_request,
+        by=officer,
+        text=NOTE,
+        internal=True,
         attachments=[samples.upload("note-interne.txt", NOTE.encode())],
-    )  # fmt: skip
+    )
 
 
 def test_an_internal_note_reaches_no_state_by_any_surface(portal, api, ta_request, note, client_as):
     internal_document = note.documents.get()
     state_api = api("togo_focal")
     api_paths = ["messages/", "documents/", "", "history/", "plans/"]
-    texts = [download(portal, url)[1] for url in (page_of(ta_request), "/portal/",
-                                                  "/portal/requests/")]  # fmt: skip
-    texts += [download(state_api, f"/api/v1/requests/{ta_request.reference}/{path}")[1]
-              for path in api_paths]  # fmt: skip
+    texts = [
+        download(portal, url)[1] for url in (page_of(ta_request), "/portal/", "/portal/requests/")
+    ]
+    texts += [
+        download(state_api, f"/api/v1/requests/{ta_request.reference}/{path}")[1]
+        for path in api_paths
+    ]
     texts.append(download(state_api, "/api/v1/requests/?format=csv")[1])
     for text in texts:
         assert NOTE.encode() not in text
@@ -143,8 +151,9 @@ def test_an_internal_note_reaches_no_state_by_any_surface(portal, api, ta_reques
 def test_a_focal_point_cannot_write_an_internal_note_through_the_api(api, ta_request):
     response = api("togo_focal").post(
         f"/api/v1/requests/{ta_request.reference}/messages/",
-        {"text": "Between us", "internal": True}, format="json",
-    )  # fmt: skip
+        {"text": "Between us", "internal": True},
+        format="json",
+    )
     assert response.status_code == 403
     assert not Message.objects.exists()
 
@@ -155,18 +164,23 @@ def test_a_focal_point_cannot_write_an_internal_note_through_the_api(api, ta_req
 @pytest.fixture
 def letter(ta_request, togo_focal):
     return services.attach_document(
-        ta_request=ta_request, by=togo_focal, kind="formal_request",
+        ta_request=ta_request,
+        by=togo_focal,
+        kind="formal_request",
         upload=samples.upload("Note verbale «17».pdf", samples.pdf()),
-    )  # fmt: skip
+    )
 
 
 def test_the_state_attaches_a_document_in_the_portal(portal, ta_request, officer):
     plan = propose(ta_request, officer)
     response = portal.post(
         f"{page_of(ta_request)}documents/",
-        {"kind": "consent", "about": f"plan:{plan.pk}",
-         "file": samples.posted("accord.pdf", samples.pdf(), "application/pdf")},
-    )  # fmt: skip
+        {
+            "kind": "consent",
+            "about": f"plan:{plan.pk}",
+            "file": samples.posted("accord.pdf", samples.pdf(), "application/pdf"),
+        },
+    )
     assert response.status_code == 302
     document = Document.objects.get()
     assert (document.plan, document.kind, document.name) == (plan, "consent", "accord.pdf")
@@ -223,9 +237,10 @@ def test_another_state_gets_404_and_anonymous_visitors_sign_in_first(
 def test_documents_through_the_api(api, ta_request):
     url = f"/api/v1/requests/{ta_request.reference}/documents/"
     response = api("togo_focal").post(
-        url, {"kind": "formal_request", "file": samples.posted("nv.pdf", samples.pdf())},
+        url,
+        {"kind": "formal_request", "file": samples.posted("nv.pdf", samples.pdf())},
         format="multipart",
-    )  # fmt: skip
+    )
     assert response.status_code == 201
     created = response.json()
     assert (created["name"], created["content_type"], created["belongs_to"]) == (
@@ -235,9 +250,14 @@ def test_documents_through_the_api(api, ta_request):
     )
     assert created["download"].endswith(f"{url}{created['id']}/")
     response = api("officer").post(
-        url, {"kind": "formal_request", "supersedes": created["id"],
-              "file": samples.posted("nv2.pdf", samples.pdf())}, format="multipart",
-    )  # fmt: skip
+        url,
+        {
+            "kind": "formal_request",
+            "supersedes": created["id"],
+            "file": samples.posted("nv2.pdf", samples.pdf()),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201
     listed = api("togo_focal").get(url).json()
     assert [(d["name"], d["superseded_by"]) for d in listed] == [
@@ -246,17 +266,21 @@ def test_documents_through_the_api(api, ta_request):
     ]
 
 
-@pytest.mark.parametrize(("name", "content", "problem"), [
-    ("empty.pdf", b"", "“empty.pdf” is empty."),
-    ("x.pdf", samples.png(), "“x.pdf” is named as a .pdf file but is a PNG file."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("empty.pdf", b"", "“empty.pdf” is empty."),
+        ("x.pdf", samples.png(), "“x.pdf” is named as a .pdf file but is a PNG file."),
+    ],
+)
 def test_a_bad_upload_through_the_api_is_a_400_that_names_the_file(
     api, ta_request, name, content, problem
 ):
     response = api("officer").post(
         f"/api/v1/requests/{ta_request.reference}/documents/",
-        {"kind": "other", "file": samples.posted(name, content)}, format="multipart",
-    )  # fmt: skip
+        {"kind": "other", "file": samples.posted(name, content)},
+        format="multipart",
+    )
     assert response.status_code == 400
     assert problem in response.json()["detail"]
     assert not Document.objects.exists()
@@ -282,9 +306,12 @@ def test_a_consent_record_points_to_its_attached_letter(
     ta_request = request_at(Stage.IMPLEMENTATION)
     consent = ta_request.consents.get(decision="approved")
     services.attach_document(
-        ta_request=ta_request, by=officer, kind="consent", about=f"consent:{consent.pk}",
+        ta_request=ta_request,
+        by=officer,
+        kind="consent",
+        about=f"consent:{consent.pk}",
         upload=samples.upload("accord signé.pdf", samples.pdf()),
-    )  # fmt: skip
+    )
     page = portal.get(page_of(ta_request)).content.decode()
     timeline = page[page.index("Timeline") :]
     assert "accord signé.pdf" in timeline

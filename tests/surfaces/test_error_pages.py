@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def signed_in(client, user):
-    client.post("/portal/login/", {"username": user.username,
-                                   "password": "correct horse battery staple"})  # fmt: skip
+    client.post(
+        "/portal/login/", {"username": user.username, "password": "correct horse battery staple"}
+    )
     return client
 
 
@@ -51,8 +52,9 @@ def test_a_refusal_is_a_403_page(client, db):
     from tests.factories import UserFactory
 
     UserFactory(username="norole", role="", is_staff=False)
-    client.post("/portal/login/", {"username": "norole",
-                                   "password": "correct horse battery staple"})  # fmt: skip
+    client.post(
+        "/portal/login/", {"username": "norole", "password": "correct horse battery staple"}
+    )
     response = client.get("/portal/")
     assert response.status_code == 403
     assert "Not allowed" in response.content.decode()

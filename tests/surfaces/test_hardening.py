@@ -136,8 +136,9 @@ def test_the_summary_csv_goes_through_the_same_writer(api, togo_focal):
 
 
 @pytest.mark.parametrize(
-    "path", ["", "history/", "plans/", "evaluation/"],
-)  # fmt: skip
+    "path",
+    ["", "history/", "plans/", "evaluation/"],
+)
 def test_csv_is_refused_where_there_is_none(api, request_at, path):
     closed = request_at(Stage.CLOSED)
     response = api("analyst").get(f"/api/v1/requests/{closed.reference}/{path}?format=csv")
@@ -178,9 +179,13 @@ def test_a_browser_gets_json_from_the_api(api):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/requests/foo/history/", "/api/v1/nothing/", "/api/v1/requests/TA-1/",
-     "/api/v1/requests/TA-2026-0001/transitions/UPPER/"],
-)  # fmt: skip
+    [
+        "/api/v1/requests/foo/history/",
+        "/api/v1/nothing/",
+        "/api/v1/requests/TA-1/",
+        "/api/v1/requests/TA-2026-0001/transitions/UPPER/",
+    ],
+)
 def test_an_unknown_address_under_the_api_is_a_json_404(api, path):
     response = api("analyst").get(path)
     assert response.status_code == 404
@@ -253,10 +258,15 @@ def test_the_stage_is_checked_before_the_body(api, request_at):
 def recorded(request_at, officer, togo_focal):
     ta_request = request_at(Stage.CONSULTATION)
     propose(ta_request, officer)
-    services.take_transition(ta_request=ta_request, name="reject_plan", by=togo_focal,
-                             reason="Too costly")  # fmt: skip
-    services.write_message(ta_request=ta_request, by=togo_focal, text="Too costly indeed",
-                           attachments=[samples.upload("why.txt", b"Costs")])  # fmt: skip
+    services.take_transition(
+        ta_request=ta_request, name="reject_plan", by=togo_focal, reason="Too costly"
+    )
+    services.write_message(
+        ta_request=ta_request,
+        by=togo_focal,
+        text="Too costly indeed",
+        attachments=[samples.upload("why.txt", b"Costs")],
+    )
     return ta_request
 
 

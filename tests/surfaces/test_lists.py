@@ -48,14 +48,24 @@ def walk(client, query):
         response = client.get(f"{LIST}?{query}&cursor={body['next_cursor']}")
 
 
-@pytest.mark.parametrize("ordering", [
-    "-opened_at", "opened_at", "stage,-opened_at", "priority", "-priority", "title",
-    "-stage_entered_at,reference",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        "-opened_at",
+        "opened_at",
+        "stage,-opened_at",
+        "priority",
+        "-priority",
+        "title",
+        "-stage_entered_at,reference",
+    ],
+)
 def test_cursor_pages_give_every_row_once_in_the_lists_order(api, many, ordering):
     client = api("officer")
-    everything = [r["reference"] for r in client.get(
-        f"{LIST}?ordering={ordering}&page_size=100").json()["results"]]  # fmt: skip
+    everything = [
+        r["reference"]
+        for r in client.get(f"{LIST}?ordering={ordering}&page_size=100").json()["results"]
+    ]
     assert len(everything) == 12
     walked, pages = walk(client, f"ordering={ordering}&page_size=5")
     assert walked == everything
@@ -104,12 +114,15 @@ def test_the_count_reads_at_most_the_cap(api, many, django_assert_max_num_querie
     assert counts[0].endswith(f"LIMIT {pagination.COUNT_CAP + 1}) subquery")
 
 
-@pytest.mark.parametrize(("query", "problem"), [
-    ("cursor=not-a-cursor", "This cursor was not given for this list and ordering"),
-    ("cursor=WzFd", "This cursor was not given for this list and ordering"),
-    ("cursor=", "Give a value to cursor"),
-    ("cursor=WzFd&page=2", "Give page or cursor, not both."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ("cursor=not-a-cursor", "This cursor was not given for this list and ordering"),
+        ("cursor=WzFd", "This cursor was not given for this list and ordering"),
+        ("cursor=", "Give a value to cursor"),
+        ("cursor=WzFd&page=2", "Give page or cursor, not both."),
+    ],
+)
 def test_a_bad_cursor_is_a_400_that_says_why(api, many, query, problem):
     response = api("officer").get(f"{LIST}?{query}")
     assert response.status_code == 400
@@ -159,14 +172,16 @@ def test_the_queue_counts_at_most_the_cap_and_says_so(client_as, many, monkeypat
     assert "unread" not in counts[0]  # no annotated column is computed to count
 
 
-def test_the_dashboard_shows_the_states_first_ranked_open_requests(client, togo_focal,
-                                                                    monkeypatch):  # fmt: skip
+def test_the_dashboard_shows_the_states_first_ranked_open_requests(client, togo_focal, monkeypatch):
     from tracker.portal import views
 
     monkeypatch.setattr(views, "OPEN_SHOWN", 2)
     made = [open_request(togo_focal, title=f"Open {n}") for n in range(4)]
-    services.rank_requests(by=togo_focal, state=togo_focal.member_state,
-                           ranks={r.reference: 4 - n for n, r in enumerate(made)})  # fmt: skip
+    services.rank_requests(
+        by=togo_focal,
+        state=togo_focal.member_state,
+        ranks={r.reference: 4 - n for n, r in enumerate(made)},
+    )
     client.force_login(togo_focal)
     page = client.get("/portal/").content.decode()
     assert "The 2 you ranked first, of 4 open requests." in page

@@ -303,8 +303,16 @@ def test_switching_to_french_is_remembered(portal, togo_focal):
     assert expected in portal.get("/portal/").content.decode()
 
 
-@pytest.mark.parametrize("path", ["/portal/", "/portal/priorities/", "/portal/good-practices/",
-                                  "/portal/requests/new/", "/portal/password/"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/portal/",
+        "/portal/priorities/",
+        "/portal/good-practices/",
+        "/portal/requests/new/",
+        "/portal/password/",
+    ],
+)
 def test_every_portal_page_renders_in_french(portal, path):
     portal.cookies["django_language"] = "fr"
     response = portal.get(path)
@@ -317,10 +325,12 @@ def test_every_portal_page_renders_in_french(portal, path):
 def test_decisions_are_services_not_views(portal, with_plan, togo_focal):
     """The portal's refusal message is the service's own message."""
     with pytest.raises(Conflict) as refused:
-        services.take_transition(ta_request=with_plan, name="approve_plan", by=togo_focal,
-                                 plan_version=7)  # fmt: skip
-    response = portal.post(url(with_plan, "approve_plan"), {"revision": with_plan.revision,
-                                                            "plan_version": 7})  # fmt: skip
+        services.take_transition(
+            ta_request=with_plan, name="approve_plan", by=togo_focal, plan_version=7
+        )
+    response = portal.post(
+        url(with_plan, "approve_plan"), {"revision": with_plan.revision, "plan_version": 7}
+    )
     assert str(refused.value) in messages_of(response)
 
 
@@ -348,8 +358,11 @@ def test_the_dashboard_asks_the_state_to_rank_requests_it_has_not_ranked(portal,
 
 def test_once_ranked_only_requests_opened_since_are_asked_for(portal, request_at, togo_focal):
     first, second = request_at(Stage.REQUESTED), request_at(Stage.REQUESTED)
-    services.rank_requests(by=togo_focal, state=togo_focal.member_state,
-                           ranks={second.reference: 1, first.reference: 2})  # fmt: skip
+    services.rank_requests(
+        by=togo_focal,
+        state=togo_focal.member_state,
+        ranks={second.reference: 1, first.reference: 2},
+    )
     assert 'id="rank-prompt"' not in portal.get("/portal/").content.decode()
     request_at(Stage.REQUESTED)
     assert (
@@ -377,8 +390,9 @@ def test_the_request_page_says_who_handles_it_and_how_long_the_stage_takes(
 
 
 def test_after_a_rejection_the_page_says_what_happens_next(portal, with_plan, togo_focal):
-    services.take_transition(ta_request=with_plan, name="reject_plan", by=togo_focal,
-                             reason="Too costly")  # fmt: skip
+    services.take_transition(
+        ta_request=with_plan, name="reject_plan", by=togo_focal, reason="Too costly"
+    )
     content = portal.get(url(with_plan)).content.decode()
     assert "You rejected plan version 1. The secretariat will propose a new version" in content
     assert "Togo rejected plan version 1." in content
@@ -410,10 +424,13 @@ def test_all_requests_lists_the_states_own_a_page_at_a_time(portal, many):
 
 @pytest.mark.parametrize(
     ("query", "titles"),
-    [("q=prison", ["Prison reform"]), ("q=detention", ["Prison reform"]),
-     ("q=Seminar 29", ["Seminar 29"]),
-     ("stage=closed&q=", ["Support to the national human rights institution"])],
-)  # fmt: skip
+    [
+        ("q=prison", ["Prison reform"]),
+        ("q=detention", ["Prison reform"]),
+        ("q=Seminar 29", ["Seminar 29"]),
+        ("stage=closed&q=", ["Support to the national human rights institution"]),
+    ],
+)
 def test_all_requests_are_found_by_words_and_stage(portal, many, query, titles):
     assert listed(portal.get(f"/portal/requests/?{query}")) == titles
 

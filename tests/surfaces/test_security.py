@@ -70,8 +70,9 @@ def secret(request_at, officer):
     focal_point = User.objects.get(member_state=ta_request.requesting_state)
     services.write_message(ta_request=ta_request, by=focal_point, text=SECRET_FINDINGS)
     secret_file = samples.upload("secret.txt", SECRET_FINDINGS.encode())
-    services.attach_document(ta_request=ta_request, by=officer, kind="assessment",
-                             upload=secret_file)  # fmt: skip
+    services.attach_document(
+        ta_request=ta_request, by=officer, kind="assessment", upload=secret_file
+    )
     # The open-data file, as the worker keeps it: the walk reads it too.
     tasks.publish_open_data()
     return ta_request
@@ -82,12 +83,16 @@ def test_the_walk_covers_the_whole_urlconf(secret):
     assert len(urls) > 60
     document = Document.objects.get(request=secret)
     admin = f"/admin/tracker/assistancerequest/{secret.pk}"
-    for expected in (f"/portal/requests/{secret.reference}/", f"/api/v1/requests/"
-                     f"{secret.reference}/history/", f"{admin}/change/", "/healthz",
-                     f"/portal/requests/{secret.reference}/documents/{document.pk}/",
-                     f"/api/v1/requests/{secret.reference}/documents/{document.pk}/",
-                     f"/api/v1/requests/{secret.reference}/messages/",
-                     f"{admin}/documents/{document.pk}/"):  # fmt: skip
+    for expected in (
+        f"/portal/requests/{secret.reference}/",
+        f"/api/v1/requests/{secret.reference}/history/",
+        f"{admin}/change/",
+        "/healthz",
+        f"/portal/requests/{secret.reference}/documents/{document.pk}/",
+        f"/api/v1/requests/{secret.reference}/documents/{document.pk}/",
+        f"/api/v1/requests/{secret.reference}/messages/",
+        f"{admin}/documents/{document.pk}/",
+    ):
         assert expected in urls
 
 

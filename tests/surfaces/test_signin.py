@@ -262,8 +262,9 @@ def test_what_a_password_alone_gets_from_the_token_endpoint(client, person, pers
 def test_staff_with_a_device_get_a_token_with_their_code(client, person, persona):
     user = person(persona)
     assert ask_token(client, user.username, otp_token="000000") == (400, "otp_invalid")
-    status, token = ask_token(client, user.username, otp_token=current_code(
-        user.totpdevice_set.get()))  # fmt: skip
+    status, token = ask_token(
+        client, user.username, otp_token=current_code(user.totpdevice_set.get())
+    )
     assert status == 200
     listed = client.get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {token}")
     assert listed.status_code == 200
@@ -322,8 +323,7 @@ def test_superusers_without_a_device_reach_only_the_enrolment_page(client, db):
 
 
 @pytest.mark.parametrize("persona", ["officer", "analyst"])
-def test_under_required_staff_without_a_device_must_enrol_first(client, settings, person,
-                                                                persona):  # fmt: skip
+def test_under_required_staff_without_a_device_must_enrol_first(client, settings, person, persona):
     settings.STAFF_TWO_FACTOR = signin.REQUIRED
     user = person(persona)
     sign_in_at(client, "admin", user.username)
@@ -334,8 +334,9 @@ def test_under_required_staff_without_a_device_must_enrol_first(client, settings
     assert ask_token(client, user.username) == (400, "two_factor_enrolment")
 
 
-def test_under_required_focal_points_are_not_asked_for_a_second_factor(client, settings,
-                                                                       togo_focal):  # fmt: skip
+def test_under_required_focal_points_are_not_asked_for_a_second_factor(
+    client, settings, togo_focal
+):
     settings.STAFF_TWO_FACTOR = signin.REQUIRED
     sign_in_at(client, "portal", "afi")
     assert standing(client) == "portal"
@@ -413,12 +414,12 @@ def test_focal_points_cannot_enrol_in_the_admin(client, togo_focal):
 # --- lockout counts wrong codes ------------------------------------------------------------
 
 
-def test_wrong_codes_lock_the_account_out_like_wrong_passwords(client, settings,
-                                                               officer_with_device):  # fmt: skip
+def test_wrong_codes_lock_the_account_out_like_wrong_passwords(
+    client, settings, officer_with_device
+):
     settings.AXES_FAILURE_LIMIT = 3
     sign_in_at(client, "admin", "olga")
-    answers = [client.post("/admin/login/code/", {"code": "000000"}).status_code
-               for _ in range(3)]  # fmt: skip
+    answers = [client.post("/admin/login/code/", {"code": "000000"}).status_code for _ in range(3)]
     assert answers == [200, 200, 429]
     device = officer_with_device.totpdevice_set.get()
     # Locked: neither the password nor the right code opens the door now.
@@ -427,8 +428,9 @@ def test_wrong_codes_lock_the_account_out_like_wrong_passwords(client, settings,
     assert standing(client) == "out"
 
 
-def test_a_good_password_does_not_reset_the_count_of_wrong_codes(client, settings,
-                                                                 officer_with_device):  # fmt: skip
+def test_a_good_password_does_not_reset_the_count_of_wrong_codes(
+    client, settings, officer_with_device
+):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(2):
         sign_in_at(client, "admin", "olga")

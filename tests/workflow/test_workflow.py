@@ -357,8 +357,10 @@ def test_an_evaluation_needs_an_indicator(request_at, officer):
 
 def test_two_indicators_cannot_share_a_name(request_at, officer):
     # Follow-ups measure each indicator again by its name.
-    twice = [IndicatorDraft("Judges trained", Decimal(0), Decimal(50), Decimal(42)),
-             IndicatorDraft("judges trained ", Decimal(0), Decimal(9), Decimal(9))]  # fmt: skip
+    twice = [
+        IndicatorDraft("Judges trained", Decimal(0), Decimal(50), Decimal(42)),
+        IndicatorDraft("judges trained ", Decimal(0), Decimal(9), Decimal(9)),
+    ]
     ta_request = request_at(Stage.EVALUATION)
     with pytest.raises(InvalidInput) as refused:
         services.record_evaluation(ta_request=ta_request, by=officer, indicators=twice)

@@ -88,18 +88,20 @@ INPUT_FIELDS: dict[str, Callable[[], forms.Field]] = {
     "reason": lambda: forms.CharField(label=_("Reason"), widget=forms.Textarea, required=False),
     "comment": lambda: forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False),
     "officer": lambda: forms.ModelChoiceField(
-        selectors.officers(), label=_("Assign to"), required=False,
+        selectors.officers(),
+        label=_("Assign to"),
+        required=False,
         help_text=_("Empty: yourself."),
     ),
     "plan_version": lambda: forms.IntegerField(widget=forms.HiddenInput, required=False),
     # Staff act for the State only on the strength of its written communication (P2, P4).
     "document_reference": lambda: forms.CharField(
-        label=_("The State's document reference"), required=False,
+        label=_("The State's document reference"),
+        required=False,
         help_text=_("Note verbale or letter in which the State communicated its decision."),
     ),
-    "document_date": lambda: forms.DateField(label=_("Document date"), widget=DATE,
-                                             required=False),
-}  # fmt: skip
+    "document_date": lambda: forms.DateField(label=_("Document date"), widget=DATE, required=False),
+}
 
 
 def transition_form(name: str) -> type[TransitionForm]:
@@ -246,11 +248,13 @@ class OpenPublicationForm(StateLetterForm):
 
     agree = forms.TypedChoiceField(
         label=_("The State"),
-        choices=[("yes", _("agrees to the open publication of this request")),
-                 ("no", _("revokes its agreement to open publication"))],
+        choices=[
+            ("yes", _("agrees to the open publication of this request")),
+            ("no", _("revokes its agreement to open publication")),
+        ],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-    )  # fmt: skip
+    )
 
 
 class BriefDraftForm(BriefForm):
@@ -285,9 +289,12 @@ class FollowUpForm(forms.Form):
                 decimal_places=2,
                 required=False,
                 help_text=_("Baseline %(baseline)s, target %(target)s, %(measured)s at closing.")
-                % {"baseline": indicator.baseline, "target": indicator.target,
-                   "measured": indicator.measured},
-            )  # fmt: skip
+                % {
+                    "baseline": indicator.baseline,
+                    "target": indicator.target,
+                    "measured": indicator.measured,
+                },
+            )
 
     def measured(self) -> dict[str, Decimal | None]:
         return {

@@ -210,8 +210,14 @@ class MessageInline(ReadOnlyInline):
 class DocumentInline(ReadOnlyInline):
     model = Document
     fields = readonly_fields = (
-        "uploaded_at", "link", "kind", "size", "uploaded_by", "belongs_to", "replaced_by",
-    )  # fmt: skip
+        "uploaded_at",
+        "link",
+        "kind",
+        "size",
+        "uploaded_by",
+        "belongs_to",
+        "replaced_by",
+    )
 
     def get_queryset(self, request):
         return (

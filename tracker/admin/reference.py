@@ -71,8 +71,15 @@ class UserAdmin(BaseUserAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     """Reminders and notices; a failed one shows its error here."""
 
-    list_display = ("created_at", "request", "kind", "status", "attempts", "recipients",
-                    "last_error")  # fmt: skip
+    list_display = (
+        "created_at",
+        "request",
+        "kind",
+        "status",
+        "attempts",
+        "recipients",
+        "last_error",
+    )
     list_filter = ("status", "kind")
     list_select_related = ("request",)
     search_fields = ("request__reference", "recipients")

@@ -58,10 +58,12 @@ def code_step(site):
                 signin.forget_pending(request)
             form.add_error(
                 "code",
-                _("That code is not right. Type the code your app shows now (it changes "
-                  "every 30 seconds), or a backup code you have not used. After a wrong "
-                  "code, wait a few seconds before the next try."),
-            )  # fmt: skip
+                _(
+                    "That code is not right. Type the code your app shows now (it changes "
+                    "every 30 seconds), or a backup code you have not used. After a wrong "
+                    "code, wait a few seconds before the next try."
+                ),
+            )
         return _page(site, request, "code", _("Your code"), form=form, account=user)
 
     return view
@@ -79,8 +81,9 @@ def two_factor(site):
         if signin.has_device(user):
             if request.method == "POST":
                 renewed = signin.new_backup_codes(user)
-                return _page(site, request, "backup_codes", _("Your new backup codes"),
-                             codes=renewed)  # fmt: skip
+                return _page(
+                    site, request, "backup_codes", _("Your new backup codes"), codes=renewed
+                )
             left = signin.backup_codes_left(user)
             return _page(site, request, "two_factor", title, backup_codes_left=left)
         device = signin.start_enrolment(user)
@@ -88,8 +91,14 @@ def two_factor(site):
         if request.method == "POST" and form.is_valid():
             codes = signin.enrol_with_code(request, device, form.cleaned_data["code"])
             if codes is not None:
-                return _page(site, request, "backup_codes", _("Your backup codes"), codes=codes,
-                             enrolled=True)  # fmt: skip
+                return _page(
+                    site,
+                    request,
+                    "backup_codes",
+                    _("Your backup codes"),
+                    codes=codes,
+                    enrolled=True,
+                )
             form.add_error("code", _("That code is not right: type the code the app shows now."))
         return _page(
             site,

@@ -76,13 +76,16 @@ class RequestSteps(_ModelAdmin):
         buttons: list[dict[str, Any]] = [
             {
                 "label": step.label,
-                "url": reverse("admin:tracker_assistancerequest_transition",
-                               args=[obj.pk, step.name]) if step.possible else "",
+                "url": reverse(
+                    "admin:tracker_assistancerequest_transition", args=[obj.pk, step.name]
+                )
+                if step.possible
+                else "",
                 "reason": step.reason,
                 "primary": step.expected and step.possible,
             }
             for step in steps
-        ]  # fmt: skip
+        ]
         if workflow.is_officer(request.user):
             selectors.with_consents(obj)  # the content steps' guards read them once
             for action, content in workflow.CONTENT_STEPS.items():
@@ -91,9 +94,13 @@ class RequestSteps(_ModelAdmin):
                 refusal = workflow.content_refusal(obj, action)
                 url = reverse(f"admin:tracker_assistancerequest_{action}", args=[obj.pk])
                 buttons.append(
-                    {"label": content.label, "url": "" if refusal else url, "reason": refusal,
-                     "primary": False}
-                )  # fmt: skip
+                    {
+                        "label": content.label,
+                        "url": "" if refusal else url,
+                        "reason": refusal,
+                        "primary": False,
+                    }
+                )
         return buttons
 
     # Opening a request received on paper (P1).
@@ -169,10 +176,13 @@ class RequestSteps(_ModelAdmin):
             initial={"findings": current.findings, "gaps": current.gaps} if current else None,
         )
         return self._form_step(
-            request, obj, form, services.record_assessment,
+            request,
+            obj,
+            form,
+            services.record_assessment,
             title=_("Record needs assessment"),
             done=_("%(reference)s: needs assessment recorded."),
-        )  # fmt: skip
+        )
 
     def plan_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
@@ -298,10 +308,13 @@ class RequestSteps(_ModelAdmin):
             initial=forms.BriefDraftForm.initial_of(current),
         )
         return self._form_step(
-            request, obj, form, services.write_brief,
+            request,
+            obj,
+            form,
+            services.write_brief,
             title=_("Draft the good-practice brief"),
             done=_("%(reference)s: brief saved, unpublished until the State approves it."),
-        )  # fmt: skip
+        )
 
     def funding_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
@@ -366,19 +379,25 @@ class RequestSteps(_ModelAdmin):
             initial={"agree": "no" if obj.open_publication_since else "yes"},
         )
         return self._form_step(
-            request, obj, form, services.decide_open_publication,
+            request,
+            obj,
+            form,
+            services.decide_open_publication,
             title=_("Record the State's decision on open publication"),
             done=_("%(reference)s: the State's decision on open publication is recorded."),
-        )  # fmt: skip
+        )
 
     def follow_up_consent_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
         form = forms.StateLetterForm(request.POST or None)
         return self._form_step(
-            request, obj, form, services.withdraw_follow_up_consent,
+            request,
+            obj,
+            form,
+            services.withdraw_follow_up_consent,
             title=_("Record the State's withdrawal of consent to follow-up"),
             done=_("%(reference)s: done."),
-        )  # fmt: skip
+        )
 
     def message_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
         obj = self._get_or_404(request, object_id)
@@ -387,10 +406,12 @@ class RequestSteps(_ModelAdmin):
         def perform() -> object:
             attachment = http.upload_of(form.cleaned_data["attachment"])
             return services.write_message(
-                ta_request=obj, by=request.user, text=form.cleaned_data["text"],
+                ta_request=obj,
+                by=request.user,
+                text=form.cleaned_data["text"],
                 internal=form.cleaned_data["internal"],
                 attachments=[attachment] if attachment else [],
-            )  # fmt: skip
+            )
 
         return self._action(
             request,
@@ -472,9 +493,13 @@ class RequestSteps(_ModelAdmin):
     ) -> HttpResponse:
         """A step of one form whose fields are the service's inputs, named alike."""
         return self._action(
-            request, obj, title=title, forms=[form], done=done,
+            request,
+            obj,
+            title=title,
+            forms=[form],
+            done=done,
             perform=lambda: service(ta_request=obj, by=request.user, **form.cleaned_data),
-        )  # fmt: skip
+        )
 
     def _action(
         self,

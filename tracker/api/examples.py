@@ -40,11 +40,15 @@ OPEN = [
 ]
 
 MESSAGE = [
-    OpenApiExample("A question to the secretariat",
-                   value={"text": "Can the second workshop take place in Kara?"}),
-    OpenApiExample("An internal note (staff only)",
-                   value={"text": "Budget line still to be confirmed.", "internal": True}),
-]  # fmt: skip
+    OpenApiExample(
+        "A question to the secretariat",
+        value={"text": "Can the second workshop take place in Kara?"},
+    ),
+    OpenApiExample(
+        "An internal note (staff only)",
+        value={"text": "Budget line still to be confirmed.", "internal": True},
+    ),
+]
 
 PRIORITY = [OpenApiExample("Make it the State's first priority", value={"rank": 1})]
 

@@ -59,8 +59,11 @@ def check_parameters(request, allowed: set[str], valued: frozenset[str] = frozen
         )
     if any("\x00" in v for _name, values in request.query_params.lists() for v in values):
         raise ValidationError({"detail": _("Query parameters cannot contain NUL characters.")})
-    empty = sorted(name for name in valued | {"page", "page_size", "format", "cursor"}
-                   if request.query_params.get(name, None) == "")  # fmt: skip
+    empty = sorted(
+        name
+        for name in valued | {"page", "page_size", "format", "cursor"}
+        if request.query_params.get(name, None) == ""
+    )
     if empty:
         raise ValidationError(
             {
@@ -71,9 +74,11 @@ def check_parameters(request, allowed: set[str], valued: frozenset[str] = frozen
     for name, most in (("page", None), ("page_size", MAX_PAGE_SIZE)):
         if name in request.query_params and not _whole(request.query_params[name], most):
             raise ValidationError(
-                {name: _("%(name)s is a whole number from 1%(to)s.")
-                       % {"name": name, "to": _(" to %(n)s") % {"n": most} if most else ""}}
-            )  # fmt: skip
+                {
+                    name: _("%(name)s is a whole number from 1%(to)s.")
+                    % {"name": name, "to": _(" to %(n)s") % {"n": most} if most else ""}
+                }
+            )
     if "format" in request.query_params and request.query_params["format"] not in FORMATS:
         raise ValidationError({"format": _("format is json or csv.")})
 
@@ -192,9 +197,10 @@ class Pagination(PageNumberPagination):
         }
         described["properties"]["count_exact"] = {"type": "boolean"}
         described["properties"]["next_cursor"] = {
-            "type": "string", "nullable": True,
+            "type": "string",
+            "nullable": True,
             "description": "pass as cursor for the rows after this page (any depth, same cost)",
-        }  # fmt: skip
+        }
         described["required"] = [*described.get("required", []), "count_exact", "next_cursor"]
         return described
 
@@ -208,18 +214,25 @@ class Pagination(PageNumberPagination):
             size = 0
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise ValidationError(
-                {"page_size": _("page_size is a whole number from 1 to %(max)s.")
-                              % {"max": MAX_PAGE_SIZE}}
-            )  # fmt: skip
+                {
+                    "page_size": _("page_size is a whole number from 1 to %(max)s.")
+                    % {"max": MAX_PAGE_SIZE}
+                }
+            )
         return size
 
     def get_schema_operation_parameters(self, view):
         # The bounds the view enforces, so that clients (and fuzzers) know them.
-        parameters = [*super().get_schema_operation_parameters(view), {
-            "name": self.cursor_query_param, "required": False, "in": "query",
-            "description": "next_cursor of the page before: keyset pages, at any depth",
-            "schema": {"type": "string", "minLength": 1},
-        }]  # fmt: skip
+        parameters = [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "next_cursor of the page before: keyset pages, at any depth",
+                "schema": {"type": "string", "minLength": 1},
+            },
+        ]
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1

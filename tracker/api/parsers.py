@@ -54,8 +54,9 @@ class JSONParser(parsers.JSONParser):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as error:
-            raise ParseError(_("The body is not valid %(encoding)s text.")
-                             % {"encoding": encoding}) from error  # fmt: skip
+            raise ParseError(
+                _("The body is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from error
         if _depth_exceeds(text, MAX_DEPTH):
             raise _too_deep()
         try:

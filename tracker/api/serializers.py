@@ -46,8 +46,7 @@ ROW_ID_MAX = 2**63 - 1
 class MemberStateSerializer(serializers.ModelSerializer):
     class Meta:
         model = MemberState
-        fields = ("code", *NAME_FIELDS, "region", "is_ldc", "under_agenda_item_10",
-                  "is_observer")  # fmt: skip
+        fields = ("code", *NAME_FIELDS, "region", "is_ldc", "under_agenda_item_10", "is_observer")
 
 
 class RequestSerializer(serializers.ModelSerializer):
@@ -98,10 +97,14 @@ class RecommendationSerializer(serializers.Serializer):
     mandate = serializers.CharField(max_length=200, required=False, allow_blank=True)
     text = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     record = serializers.IntegerField(
-        source="record_id", min_value=1, max_value=ROW_ID_MAX, required=False, allow_null=True,
+        source="record_id",
+        min_value=1,
+        max_value=ROW_ID_MAX,
+        required=False,
+        allow_null=True,
         help_text="an imported UPR recommendation made to the requesting State: the link "
         "takes its cycle, recommending State and text",
-    )  # fmt: skip
+    )
 
 
 class FundingSerializer(serializers.Serializer):
@@ -163,8 +166,16 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ("id", "form", "title", "place", "starts_on", "ends_on", "delivered_on",
-                  "participants")  # fmt: skip
+        fields = (
+            "id",
+            "form",
+            "title",
+            "place",
+            "starts_on",
+            "ends_on",
+            "delivered_on",
+            "participants",
+        )
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -178,8 +189,16 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ("version", "summary", "budget_amount", "budget_currency", "providers",
-                  "activities", "proposed_by", "proposed_at")  # fmt: skip
+        fields = (
+            "version",
+            "summary",
+            "budget_amount",
+            "budget_currency",
+            "providers",
+            "activities",
+            "proposed_by",
+            "proposed_at",
+        )
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -205,8 +224,15 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evaluation
-        fields = ("kind", "summary", "lessons_learned", "lessons_published", "indicators",
-                  "updated_at", "follow_ups")  # fmt: skip
+        fields = (
+            "kind",
+            "summary",
+            "lessons_learned",
+            "lessons_published",
+            "indicators",
+            "updated_at",
+            "follow_ups",
+        )
 
     @extend_schema_field(FollowUpSerializer(many=True))
     def get_follow_ups(self, evaluation: Evaluation) -> Any:
@@ -229,9 +255,20 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = ("id", "kind", "name", "content_type", "size", "sha256", "uploaded_by",
-                  "uploaded_at", "belongs_to", "supersedes", "superseded_by",
-                  "download")  # fmt: skip
+        fields = (
+            "id",
+            "kind",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "belongs_to",
+            "supersedes",
+            "superseded_by",
+            "download",
+        )
 
     def get_belongs_to(self, document: Document) -> str:
         for link in ("plan", "consent", "assessment", "evaluation", "message"):
@@ -273,8 +310,20 @@ class BriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Brief
-        fields = ("reference", "title", "state", "region", "domains", "closed_in", "context",
-                  "done", "results", "differently", "indicators", "published_at")  # fmt: skip
+        fields = (
+            "reference",
+            "title",
+            "state",
+            "region",
+            "domains",
+            "closed_in",
+            "context",
+            "done",
+            "results",
+            "differently",
+            "indicators",
+            "published_at",
+        )
 
     def get_domains(self, brief: Brief) -> list[str]:
         return sorted(domain.code for domain in brief.request.domains.all())
@@ -378,23 +427,28 @@ class PlanInput(StrictSerializer):
 
 
 class DeliveryInput(StrictSerializer):
-    activity = serializers.IntegerField(min_value=1, max_value=ROW_ID_MAX,
-                                        help_text="id of an activity of the plan")  # fmt: skip
+    activity = serializers.IntegerField(
+        min_value=1, max_value=ROW_ID_MAX, help_text="id of an activity of the plan"
+    )
     delivered_on = serializers.DateField()
-    participants = serializers.IntegerField(min_value=0, max_value=10**7, required=False,
-                                            allow_null=True)  # fmt: skip
+    participants = serializers.IntegerField(
+        min_value=0, max_value=10**7, required=False, allow_null=True
+    )
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class IndicatorInput(StrictSerializer):
     name = serializers.CharField(max_length=200)
     unit = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    baseline = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                        allow_null=True)  # fmt: skip
-    target = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                      allow_null=True)  # fmt: skip
-    measured = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                        allow_null=True)  # fmt: skip
+    baseline = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    target = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    measured = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
 
 
 class EvaluationInput(StrictSerializer):
@@ -417,8 +471,9 @@ class BriefQuery(StrictSerializer):
         slug_field="code", queryset=selectors.domains(), required=False
     )
     region = serializers.ChoiceField(choices=RegionalGroup.choices, required=False)
-    year = serializers.IntegerField(required=False, min_value=1990, max_value=2100,
-                                    help_text="the year the request closed")  # fmt: skip
+    year = serializers.IntegerField(
+        required=False, min_value=1990, max_value=2100, help_text="the year the request closed"
+    )
 
 
 class NarrowingQuery(StrictSerializer):
@@ -442,14 +497,18 @@ class NarrowingQuery(StrictSerializer):
 
     def filters(self) -> Filters:
         data = self.validated_data
-        return Filters(first_year=data.get("first_year"), last_year=data.get("last_year"),
-                       region=data.get("region", ""),
-                       domain=data["domain"].code if data.get("domain") else "")  # fmt: skip
+        return Filters(
+            first_year=data.get("first_year"),
+            last_year=data.get("last_year"),
+            region=data.get("region", ""),
+            domain=data["domain"].code if data.get("domain") else "",
+        )
 
 
 class FiguresQuery(NarrowingQuery):
-    figure = serializers.ChoiceField(choices=FIGURE_NAMES, required=False,
-                                     help_text="with format=csv: that figure alone")  # fmt: skip
+    figure = serializers.ChoiceField(
+        choices=FIGURE_NAMES, required=False, help_text="with format=csv: that figure alone"
+    )
     format = serializers.ChoiceField(choices=["json", "csv"], required=False)
 
 
@@ -481,16 +540,23 @@ class TokenInput(AuthTokenSerializer):
         user, request = attrs["user"], self.context["request"]
         if signin.must_enrol(user):
             raise serializers.ValidationError(
-                _("This account must turn on two-factor sign-in in the admin before it "
-                  "can have a token."), code="two_factor_enrolment",
-            )  # fmt: skip
+                _(
+                    "This account must turn on two-factor sign-in in the admin before it "
+                    "can have a token."
+                ),
+                code="two_factor_enrolment",
+            )
         if signin.has_device(user):
             if not attrs.get("otp_token"):
                 raise serializers.ValidationError(
-                    {"otp_token": _("This account has two-factor sign-in: send the code "
-                                    "its app shows now (or a backup code) as otp_token.")},
+                    {
+                        "otp_token": _(
+                            "This account has two-factor sign-in: send the code "
+                            "its app shows now (or a backup code) as otp_token."
+                        )
+                    },
                     code="otp_required",
-                )  # fmt: skip
+                )
             if signin.verify(request, user, attrs["otp_token"]) is None:
                 raise serializers.ValidationError(
                     {"otp_token": _("That code is not right.")}, code="otp_invalid"
@@ -516,11 +582,17 @@ class DocumentUpload(StrictSerializer):
     )
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     about = serializers.CharField(
-        max_length=40, required=False, default="",
+        max_length=40,
+        required=False,
+        default="",
         help_text='what it belongs to: "" (the request), plan:<id>, consent:<id>, '
         "assessment:<id> or evaluation:<id>",
-    )  # fmt: skip
+    )
     supersedes = serializers.IntegerField(
-        min_value=1, max_value=ROW_ID_MAX, required=False, allow_null=True, default=None,
+        min_value=1,
+        max_value=ROW_ID_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="id of the document it replaces (kept)",
-    )  # fmt: skip
+    )

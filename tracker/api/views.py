@@ -137,9 +137,11 @@ class BriefList(generics.ListAPIView):
         query.is_valid(raise_exception=True)
         found = query.validated_data
         return selectors.published_briefs(
-            found.get("q", ""), found["domain"].code if found.get("domain") else "",
-            found.get("region", ""), found.get("year"),
-        )  # fmt: skip
+            found.get("q", ""),
+            found["domain"].code if found.get("domain") else "",
+            found.get("region", ""),
+            found.get("year"),
+        )
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -254,10 +256,18 @@ class RequestViewSet(
         extra = sorted(set(data) - set(accepted))
         if extra:
             raise ValidationError(
-                {"detail": _("%(name)s does not take %(extra)s; it takes %(accepted)s (and "
-                             "expected_revision).") % {"name": name, "extra": ", ".join(extra),
-                                                       "accepted": ", ".join(accepted) or "—"}}
-            )  # fmt: skip
+                {
+                    "detail": _(
+                        "%(name)s does not take %(extra)s; it takes %(accepted)s (and "
+                        "expected_revision)."
+                    )
+                    % {
+                        "name": name,
+                        "extra": ", ".join(extra),
+                        "accepted": ", ".join(accepted) or "—",
+                    }
+                }
+            )
         if "officer" in data:
             data["officer"] = selectors.user_named(data["officer"])
             if data["officer"] is None:
@@ -373,9 +383,11 @@ class RequestViewSet(
             else:
                 if "lessons_published" in data:
                     raise InvalidInput(
-                        _("Publishing lessons is the State's own choice: send "
-                          "lessons_published alone.")
-                    )  # fmt: skip
+                        _(
+                            "Publishing lessons is the State's own choice: send "
+                            "lessons_published alone."
+                        )
+                    )
                 services.record_evaluation(
                     ta_request=obj,
                     by=request.user,
@@ -389,8 +401,7 @@ class RequestViewSet(
 
     # the dialogue: messages and documents
 
-    @extend_schema(methods=["GET"], responses={200: s.MessageSerializer(many=True),
-                                               **errors(404)})  # fmt: skip
+    @extend_schema(methods=["GET"], responses={200: s.MessageSerializer(many=True), **errors(404)})
     @extend_schema(
         methods=["POST"],
         request=s.MessageInput,
@@ -408,15 +419,19 @@ class RequestViewSet(
             return self._out(s.MessageSerializer, message, status=status.HTTP_201_CREATED)
         return self._out(s.MessageSerializer, selectors.messages_for(obj, request.user), many=True)
 
-    @extend_schema(methods=["GET"], responses={200: s.DocumentSerializer(many=True),
-                                               **errors(404)})  # fmt: skip
+    @extend_schema(methods=["GET"], responses={200: s.DocumentSerializer(many=True), **errors(404)})
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": s.DocumentUpload},
         responses={201: s.DocumentSerializer, **errors(400, 403, 404, 415, 503)},
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=(),
-            parser_classes=(parsers.UploadParser,))  # fmt: skip
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=(),
+        parser_classes=(parsers.UploadParser,),
+    )
     def documents(self, request, reference=None):
         """Documents of the request (GET); attach one (POST, multipart/form-data), judged
         on its content. A correction names the document it supersedes; both are kept."""
@@ -434,8 +449,14 @@ class RequestViewSet(
         responses={(200, "*/*"): OpenApiTypes.BINARY, **errors(404)},
         parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
     )
-    @action(detail=True, methods=["get"], url_path=r"documents/(?P<pk>[0-9]+)",
-            url_name="document", renderer_classes=(FileRenderer,), filter_backends=())  # fmt: skip
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<pk>[0-9]+)",
+        url_name="document",
+        renderer_classes=(FileRenderer,),
+        filter_backends=(),
+    )
     def document(self, request, reference=None, pk=None):
         """The file itself, as an attachment under its original name."""
         obj = self.get_object()
@@ -507,8 +528,11 @@ class FiguresView(APIView):
         found = figures.figures_for(request.user, query.filters())
         if request.accepted_renderer.format == "csv":
             only = query.validated_data.get("figure", "")
-            return csv_response(f"figures{'-' + only if only else ''}.csv", figures.COLUMNS,
-                                figures.rows(found, only))  # fmt: skip
+            return csv_response(
+                f"figures{'-' + only if only else ''}.csv",
+                figures.COLUMNS,
+                figures.rows(found, only),
+            )
         return Response(found)
 
 
@@ -523,12 +547,22 @@ class ChartsView(APIView):
         query = s.ChartsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        shown = figures_page.sections(request.user, query.filters(), data.get("on"),
-                                      data.get("compare"))  # fmt: skip
-        return Response({"sections": [
-            {"id": section["id"], "title": section["title"], "vega_lite": section["spec"],
-             "table": section["table"]} for section in shown
-        ]})  # fmt: skip
+        shown = figures_page.sections(
+            request.user, query.filters(), data.get("on"), data.get("compare")
+        )
+        return Response(
+            {
+                "sections": [
+                    {
+                        "id": section["id"],
+                        "title": section["title"],
+                        "vega_lite": section["spec"],
+                        "table": section["table"],
+                    }
+                    for section in shown
+                ]
+            }
+        )
 
 
 def _flatten(figures: dict) -> list[list[object]]:

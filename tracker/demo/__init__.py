@@ -648,19 +648,25 @@ def _after_closing(
     for kind, days, values in case.follow_ups:
         with clock.at(closed_at + timedelta(days=days)):
             services.record_follow_up(
-                ta_request=ta_request, by=officer, kind=kind, measured_on=clock.now().date(),
+                ta_request=ta_request,
+                by=officer,
+                kind=kind,
+                measured_on=clock.now().date(),
                 measured={n: Decimal(v) for n, v in zip(names, values, strict=True)},
                 summary="Measured again with the State's ministry.",
-            )  # fmt: skip
+            )
     if case.no_follow_up and focal_point is not None:
         services.withdraw_follow_up_consent(ta_request=ta_request, by=focal_point)
     if case.brief is not None:
         author = focal_point if case.brief.by_the_state and focal_point else officer
         services.write_brief(
-            ta_request=ta_request, by=author, context=case.brief.context,
-            done=case.brief.done, results=case.brief.results,
+            ta_request=ta_request,
+            by=author,
+            context=case.brief.context,
+            done=case.brief.done,
+            results=case.brief.results,
             differently=case.brief.differently,
-        )  # fmt: skip
+        )
         if author == focal_point:
             services.publish_brief(ta_request=ta_request, by=author, publish=True)
 
@@ -718,10 +724,12 @@ def _load_case(case: Case, users: dict[str, User], opened: datetime) -> str:
     _after_closing(case, ta_request, officer, focal_point)
     if case.open_publication:
         services.decide_open_publication(
-            ta_request=ta_request, by=focal_point or officer, agree=True,
+            ta_request=ta_request,
+            by=focal_point or officer,
+            agree=True,
             document_reference="" if focal_point else f"NV/{case.state}/open-data",
             document_date=None if focal_point else timezone.now().date(),
-        )  # fmt: skip
+        )
     for minutes_ago, (username, text) in zip(
         range(len(case.conversation) * 90, 0, -90), case.conversation, strict=True
     ):

@@ -32,23 +32,25 @@ _KINDS = [
     Kind("application/msword", ("doc", "dot"), "Word (97–2003)"),
     Kind("application/vnd.ms-excel", ("xls",), "Excel (97–2003)"),
     Kind("application/vnd.ms-powerpoint", ("ppt",), "PowerPoint (97–2003)"),
-    Kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-         ("docx",), "Word"),
-    Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-         ("xlsx",), "Excel"),
-    Kind("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-         ("pptx",), "PowerPoint"),
+    Kind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ("docx",), "Word"
+    ),
+    Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ("xlsx",), "Excel"),
+    Kind(
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ("pptx",),
+        "PowerPoint",
+    ),
     Kind("application/vnd.oasis.opendocument.text", ("odt",), "OpenDocument text"),
     Kind("application/vnd.oasis.opendocument.spreadsheet", ("ods",), "OpenDocument spreadsheet"),
-    Kind("application/vnd.oasis.opendocument.presentation", ("odp",),
-         "OpenDocument presentation"),
+    Kind("application/vnd.oasis.opendocument.presentation", ("odp",), "OpenDocument presentation"),
     Kind("image/png", ("png",), "PNG"),
     Kind("image/jpeg", ("jpg", "jpeg"), "JPEG"),
     Kind("image/gif", ("gif",), "GIF"),
     Kind("image/webp", ("webp",), "WebP"),
     Kind("image/tiff", ("tif", "tiff"), "TIFF"),
     Kind("text/plain", ("txt", "text", "csv", "md"), "plain text"),
-]  # fmt: skip
+]
 KINDS = {kind.content_type: kind for kind in _KINDS}
 
 #: What the allow-list is, for messages and the README.

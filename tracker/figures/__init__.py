@@ -169,11 +169,13 @@ def _years(totals: dict[int, int]) -> list[dict[str, Any]]:
     years = []
     for year in sorted(totals):
         before = totals.get(year - 1)
-        years.append({
-            "year": year,
-            "total": totals[year],
-            "change": change(before, totals[year]) if before is not None else None,
-        })  # fmt: skip
+        years.append(
+            {
+                "year": year,
+                "total": totals[year],
+                "change": change(before, totals[year]) if before is not None else None,
+            }
+        )
     return years
 
 
@@ -207,12 +209,20 @@ def _time_in_stage(
     found: dict[str, tuple[int, float, float]], open_now: int, overdue: int
 ) -> dict[str, Any]:
     by_stage = {
-        stage.value: {"stays": found[stage][0], "median_days": _days(found[stage][1]),
-                      "p90_days": _days(found[stage][2])}
-        for stage in OPEN if stage in found
-    }  # fmt: skip
-    return {"stages": by_stage, "open": open_now, "overdue": overdue,
-            "overdue_share": ratio(overdue, open_now)}  # fmt: skip
+        stage.value: {
+            "stays": found[stage][0],
+            "median_days": _days(found[stage][1]),
+            "p90_days": _days(found[stage][2]),
+        }
+        for stage in OPEN
+        if stage in found
+    }
+    return {
+        "stages": by_stage,
+        "open": open_now,
+        "overdue": overdue,
+        "overdue_share": ratio(overdue, open_now),
+    }
 
 
 def _days(value: float) -> float:
@@ -295,8 +305,10 @@ def funding(requests: QuerySet[AssistanceRequest]) -> list[dict[str, Any]]:
 
 
 def _funding(rows: Iterable[tuple[int, str, str, Decimal]]) -> list[dict[str, Any]]:
-    return [{"year": year, "source": source, "currency": currency, "amount": _money(amount)}
-            for year, source, currency, amount in rows]  # fmt: skip
+    return [
+        {"year": year, "source": source, "currency": currency, "amount": _money(amount)}
+        for year, source, currency, amount in rows
+    ]
 
 
 def _money(amount: Decimal) -> str:
@@ -309,14 +321,19 @@ def _money(amount: Decimal) -> str:
 def ownership(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
     closed = requests.filter(stage=Stage.CLOSED)
     shared = closed.filter(
-        Q(pk__in=Evaluation.objects.filter(kind=EvaluationKind.FINAL, lessons_published=True)
-          .values("request_id"))
+        Q(
+            pk__in=Evaluation.objects.filter(
+                kind=EvaluationKind.FINAL, lessons_published=True
+            ).values("request_id")
+        )
         | Q(brief__published_at__isnull=False)
-    ).count()  # fmt: skip
+    ).count()
     withdrawn = dict(
         HistoryEntry.objects.filter(request__in=requests, transition="withdraw")
-        .values_list("from_stage").annotate(n=Count("pk")).order_by()
-    )  # fmt: skip
+        .values_list("from_stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     plans = Plan.objects.filter(request__in=requests)
     decided = (
         Consent.objects.filter(plan__in=plans, decision__in=[Decision.APPROVED, Decision.DECLINED])
@@ -458,8 +475,9 @@ SHARES = {
 
 
 def _sums(narrowed: Filters, state: str) -> tallies.Sums:
-    return tallies.Sums(narrowed.region, state, narrowed.domain, narrowed.first_year,
-                        narrowed.last_year)  # fmt: skip
+    return tallies.Sums(
+        narrowed.region, state, narrowed.domain, narrowed.first_year, narrowed.last_year
+    )
 
 
 def _of_scope(narrowed: Filters, state: str) -> QuerySet[AssistanceRequest]:
@@ -488,11 +506,17 @@ def rows(found: dict[str, Any], only: str = "") -> list[list[object]]:
 
 def _leaves(value: Any, path: str) -> list[tuple[str, object]]:
     if isinstance(value, dict):
-        return [leaf for key, inner in value.items()
-                for leaf in _leaves(inner, f"{path}/{key}" if path else str(key))]  # fmt: skip
+        return [
+            leaf
+            for key, inner in value.items()
+            for leaf in _leaves(inner, f"{path}/{key}" if path else str(key))
+        ]
     if isinstance(value, list):
-        return [leaf for index, inner in enumerate(value)
-                for leaf in _leaves(inner, _row_name(inner, index, path))]  # fmt: skip
+        return [
+            leaf
+            for index, inner in enumerate(value)
+            for leaf in _leaves(inner, _row_name(inner, index, path))
+        ]
     return [(path, value)]
 
 

@@ -76,9 +76,15 @@ def contributions(ids: list[int]) -> dict[int, Share]:
     """What each request of ``ids`` adds now: its counts (cell -> (count, amount)) and
     its durations (length -> how many). A request that no longer exists adds nothing."""
     requests = AssistanceRequest.objects.filter(pk__in=ids).values_list(
-        "pk", "stage", "opened_at", "received_via", "requesting_state", "requesting_state__region",
-        "requesting_state__is_ldc", "requesting_state__under_agenda_item_10",
-    )  # fmt: skip
+        "pk",
+        "stage",
+        "opened_at",
+        "received_via",
+        "requesting_state",
+        "requesting_state__region",
+        "requesting_state__is_ldc",
+        "requesting_state__under_agenda_item_10",
+    )
     found: dict[int, Share] = {}
     place: dict[int, tuple[str, str, list[str], int]] = {}
     flags: dict[str, set[int]] = _flags(ids)
@@ -97,9 +103,11 @@ def contributions(ids: list[int]) -> dict[int, Share]:
             "agenda_item_10": item_10,
             "opened_by_the_state": via == Channel.PORTAL,
             # Lessons count as shared once the request is closed (ownership figures).
-            **{name: pk in holders and (name != "lessons_shared" or stage == Stage.CLOSED)
-               for name, holders in flags.items()},
-        }  # fmt: skip
+            **{
+                name: pk in holders and (name != "lessons_shared" or stage == Stage.CLOSED)
+                for name, holders in flags.items()
+            },
+        }
         for name in (name for name, yes in held.items() if yes):
             _add(found, place, pk, (name, ""))
         _add(found, place, pk, ("stage", stage))
@@ -137,8 +145,9 @@ def _scopes(place, pk) -> list[tuple[str, str, str, int]]:
     """Where a request counts: its region, and its State, each for every domain and for
     each of its domains; with its year of opening."""
     region, state, domains, year = place[pk]
-    return [(region, own_state, domain, year)
-            for own_state in ("", state) for domain in ("", *domains)]  # fmt: skip
+    return [
+        (region, own_state, domain, year) for own_state in ("", state) for domain in ("", *domains)
+    ]
 
 
 def _add(found, place, pk, key, n=1, amount=Decimal(0)) -> None:
@@ -255,10 +264,9 @@ def pending() -> bool:
 
 def _recount(ids: list[int]) -> None:
     before = {
-        row.request_id: row for row in TalliedRequest.objects.select_for_update().filter(
-            request_id__in=ids
-        )
-    }  # fmt: skip
+        row.request_id: row
+        for row in TalliedRequest.objects.select_for_update().filter(request_id__in=ids)
+    }
     now = contributions(ids)
     counts: dict[Cell, list] = defaultdict(lambda: [0, Decimal(0)])
     lengths: Lengths = Counter()
@@ -277,9 +285,11 @@ def _recount(ids: list[int]) -> None:
     _apply(counts, lengths)
     TalliedRequest.objects.filter(request_id__in=drop).delete()
     TalliedRequest.objects.bulk_create(
-        keep, update_conflicts=True, unique_fields=["request_id"],
+        keep,
+        update_conflicts=True,
+        unique_fields=["request_id"],
         update_fields=["counts", "durations"],
-    )  # fmt: skip
+    )
 
 
 def _add_up(counts: dict[Cell, list], own: Any, sign: int = 1) -> None:
@@ -328,9 +338,12 @@ def _apply(counts: dict[Cell, list], lengths: Lengths) -> None:
         f"INSERT INTO {durations} (kind, region, state, domain, year, bucket, micros, count) "  # noqa: S608
         "VALUES %s ON CONFLICT (kind, bucket, micros, region, state, domain, year) DO UPDATE SET "
         f"count = {durations}.count + excluded.count",
-        [(kind, region, state, domain, year, bucket(micros), micros, n)
-         for (kind, region, state, domain, year, micros), n in sorted(lengths.items()) if n],
-    )  # fmt: skip
+        [
+            (kind, region, state, domain, year, bucket(micros), micros, n)
+            for (kind, region, state, domain, year, micros), n in sorted(lengths.items())
+            if n
+        ],
+    )
     # Only where lengths moved: the index of the buckets finds them.
     touched = {(length[0], bucket(length[-1])) for length, n in lengths.items() if n}
     where = Q(pk__in=[])
@@ -371,17 +384,32 @@ def rebuild() -> int:
             total += len(rows)
         _add_up(counts, _histogram(lengths))
         FigureTally.objects.bulk_create(
-            [FigureTally(measure=m, item=i, region=r, state=s, domain=d, year=y, count=n,
-                         amount=a)
-             for (m, i, r, s, d, y), (n, a) in counts.items() if n or a],
+            [
+                FigureTally(
+                    measure=m, item=i, region=r, state=s, domain=d, year=y, count=n, amount=a
+                )
+                for (m, i, r, s, d, y), (n, a) in counts.items()
+                if n or a
+            ],
             batch_size=BATCH,
-        )  # fmt: skip
+        )
         DurationTally.objects.bulk_create(
-            [DurationTally(kind=k, region=r, state=s, domain=d, year=y, bucket=bucket(us),
-                           micros=us, count=n)
-             for (k, r, s, d, y, us), n in lengths.items() if n],
+            [
+                DurationTally(
+                    kind=k,
+                    region=r,
+                    state=s,
+                    domain=d,
+                    year=y,
+                    bucket=bucket(us),
+                    micros=us,
+                    count=n,
+                )
+                for (k, r, s, d, y, us), n in lengths.items()
+                if n
+            ],
             batch_size=BATCH,
-        )  # fmt: skip
+        )
     return total
 
 
@@ -454,8 +482,12 @@ class Sums:
             for kind in kinds
             if (total := sum(self.buckets[kind].values()))
         }
-        found = self._at({kind: {r for below, above, _w in own for r in (below, above)}
-                          for kind, own in places.items()})  # fmt: skip
+        found = self._at(
+            {
+                kind: {r for below, above, _w in own for r in (below, above)}
+                for kind, own in places.items()
+            }
+        )
         result = {}
         for kind, own in places.items():
             values = []

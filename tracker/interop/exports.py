@@ -86,8 +86,20 @@ def csv_response(filename: str, header: Iterable[str], rows: Iterable[list[objec
     return response
 
 
-BRIEF_COLUMNS = ("reference", "state", "region", "year_closed", "domains", "title", "context",
-                 "done", "results", "indicators", "differently", "published_at")  # fmt: skip
+BRIEF_COLUMNS = (
+    "reference",
+    "state",
+    "region",
+    "year_closed",
+    "domains",
+    "title",
+    "context",
+    "done",
+    "results",
+    "indicators",
+    "differently",
+    "published_at",
+)
 
 
 def brief_rows(briefs: Iterable[Brief]) -> Iterator[list[object]]:
@@ -95,10 +107,19 @@ def brief_rows(briefs: Iterable[Brief]) -> Iterator[list[object]]:
         r = brief.request
         final = r.final_evaluation()
         yield [
-            r.reference, r.requesting_state.name_en, r.requesting_state.region,
-            r.stage_entered_at.year, " ".join(d.code for d in r.domains.all()), r.title,
-            brief.context, brief.done, brief.results,
-            "; ".join(f"{i.name}: {i.baseline} -> {i.measured} (target {i.target})"
-                      for i in (final.indicators.all() if final else [])),
-            brief.differently, brief.published_at.isoformat() if brief.published_at else "",
-        ]  # fmt: skip
+            r.reference,
+            r.requesting_state.name_en,
+            r.requesting_state.region,
+            r.stage_entered_at.year,
+            " ".join(d.code for d in r.domains.all()),
+            r.title,
+            brief.context,
+            brief.done,
+            brief.results,
+            "; ".join(
+                f"{i.name}: {i.baseline} -> {i.measured} (target {i.target})"
+                for i in (final.indicators.all() if final else [])
+            ),
+            brief.differently,
+            brief.published_at.isoformat() if brief.published_at else "",
+        ]

@@ -129,25 +129,32 @@ class Publisher:
         name = (settings.IATI_REPORTING_ORG_NAME or "").strip()
         kind = (settings.IATI_REPORTING_ORG_TYPE or "").strip()
         if not ref:
-            raise NotConfigured(_(
-                "The IATI export needs the publisher's IATI organisation identifier: "
-                "set IATI_REPORTING_ORG_REF (for example XM-DAC-00000)."
-            ))  # fmt: skip
+            raise NotConfigured(
+                _(
+                    "The IATI export needs the publisher's IATI organisation identifier: "
+                    "set IATI_REPORTING_ORG_REF (for example XM-DAC-00000)."
+                )
+            )
         if not ORGANISATION_ID.match(ref):
-            raise NotConfigured(_(
-                "IATI_REPORTING_ORG_REF “%(ref)s” is not an IATI organisation identifier: "
-                "an agency prefix and an identifier joined by a hyphen, without spaces "
-                "or the characters / & | ?."
-            ) % {"ref": ref})  # fmt: skip
+            raise NotConfigured(
+                _(
+                    "IATI_REPORTING_ORG_REF “%(ref)s” is not an IATI organisation identifier: "
+                    "an agency prefix and an identifier joined by a hyphen, without spaces "
+                    "or the characters / & | ?."
+                )
+                % {"ref": ref}
+            )
         if not name:
-            raise NotConfigured(_(
-                "The IATI export needs the publisher's name: set IATI_REPORTING_ORG_NAME."
-            ))  # fmt: skip
+            raise NotConfigured(
+                _("The IATI export needs the publisher's name: set IATI_REPORTING_ORG_NAME.")
+            )
         if kind not in ORGANISATION_TYPES:
-            raise NotConfigured(_(
-                "IATI_REPORTING_ORG_TYPE must be a code of the IATI OrganisationType "
-                "codelist, for example 40 (multilateral)."
-            ))  # fmt: skip
+            raise NotConfigured(
+                _(
+                    "IATI_REPORTING_ORG_TYPE must be a code of the IATI OrganisationType "
+                    "codelist, for example 40 (multilateral)."
+                )
+            )
         return cls(ref=ref, name=name, type=kind)
 
 
@@ -156,9 +163,11 @@ def published() -> Iterator[AssistanceRequest]:
     what the activities need, a page at a time (keyset: constant memory)."""
     last = 0
     while True:
-        page = list(_with_related(
-            AssistanceRequest.objects.filter(open_publication_since__isnull=False, pk__gt=last)
-        ).order_by("pk")[:PAGE])  # fmt: skip
+        page = list(
+            _with_related(
+                AssistanceRequest.objects.filter(open_publication_since__isnull=False, pk__gt=last)
+            ).order_by("pk")[:PAGE]
+        )
         yield from page
         if len(page) < PAGE:
             return
@@ -264,8 +273,9 @@ def published_file() -> Path:
     Publisher.from_settings()  # never serve a file the deployment no longer publishes
     path = Path(settings.IATI_EXPORT_FILE)
     if not path.exists():
-        raise NotReady(_("The open-data file is being written for the first time: try again "
-                         "in a few minutes."))  # fmt: skip
+        raise NotReady(
+            _("The open-data file is being written for the first time: try again in a few minutes.")
+        )
     return path
 
 
@@ -278,22 +288,27 @@ def activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
 def _activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
     state = ta_request.requesting_state
     plan = _budgeted_plan(ta_request)
-    root = Element("iati-activity", {
-        "last-updated-datetime": ta_request.updated_at.replace(microsecond=0).isoformat(),
-        XML_LANG: LANGUAGE,
-    })  # fmt: skip
+    root = Element(
+        "iati-activity",
+        {
+            "last-updated-datetime": ta_request.updated_at.replace(microsecond=0).isoformat(),
+            XML_LANG: LANGUAGE,
+        },
+    )
     # Written by whoever opened the request, presumably in their account's language.
     written_in = ta_request.opened_by.language
     SubElement(root, "iati-identifier").text = f"{publisher.ref}-{ta_request.reference}"
-    _narrative(SubElement(root, "reporting-org", ref=publisher.ref, type=publisher.type),
-               publisher.name)  # fmt: skip
+    _narrative(
+        SubElement(root, "reporting-org", ref=publisher.ref, type=publisher.type), publisher.name
+    )
     _narrative(SubElement(root, "title"), ta_request.title, written_in)
     description = SubElement(root, "description", type="1")
     if ta_request.description.strip():
         _narrative(description, ta_request.description.strip(), written_in)
     else:
-        _narrative(description, f"Technical assistance in human rights requested by "
-                                f"{state.name_en}.")  # fmt: skip
+        _narrative(
+            description, f"Technical assistance in human rights requested by {state.name_en}."
+        )
     _participants(root, publisher, ta_request, plan)
     SubElement(root, "activity-status", code=_status(ta_request))
     _dates(root, ta_request, plan)
@@ -304,10 +319,14 @@ def _activity(publisher: Publisher, ta_request: AssistanceRequest) -> Element:
     for link in ta_request.upr_records:  # type: ignore[attr-defined]
         record = link.record
         _narrative(
-            SubElement(root, "tag", vocabulary="99",
-                       code=f"UPR-{record.cycle}-{record.recommending_state_id}-{record.pk}"),
+            SubElement(
+                root,
+                "tag",
+                vocabulary="99",
+                code=f"UPR-{record.cycle}-{record.recommending_state_id}-{record.pk}",
+            ),
             record.text,
-        )  # fmt: skip
+        )
     # OECD DAC aid type D02: other technical assistance.
     SubElement(root, "default-aid-type", code="D02", vocabulary="1")
     if plan is not None:
@@ -351,10 +370,11 @@ def _participants(
     state = ta_request.requesting_state
     _narrative(SubElement(root, "participating-org", role=ACCOUNTABLE, type="10"), state.name_en)
     _narrative(
-        SubElement(root, "participating-org", ref=publisher.ref, role=EXTENDING,
-                   type=publisher.type),
+        SubElement(
+            root, "participating-org", ref=publisher.ref, role=EXTENDING, type=publisher.type
+        ),
         publisher.name,
-    )  # fmt: skip
+    )
     for source in sorted({funding.source for funding in ta_request.funding.all()}):
         _narrative(
             SubElement(root, "participating-org", role=FUNDING, type=FUNDER_TYPE[source]),
@@ -432,9 +452,11 @@ def _budget(root: Element, plan: Plan) -> None:
         budget = SubElement(root, "budget", type="1", status=status)
         _dated(budget, "period-start", start)
         _dated(budget, "period-end", end)
-        value = SubElement(budget, "value", {
-            "currency": plan.budget_currency, "value-date": plan.proposed_at.date().isoformat()
-        })  # fmt: skip
+        value = SubElement(
+            budget,
+            "value",
+            {"currency": plan.budget_currency, "value-date": plan.proposed_at.date().isoformat()},
+        )
         value.text = str(amount)
 
 

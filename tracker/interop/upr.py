@@ -118,8 +118,11 @@ def _places(rows: Iterator[tuple[int, list[str]]], problems: list[str]) -> dict[
     if missing:
         problems.append(f"line {line}: missing column(s): {', '.join(missing)}")
         return None
-    return {key: headers[title.casefold()] for key, title in {**COLUMNS, **OPTIONAL}.items()
-            if title.casefold() in headers}  # fmt: skip
+    return {
+        key: headers[title.casefold()]
+        for key, title in {**COLUMNS, **OPTIONAL}.items()
+        if title.casefold() in headers
+    }
 
 
 def _records(
@@ -130,8 +133,7 @@ def _records(
     records: list[dict] = []
     first_seen: dict[tuple, int] = {}  # a record's line, by what makes it one
     for line, raw in rows:
-        row = {key: raw[index].strip() if index < len(raw) else ""
-               for key, index in places.items()}  # fmt: skip
+        row = {key: raw[index].strip() if index < len(raw) else "" for key, index in places.items()}
         found, record = _check(row, states)
         if record is not None:
             same = tuple(record[key] for key in SAME)
@@ -214,8 +216,10 @@ def _check(row: dict[str, str], states: dict[str, MemberState]) -> tuple[list[st
     if not text:
         problems.append("the recommendation's text is empty")
     named = {}
-    for key, title in (("recommending_state", "Recommending State"),
-                       ("state_under_review", "State under Review")):  # fmt: skip
+    for key, title in (
+        ("recommending_state", "Recommending State"),
+        ("state_under_review", "State under Review"),
+    ):
         named[key] = states.get(row[key].casefold())
         if named[key] is None:
             problems.append(f"{title} “{row[key]}” is not a State we know")
@@ -236,6 +240,10 @@ def _check(row: dict[str, str], states: dict[str, MemberState]) -> tuple[list[st
     if problems:
         return problems, None
     return [], {
-        **named, **numbers, "text": text, "response": response, "themes": themes,
+        **named,
+        **numbers,
+        "text": text,
+        "response": response,
+        "themes": themes,
         "fingerprint": fingerprint(text),
-    }  # fmt: skip
+    }

@@ -77,8 +77,11 @@ class EvaluationKind(models.TextChoices):
 #: Follow-up evaluations after closing (A/HRC/43/31 para 100: effects show late). The
 #: 6- and 12-month ones are recorded once each and reminded (``NotificationKind`` has
 #: their names); later ones as often as the State and the secretariat measure again.
-FOLLOW_UPS = (EvaluationKind.FOLLOW_UP_6, EvaluationKind.FOLLOW_UP_12,
-              EvaluationKind.FOLLOW_UP_LATER)  # fmt: skip
+FOLLOW_UPS = (
+    EvaluationKind.FOLLOW_UP_6,
+    EvaluationKind.FOLLOW_UP_12,
+    EvaluationKind.FOLLOW_UP_LATER,
+)
 #: Days after closing at which each reminded follow-up falls due; a later follow-up is
 #: measured no earlier than the 12-month one falls due.
 FOLLOW_UP_DUE_DAYS = {EvaluationKind.FOLLOW_UP_6: 182, EvaluationKind.FOLLOW_UP_12: 365}

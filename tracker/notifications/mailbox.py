@@ -23,8 +23,11 @@ class FolderBackend(BaseEmailBackend):
         for message in email_messages:
             path = self.folder / f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
             path.write_bytes(message.message().as_bytes())
-            shown = path.relative_to(settings.BASE_DIR) if path.is_relative_to(
-                settings.BASE_DIR) else path  # fmt: skip
+            shown = (
+                path.relative_to(settings.BASE_DIR)
+                if path.is_relative_to(settings.BASE_DIR)
+                else path
+            )
             sys.stdout.write(f"mail to {', '.join(message.to)}: {message.subject}  ({shown})\n")
             sys.stdout.flush()
         return len(email_messages)

@@ -18,13 +18,17 @@ class NewRequestForm(forms.Form):
         label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 6}), required=False
     )
     domains = forms.ModelMultipleChoiceField(
-        selectors.domains(), label=_("Domains"), widget=forms.CheckboxSelectMultiple,
+        selectors.domains(),
+        label=_("Domains"),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
-    )  # fmt: skip
+    )
     assistance_forms = forms.ModelMultipleChoiceField(
-        selectors.assistance_forms(), label=_("Forms of assistance"),
-        widget=forms.CheckboxSelectMultiple, required=False,
-    )  # fmt: skip
+        selectors.assistance_forms(),
+        label=_("Forms of assistance"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
 
 class RecommendationForm(RecordChoice):
@@ -32,9 +36,11 @@ class RecommendationForm(RecordChoice):
         label=_("Mechanism"), choices=[("", "—"), *RecommendationSource.choices], required=False
     )
     document_symbol = forms.CharField(
-        label=_("Document symbol"), max_length=100, required=False,
+        label=_("Document symbol"),
+        max_length=100,
+        required=False,
         help_text=_("For example CEDAW/C/SEN/CO/3-7."),
-    )  # fmt: skip
+    )
     upr_cycle = forms.IntegerField(label=_("UPR cycle"), min_value=1, max_value=99, required=False)
     recommending_state = NamedChoiceField(
         selectors.member_states(), label=_("Recommending State"), required=False
@@ -49,10 +55,10 @@ class RequestSearchForm(forms.Form):
     """Finding one of the State's requests: words, stage, year."""
 
     q = forms.CharField(label=_("Reference, title or domain"), required=False, max_length=200)
-    stage = forms.ChoiceField(label=_("Stage"), required=False,
-                              choices=[("", _("Any stage")), *Stage.choices])  # fmt: skip
-    year = forms.IntegerField(label=_("Opened in"), required=False, min_value=1990,
-                              max_value=2100)  # fmt: skip
+    stage = forms.ChoiceField(
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
+    )
+    year = forms.IntegerField(label=_("Opened in"), required=False, min_value=1990, max_value=2100)
 
 
 class DecisionForm(forms.Form):
@@ -61,16 +67,19 @@ class DecisionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     plan_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
-        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         max_length=5000,
-    )  # fmt: skip
+    )
 
 
 class BriefSearchForm(forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
-    domain = forms.ModelChoiceField(selectors.domains(), label=_("Domain"), required=False,
-                                    to_field_name="code")  # fmt: skip
-    region = forms.ChoiceField(label=_("Region"), required=False,
-                               choices=[("", _("Any region")), *RegionalGroup.choices])  # fmt: skip
-    year = forms.IntegerField(label=_("Closed in"), required=False, min_value=1990,
-                              max_value=2100)  # fmt: skip
+    domain = forms.ModelChoiceField(
+        selectors.domains(), label=_("Domain"), required=False, to_field_name="code"
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("Any region")), *RegionalGroup.choices]
+    )
+    year = forms.IntegerField(label=_("Closed in"), required=False, min_value=1990, max_value=2100)

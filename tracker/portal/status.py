@@ -153,15 +153,19 @@ def timeline(
         items.append(
             {
                 "at": follow_up.updated_at,
-                "text": _("The secretariat recorded a follow-up evaluation: %(kind)s, "
-                          "measured on %(date)s.")
-                % {"kind": follow_up.get_kind_display(),
-                   "date": formats.date_format(follow_up.measured_when)},
+                "text": _(
+                    "The secretariat recorded a follow-up evaluation: %(kind)s, "
+                    "measured on %(date)s."
+                )
+                % {
+                    "kind": follow_up.get_kind_display(),
+                    "date": formats.date_format(follow_up.measured_when),
+                },
                 "comment": follow_up.summary,
                 "document": "",
                 "letters": [],
             }
-        )  # fmt: skip
+        )
     return sorted(items, key=lambda item: item["at"])
 
 
@@ -176,11 +180,17 @@ def indicator_progress(final: Evaluation | None, follow_ups: list[Evaluation]) -
         # may be several, by their date).
         "columns": [(e.get_kind_display(), e.measured_on, _point(e)) for e in follow_ups],
         "rows": [
-            {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target,
-             "closing": i.measured, "later": [values.get(i.name) for values in later]}
+            {
+                "name": i.name,
+                "unit": i.unit,
+                "baseline": i.baseline,
+                "target": i.target,
+                "closing": i.measured,
+                "later": [values.get(i.name) for values in later],
+            }
             for i in final.indicators.all()
         ],
-    }  # fmt: skip
+    }
 
 
 def _point(follow_up: Evaluation) -> str:

@@ -29,27 +29,54 @@ urlpatterns = [
     path("good-practices/", views.practices, name="practices"),
     path("figures/", views.figures, name="figures"),
     path("language/", views.language, name="language"),
-    path("login/", _auth(signin.PasswordStep, "login", redirect_authenticated_user=True),
-         name="login"),
-    path("logout/", auth.LogoutView.as_view(next_page=reverse_lazy("portal:login")),
-         name="logout"),
-    path("password/", _auth(auth.PasswordChangeView, "password_change",
-                            success_url=reverse_lazy("portal:password_changed")),
-         name="password_change"),
-    path("password/done/", _auth(auth.PasswordChangeDoneView, "password_changed"),
-         name="password_changed"),
-    path("password/reset/", _auth(
-        auth.PasswordResetView, "password_reset",
-        email_template_name="portal/registration/password_reset_email.txt",
-        subject_template_name="portal/registration/password_reset_subject.txt",
-        success_url=reverse_lazy("portal:password_reset_sent")), name="password_reset"),
-    path("password/reset/sent/", _auth(auth.PasswordResetDoneView, "password_reset_sent"),
-         name="password_reset_sent"),
-    path("password/reset/<uidb64>/<token>/", _auth(
-        auth.PasswordResetConfirmView, "password_reset_confirm",
-        success_url=reverse_lazy("portal:password_reset_complete")),
-         name="password_reset_confirm"),
-    path("password/reset/complete/", _auth(auth.PasswordResetCompleteView,
-                                           "password_reset_complete"),
-         name="password_reset_complete"),
-]  # fmt: skip
+    path(
+        "login/",
+        _auth(signin.PasswordStep, "login", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth.LogoutView.as_view(next_page=reverse_lazy("portal:login")), name="logout"),
+    path(
+        "password/",
+        _auth(
+            auth.PasswordChangeView,
+            "password_change",
+            success_url=reverse_lazy("portal:password_changed"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        _auth(auth.PasswordChangeDoneView, "password_changed"),
+        name="password_changed",
+    ),
+    path(
+        "password/reset/",
+        _auth(
+            auth.PasswordResetView,
+            "password_reset",
+            email_template_name="portal/registration/password_reset_email.txt",
+            subject_template_name="portal/registration/password_reset_subject.txt",
+            success_url=reverse_lazy("portal:password_reset_sent"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        _auth(auth.PasswordResetDoneView, "password_reset_sent"),
+        name="password_reset_sent",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        _auth(
+            auth.PasswordResetConfirmView,
+            "password_reset_confirm",
+            success_url=reverse_lazy("portal:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        _auth(auth.PasswordResetCompleteView, "password_reset_complete"),
+        name="password_reset_complete",
+    ),
+]

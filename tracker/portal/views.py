@@ -200,9 +200,11 @@ def write(request: SignedInRequest, reference: str) -> HttpResponse:
         attachment = http.upload_of(form.cleaned_data["attachment"])
         try:
             services.write_message(
-                ta_request=obj, by=request.user, text=form.cleaned_data["text"],
+                ta_request=obj,
+                by=request.user,
+                text=form.cleaned_data["text"],
                 attachments=[attachment] if attachment else [],
-            )  # fmt: skip
+            )
         except DomainError as error:
             _show(request, error, form, {"text": "text", "file": "attachment"})
         else:
@@ -221,9 +223,13 @@ def attach(request: SignedInRequest, reference: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             document = services.attach_document(
-                ta_request=obj, by=request.user, upload=http.upload_of(data["file"]),
-                kind=data["kind"], about=data["about"], supersedes=data["supersedes"],
-            )  # fmt: skip
+                ta_request=obj,
+                by=request.user,
+                upload=http.upload_of(data["file"]),
+                kind=data["kind"],
+                about=data["about"],
+                supersedes=data["supersedes"],
+            )
         except DomainError as error:
             _show(request, error, form, {name: name for name in form.fields})
         else:
@@ -347,10 +353,13 @@ def _label(name: str) -> str:
 @focal_point_required
 def publish(request: SignedInRequest, reference: str) -> HttpResponse:
     return _publish_or_withdraw(
-        request, reference, services.publish_lessons, "",
+        request,
+        reference,
+        services.publish_lessons,
+        "",
         _("Your lessons learned are now visible to other States."),
         _("Your lessons learned are no longer visible to other States."),
-    )  # fmt: skip
+    )
 
 
 def _publish_or_withdraw(request, reference, service, anchor, published, withdrawn, **read):
@@ -451,15 +460,18 @@ def practices(request: SignedInRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             briefs = selectors.published_briefs(
-                data["q"], data["domain"].code if data["domain"] else "", data["region"],
+                data["q"],
+                data["domain"].code if data["domain"] else "",
+                data["region"],
                 data["year"],
-            )  # fmt: skip
+            )
         else:
             briefs = briefs.none()
     lessons = selectors.published_lessons(request.user).filter(lessons_published=True)
     page = BoundedPaginator(briefs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/practices.html",
-                  {"form": form, "page": page, "lessons": lessons})  # fmt: skip
+    return render(
+        request, "portal/practices.html", {"form": form, "page": page, "lessons": lessons}
+    )
 
 
 @require_POST
@@ -474,8 +486,9 @@ def brief(request: SignedInRequest, reference: str) -> HttpResponse:
         except DomainError as error:
             _show(request, error, form, {name: name for name in form.fields})
         else:
-            messages.success(request, _("Your brief is saved. Only your State sees it until "
-                                        "you publish it."))  # fmt: skip
+            messages.success(
+                request, _("Your brief is saved. Only your State sees it until you publish it.")
+            )
             return redirect(reverse("portal:request", args=[obj.reference]) + "#brief")
     return _request_page(request, obj, brief_form=form)
 
@@ -484,11 +497,14 @@ def brief(request: SignedInRequest, reference: str) -> HttpResponse:
 @focal_point_required
 def publish_brief(request: SignedInRequest, reference: str) -> HttpResponse:
     return _publish_or_withdraw(
-        request, reference, services.publish_brief, "#brief",
+        request,
+        reference,
+        services.publish_brief,
+        "#brief",
         _("Your brief is published: other States can read it."),
         _("Your brief is no longer published."),
         version=request.POST.get("version", ""),  # the text the State read and approves
-    )  # fmt: skip
+    )
 
 
 def language(request: HttpRequest) -> HttpResponse:

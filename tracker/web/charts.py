@@ -67,11 +67,15 @@ def indicator_progress(progress: dict[str, Any]) -> dict[str, Any] | None:
         measured = [row["baseline"], row["closing"], *row["later"]]
         name = f"{row['name']} ({row['unit']})" if row["unit"] else row["name"]
         values += [
-            {"indicator": name, "when": when, "value": _number(value),
-             "target": _number(row["target"])}
+            {
+                "indicator": name,
+                "when": when,
+                "value": _number(value),
+                "target": _number(row["target"]),
+            }
             for when, value in zip(points, measured, strict=True)
             if value is not None
-        ]  # fmt: skip
+        ]
     if not values:
         return None
     value_title = str(_("Value (dashed line: target)"))
@@ -131,18 +135,35 @@ def bars(
         return None
     order = list(dict.fromkeys(str(row[x]) for row in values))
     encoding: dict[str, Any] = {
-        "x": {"field": x, "type": "ordinal", "sort": order, "title": x_title,
-              "axis": {"labelAngle": -30, "labelLimit": 160}},
-        "y": {"field": y, "type": "quantitative", "title": y_title,
-              **({"axis": {"format": "%"}} if percent else {})},
+        "x": {
+            "field": x,
+            "type": "ordinal",
+            "sort": order,
+            "title": x_title,
+            "axis": {"labelAngle": -30, "labelLimit": 160},
+        },
+        "y": {
+            "field": y,
+            "type": "quantitative",
+            "title": y_title,
+            **({"axis": {"format": "%"}} if percent else {}),
+        },
         "tooltip": [{"field": x}, {"field": y}],
-    }  # fmt: skip
+    }
     if color is not None:
         kinds = list(dict.fromkeys(str(row[color]) for row in values))
         encoding["color"] = {"field": color, "type": "nominal", "title": None, "sort": kinds}
         if offset:
             encoding["xOffset"] = {"field": color, "sort": kinds}
-    return {"$schema": SCHEMA, "width": {"step": 28 if offset else 40}, "height": 180,
-            "data": {"values": [{k: str(v) if k in (x, color) else v for k, v in row.items()}
-                                for row in values]},
-            "mark": {"type": "bar", "tooltip": True}, "encoding": encoding}  # fmt: skip
+    return {
+        "$schema": SCHEMA,
+        "width": {"step": 28 if offset else 40},
+        "height": 180,
+        "data": {
+            "values": [
+                {k: str(v) if k in (x, color) else v for k, v in row.items()} for row in values
+            ]
+        },
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": encoding,
+    }

@@ -63,10 +63,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         request,
         403,
         _("The form has expired"),
-        _("For your safety a form is good only in the browser tab that showed it, with "
-          "cookies on. Go back, reload the page and send it again: nothing was saved."),
+        _(
+            "For your safety a form is good only in the browser tab that showed it, with "
+            "cookies on. Go back, reload the page and send it again: nothing was saved."
+        ),
         "csrf_failed",
-    )  # fmt: skip
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

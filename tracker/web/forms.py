@@ -43,14 +43,18 @@ class BriefForm(forms.Form):
     it in the admin: every part optional here, the service says what is missing next
     to it."""
 
-    context = forms.CharField(label=_("Context"), widget=forms.Textarea(attrs={"rows": 3}),
-                              required=False)  # fmt: skip
-    done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}),
-                           required=False)  # fmt: skip
+    context = forms.CharField(
+        label=_("Context"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    done = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     results = forms.CharField(
-        label=_("Results"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label=_("Results"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text=_("The outcome indicators of the evaluation are shown with the brief."),
-    )  # fmt: skip
+    )
     differently = forms.CharField(
         label=_("What we would do differently"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -65,13 +65,14 @@ class RejectNulMiddleware:
                 request,
                 400,
                 _("Bad request"),
-                _("The address or the form contains a NUL character, which is never valid "
-                  "here. Nothing was saved."),
+                _(
+                    "The address or the form contains a NUL character, which is never valid "
+                    "here. Nothing was saved."
+                ),
                 "nul_character",
-            )  # fmt: skip
+            )
         return self.get_response(request)
 
 
 def _has_nul(data) -> bool:
-    return any("\x00" in key or "\x00" in value for key, values in data.lists()
-               for value in values)  # fmt: skip
+    return any("\x00" in key or "\x00" in value for key, values in data.lists() for value in values)

@@ -142,9 +142,13 @@ class Keyset:
             return [_load(key.field, value) for key, value in zip(self.keys, values, strict=True)]
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
             raise InvalidInput(
-                fields={"cursor": _("This cursor was not given for this list and ordering: "
-                                    "start again from the first page.")}
-            ) from error  # fmt: skip
+                fields={
+                    "cursor": _(
+                        "This cursor was not given for this list and ordering: "
+                        "start again from the first page."
+                    )
+                }
+            ) from error
 
 
 def _dump(value: Any) -> Any:

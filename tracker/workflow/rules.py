@@ -157,11 +157,17 @@ def _wrong_stage(ta_request: AssistanceRequest, stages: Iterable[str], action: s
         [str(Stage(s).label) for s in stages], style="or", locale=names.active_locale()
     )
     return names.sentence(
-        _("%(action)s: not while %(reference)s is at the stage “%(stage)s”; only at the "
-          "stage %(allowed)s.")
-        % {"reference": ta_request.reference, "stage": ta_request.get_stage_display(),
-           "action": action, "allowed": allowed}
-    )  # fmt: skip
+        _(
+            "%(action)s: not while %(reference)s is at the stage “%(stage)s”; only at the "
+            "stage %(allowed)s."
+        )
+        % {
+            "reference": ta_request.reference,
+            "stage": ta_request.get_stage_display(),
+            "action": action,
+            "allowed": allowed,
+        }
+    )
 
 
 def _stage_refusal(ta_request: AssistanceRequest, name: str) -> str:

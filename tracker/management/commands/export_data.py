@@ -19,8 +19,13 @@ from tracker.models import Document
 #: API tokens are left out on purpose: people ask for new ones after a restore.
 EXPORTED = ["tracker"]
 #: Figures derived from the records: the import computes them again.
-DERIVED = ["tracker.StandingCount", "tracker.FigureTally", "tracker.DurationTally",
-           "tracker.TalliedRequest", "tracker.TallyChange"]  # fmt: skip
+DERIVED = [
+    "tracker.StandingCount",
+    "tracker.FigureTally",
+    "tracker.DurationTally",
+    "tracker.TalliedRequest",
+    "tracker.TallyChange",
+]
 #: Inside a .zip backup.
 DATA = "data.json"
 FILES = "documents/"
@@ -65,5 +70,13 @@ class Command(BaseCommand):
 
 
 def _dump(output: str) -> None:
-    call_command("dumpdata", *EXPORTED, exclude=DERIVED, natural_foreign=True,
-                 format="backup-json", indent=1, output=output, verbosity=0)  # fmt: skip
+    call_command(
+        "dumpdata",
+        *EXPORTED,
+        exclude=DERIVED,
+        natural_foreign=True,
+        format="backup-json",
+        indent=1,
+        output=output,
+        verbosity=0,
+    )
