@@ -245,7 +245,7 @@ def free_port() -> int:
 
 
 #: Gunicorn for this machine's two cores, chosen by measuring the list's saturation at
-#: 1 000 000 requests (README, "Benchmarks"): 3 sync workers x 1 thread gave 80 req/s;
+#: 1 000 000 requests (docs/benchmarks.md): 3 sync workers x 1 thread gave 80 req/s;
 #: 2 x 1: 73; 4 x 1: 76; 6 x 1: 67; 2 x 4: 69; 4 x 2: 63. The work is CPU-bound Python
 #: beside PostgreSQL on the same two cores: threads only add GIL contention.
 WORKERS, THREADS = 3, 1
