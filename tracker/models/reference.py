@@ -86,11 +86,6 @@ class MemberState(Named):
         verbose_name = _("Member State")
 
     @property
-    def in_text(self) -> str:
-        """ "the Niger", "le Togo": the name inside a sentence (``tracker.kernel.names``)."""
-        return names.words(self)["state"]
-
-    @property
     def of_name(self) -> str:
         """ "of the Niger", "du Togo"."""
         return names.words(self)["of_state"]

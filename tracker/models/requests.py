@@ -195,10 +195,6 @@ class AssistanceRequest(RequestWorkflow, FSMModelMixin, models.Model):
         return bool(final.exists())
 
     @property
-    def is_open(self) -> bool:
-        return self.stage in OPEN
-
-    @property
     def days_in_stage(self) -> int:
         return (timezone.now() - self.stage_entered_at).days
 
