@@ -330,7 +330,7 @@ def test_every_message_of_the_sources_is_in_the_catalogues(tmp_path):
     found = {(entry.msgctxt, entry.msgid) for entry in fresh if not entry.obsolete}
     kept = {(entry.msgctxt, entry.msgid) for entry in messages("fr")}
     assert (sorted(found - kept, key=str), sorted(kept - found, key=str)) == ([], []), (
-        "run makemessages (docs/guide.md, "Languages") and translate"
+        "run makemessages (docs/guide.md, 'Languages') and translate"
     )
     for language in TRANSLATED:
         assert {(e.msgctxt, e.msgid) for e in messages(language)} == kept, language
