@@ -94,15 +94,13 @@ def test_a_decision_taken_on_a_stale_page_is_refused(request_at, officer, togo_f
 @pytest.mark.usefixtures("reference_data")
 @pytest.mark.parametrize("name", ["approve_plan", "reject_plan"])
 def test_every_losing_call_of_a_race_gets_409_through_the_api(
-    postgres_only, request_at, officer, togo_focal, monkeypatch, name
+    postgres_only, request_at, officer, togo_focal, request, name
 ):
     """Six focal points' calls pass their checks; one commits first; the five others
-    meet its decision in django-fsm's own condition check, or at the write: each of
-    them must get 409 with a reason, none a 500."""
+    meet its decision at the write (their revision has moved): each of them must get 409
+    with a reason, none a 500."""
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
-
-    from tracker import workflow
 
     ta_request = request_at(Stage.CONSULTATION)
     propose(ta_request, officer)
@@ -111,22 +109,18 @@ def test_every_losing_call_of_a_race_gets_409_through_the_api(
     all_checked = threading.Barrier(callers, timeout=20)
     winner_committed = threading.Event()
     first = threading.Lock()
-    real_check = workflow.check
 
-    calls = threading.local()
-
-    def check_then_wait(*args, **kwargs):
-        real_check(*args, **kwargs)
-        calls.n = getattr(calls, "n", 0) + 1
-        if calls.n < 2:
-            return  # the view's check, before the body is read
-        # The service's check, inside its transaction: hold everyone here.
+    def wait_for_the_winner(sender, **kwargs):
+        # Inside every call's transaction, its checks passed: hold everyone here.
         all_checked.wait()
         if not first.acquire(blocking=False):
             # The others go on only once the first caller's decision is committed.
             winner_committed.wait(timeout=20)
 
-    monkeypatch.setattr(workflow, "check", check_then_wait)
+    pre_transition.connect(wait_for_the_winner, sender=AssistanceRequest)
+    request.addfinalizer(
+        lambda: pre_transition.disconnect(wait_for_the_winner, sender=AssistanceRequest)
+    )
     statuses: list[int] = []
     bodies: list[dict] = []
 

@@ -28,6 +28,7 @@ from tracker.services import (
     FundingDraft,
     IndicatorDraft,
     RecommendationDraft,
+    drafts,
 )
 from tracker.web import http
 from tracker.web.forms import DocumentForm, place_problems
@@ -142,7 +143,7 @@ class RequestSteps(_ModelAdmin):
         if name not in workflow.TRANSITION_NAMES:
             raise Http404
         try:
-            workflow.check(obj, name, request.user)
+            permit = workflow.check(obj, name, request.user)
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(self._change_url(obj))
@@ -161,6 +162,7 @@ class RequestSteps(_ModelAdmin):
                 name=name,
                 by=request.user,
                 expected_revision=form.cleaned_data["revision"],
+                permit=permit,
                 **form.inputs(),
             ),
             done=_("%(reference)s: done."),
@@ -193,16 +195,7 @@ class RequestSteps(_ModelAdmin):
             return services.propose_plan(
                 ta_request=obj,
                 by=request.user,
-                activities=[
-                    ActivityDraft(
-                        form=a["form"].code if a["form"] else "",
-                        title=a["title"],
-                        place=a["place"],
-                        starts_on=a["starts_on"],
-                        ends_on=a["ends_on"],
-                    )
-                    for a in _entered(activities)
-                ],
+                activities=drafts(ActivityDraft, _entered(activities)),
                 **form.cleaned_data,
             )
 
@@ -267,7 +260,7 @@ class RequestSteps(_ModelAdmin):
             perform=lambda: services.record_evaluation(
                 ta_request=obj,
                 by=request.user,
-                indicators=[IndicatorDraft(**i) for i in _entered(indicators)],
+                indicators=drafts(IndicatorDraft, _entered(indicators)),
                 **form.cleaned_data,
             ),
             done=_("%(reference)s: evaluation recorded."),
@@ -332,7 +325,7 @@ class RequestSteps(_ModelAdmin):
             perform=lambda: services.record_funding(
                 ta_request=obj,
                 by=request.user,
-                funding=[FundingDraft(**line) for line in _entered(lines)],
+                funding=drafts(FundingDraft, _entered(lines)),
             ),
             done=_("%(reference)s: funding recorded."),
         )
@@ -355,16 +348,7 @@ class RequestSteps(_ModelAdmin):
             perform=lambda: services.correct_recommendations(
                 ta_request=obj,
                 by=request.user,
-                recommendations=[
-                    RecommendationDraft(
-                        **{
-                            **link,
-                            "recommending_state": link["recommending_state"]
-                            and link["recommending_state"].pk,
-                        }
-                    )
-                    for link in _entered(links)
-                ],
+                recommendations=drafts(RecommendationDraft, _entered(links)),
                 **note.cleaned_data,
             ),
             done=_(

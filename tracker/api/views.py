@@ -47,6 +47,8 @@ from tracker.services import (
     FundingDraft,
     IndicatorDraft,
     RecommendationDraft,
+    drafted,
+    drafts,
 )
 from tracker.web import figures_page, http
 
@@ -74,8 +76,6 @@ class FileRenderer(renderers.BaseRenderer):
 
 
 #: The API's names of a recommendation's fields that the services name otherwise.
-_DRAFT_NAMES = {"recommending_state_id": "recommending_state", "record_id": "record"}
-
 FORMAT = OpenApiParameter(
     "format", str, enum=["json", "csv"], description="csv: the whole result as a CSV file"
 )
@@ -222,14 +222,11 @@ class RequestViewSet(
             title=data["title"],
             description=data.get("description", ""),
             requesting_state=data.get("requesting_state"),
-            formal_request=FormalRequest(**formal) if formal else None,
+            formal_request=drafted(FormalRequest, formal) if formal else None,
             domains=data.get("domains", ()),
             forms=data.get("forms", ()),
-            recommendations=[
-                RecommendationDraft(**{_DRAFT_NAMES.get(k, k): v for k, v in r.items()})
-                for r in data.get("recommendations", ())
-            ],
-            funding=[FundingDraft(**f) for f in data.get("funding", ())],
+            recommendations=drafts(RecommendationDraft, data.get("recommendations", ())),
+            funding=drafts(FundingDraft, data.get("funding", ())),
         )
         return Response(
             self._detail(opened),
@@ -249,7 +246,7 @@ class RequestViewSet(
     def transitions(self, request, reference=None, name=None):
         """Apply a workflow transition; the body carries what it needs."""
         obj = self.get_object()
-        workflow.check(obj, name, request.user)  # who, stage and guards before the body
+        permit = workflow.check(obj, name, request.user)  # who, stage and guards first
         data = self._valid(s.TransitionInput)
         expected = data.pop("expected_revision", None)
         accepted = workflow.inputs_of(name)  # 404 for an unknown transition
@@ -273,7 +270,12 @@ class RequestViewSet(
             if data["officer"] is None:
                 raise InvalidInput(_("There is no user with that username."))
         updated = services.take_transition(
-            ta_request=obj, name=name, by=request.user, expected_revision=expected, **data
+            ta_request=obj,
+            name=name,
+            by=request.user,
+            expected_revision=expected,
+            permit=permit,
+            **data,
         )
         return Response(self._detail(updated))
 
@@ -336,7 +338,7 @@ class RequestViewSet(
             ta_request=obj,
             by=request.user,
             providers=providers,
-            activities=[ActivityDraft(**a) for a in data.pop("activities")],
+            activities=drafts(ActivityDraft, data.pop("activities")),
             **data,
         )
         return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
@@ -391,7 +393,7 @@ class RequestViewSet(
                 services.record_evaluation(
                     ta_request=obj,
                     by=request.user,
-                    indicators=[IndicatorDraft(**i) for i in data.pop("indicators", [])],
+                    indicators=drafts(IndicatorDraft, data.pop("indicators", [])),
                     **data,
                 )
         evaluation = selectors.final_evaluation(obj)

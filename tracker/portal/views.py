@@ -29,7 +29,7 @@ from tracker.portal.forms import (
     RecommendationFormSet,
     RequestSearchForm,
 )
-from tracker.services import RecommendationDraft
+from tracker.services import RecommendationDraft, drafts
 from tracker.web import charts, figures_page, http
 from tracker.web.forms import BriefForm, DocumentForm, MessageForm, place_problems
 from tracker.web.http import SignedInRequest
@@ -392,20 +392,10 @@ def new_request(request: SignedInRequest) -> HttpResponse:
                 description=data["description"],
                 domains=[d.code for d in data["domains"]],
                 forms=[f.code for f in data["assistance_forms"]],
-                recommendations=[
-                    RecommendationDraft(
-                        source=r["source"],
-                        document_symbol=r["document_symbol"],
-                        upr_cycle=r["upr_cycle"],
-                        recommending_state=r["recommending_state"].pk
-                        if r["recommending_state"]
-                        else None,
-                        mandate=r["mandate"],
-                        record=r["record"],
-                    )
-                    for r in recommendations.cleaned_data
-                    if r.get("source") or r.get("record")
-                ],
+                recommendations=drafts(
+                    RecommendationDraft,
+                    (r for r in recommendations.cleaned_data if r.get("source") or r.get("record")),
+                ),
             )
         except DomainError as error:
             messages.error(request, error.message)

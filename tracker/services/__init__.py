@@ -36,6 +36,8 @@ from tracker.services.drafts import (
     IndicatorDraft,
     RecommendationDraft,
     Upload,
+    drafted,
+    drafts,
 )
 from tracker.services.intake import (
     open_request,
@@ -67,6 +69,8 @@ __all__ = [
     "correct_recommendations",
     "create_account",
     "decide_open_publication",
+    "drafted",
+    "drafts",
     "mark_read",
     "open_request",
     "propose_plan",

@@ -33,6 +33,7 @@ def take_transition(
     name: str,
     by: User,
     expected_revision: int | None = None,
+    permit: workflow.Permit | None = None,
     **inputs: Any,
 ) -> AssistanceRequest:
     """Apply the transition ``name`` to ``request`` as ``by``.
@@ -40,13 +41,18 @@ def take_transition(
     Writes exactly one history row and, for the State's decisions, one consent row,
     in the same transaction as the stage change. ``expected_revision`` is the
     revision the person saw; if the request has changed since, nothing is done.
+    ``permit`` is the answer of the view's own ``workflow.check``: when the request
+    read again here is still at that revision, the guards are not evaluated again
+    (the write below is made only if the revision has not moved).
     """
     with transaction.atomic():
         current = current_version(ta_request, expected_revision)
-        workflow.check(current, name, by)
+        if permit is None or not permit.covers(current, name, by):
+            permit = workflow.check(current, name, by)
         from_stage, before = current.stage, _transition_fields(current)
         try:
-            outcome: workflow.Outcome = getattr(current, name)(by=by, **inputs)
+            with workflow.held(permit.request, permit.revision):
+                outcome: workflow.Outcome = getattr(current, name)(by=by, **inputs)
         except TransitionNotAllowed as moved_on:
             # Another call committed between our checks and django-fsm's own: the
             # request is no longer where this person saw it.

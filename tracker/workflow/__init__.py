@@ -28,6 +28,7 @@ from tracker.workflow.guards import (
     PLAN_AWAITS_DECISION,
     Guard,
     StrOrPromise,
+    held,
 )
 from tracker.workflow.roles import (
     REQUESTING_STATE,
@@ -48,6 +49,7 @@ from tracker.workflow.roles import (
 from tracker.workflow.rules import (
     CONTENT_STEPS,
     ContentStep,
+    Permit,
     Step,
     allows,
     available_transitions,
@@ -101,6 +103,7 @@ __all__ = [
     "Decision",
     "Guard",
     "Outcome",
+    "Permit",
     "RequestWorkflow",
     "Role",
     "Stage",
@@ -114,6 +117,7 @@ __all__ = [
     "content_allowed",
     "content_refusal",
     "decided_by_the_state",
+    "held",
     "history_label",
     "inputs_of",
     "is_focal_point",

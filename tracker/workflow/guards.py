@@ -3,7 +3,9 @@ sentence that says why it does not."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -23,6 +25,11 @@ if TYPE_CHECKING:
 
 StrOrPromise = str | Promise
 
+#: The request (id, revision) whose guards were found to hold in this call, while the
+#: transition runs: django-fsm's own condition check then reads that answer instead of
+#: running every guard's queries again (``held``).
+_HELD: ContextVar[tuple[int, int] | None] = ContextVar("guards_held", default=None)
+
 
 @dataclass(frozen=True)
 class Guard:
@@ -33,7 +40,22 @@ class Guard:
     message: Callable[[AssistanceRequest], str]
 
     def __call__(self, instance: Model) -> bool:
-        return self.test(cast("AssistanceRequest", instance))
+        ta_request = cast("AssistanceRequest", instance)
+        if _HELD.get() == (ta_request.pk, ta_request.revision):
+            return True
+        return self.test(ta_request)
+
+
+@contextmanager
+def held(pk: int, revision: int) -> Iterator[None]:
+    """While inside, the guards of the request ``pk`` at ``revision`` hold: they were
+    evaluated for this call on that very revision, and the write that follows is made
+    only if the revision is still the same."""
+    token = _HELD.set((pk, revision))
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
 
 
 def _consents_to_follow_up(ta_request: AssistanceRequest) -> bool:

@@ -191,8 +191,29 @@ def _stage_refusal(ta_request: AssistanceRequest, name: str) -> str:
     return _wrong_stage(ta_request, meta.transitions, str(action))
 
 
-def check(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser) -> None:
-    """Raise the error a person should see if ``user`` may not take ``name`` now.
+@dataclass(frozen=True)
+class Permit:
+    """What ``check`` found: ``user`` may take ``name`` on the request as it stood at
+    ``revision``. A service given a permit that covers the request it has just read
+    again acts on it, without evaluating the guards a second time."""
+
+    request: int
+    revision: int
+    name: str
+    user: int | None
+
+    def covers(self, ta_request: AssistanceRequest, name: str, user: User) -> bool:
+        return (self.request, self.revision, self.name, self.user) == (
+            ta_request.pk,
+            ta_request.revision,
+            name,
+            user.pk,
+        )
+
+
+def check(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser) -> Permit:
+    """Raise the error a person should see if ``user`` may not take ``name`` now; else
+    the permit to take it on the request as it is.
 
     The order is the one a person expects: who (403), then where (409), then the guard
     (409). Inputs are checked by the transition itself (400).
@@ -206,6 +227,7 @@ def check(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser) 
     failing = _failing_guard(ta_request, name)
     if failing is not None:
         raise Refused(failing.message(ta_request))
+    return Permit(ta_request.pk, ta_request.revision, name, user.pk)
 
 
 def _failing_guard(ta_request: AssistanceRequest, name: str) -> Guard | None:
