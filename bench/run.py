@@ -495,7 +495,7 @@ def main() -> None:
     rows.append(
         (
             "b. summary, live (before)",
-            median(lambda: reports.summary(everything), 3),
+            median(lambda: figures.summary(everything), 3),
             raw_summary,
             1.5,
         )

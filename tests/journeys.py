@@ -4,7 +4,7 @@ portal) that drive every transition through their own forms."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -64,11 +64,13 @@ def random_history(
     steps: int = 9,
     also: Callable | None = None,
     states_open: bool = False,
+    domains: Sequence[str] = (),
 ) -> list[datetime]:
     """Requests of several regions, each taken through random transitions at random
     moments: mostly later, sometimes back-dated, sometimes twice on one day. ``also``
     (request, officer, chance) is called after each step, to change something else;
-    with ``states_open``, some requests are opened by their State's focal point."""
+    with ``states_open``, some requests are opened by their State's focal point; with
+    ``domains``, each is opened in none, one or two of them."""
     chance = random.Random(seed)
     moments = []
     for number in range(requests):
@@ -81,6 +83,7 @@ def random_history(
                 FocalPointFactory(member_state_id=state) if by_state else officer,
                 title=f"Request {number}",
                 state=state,
+                domains=chance.sample(list(domains), chance.randint(0, 2)) if domains else [],
                 **({} if by_state else {"formal_request": letter}),
             )
         moments.append(moment)

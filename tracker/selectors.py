@@ -59,13 +59,26 @@ from tracker.models import (
 from tracker.workflow import Role, Stage, deadlines
 
 
-def visible_requests(user: User | None) -> QuerySet[AssistanceRequest]:
-    requests = AssistanceRequest.objects.select_related("requesting_state", "officer")
+def figures_scope(user: User | None) -> str | None:
+    """Whose requests the user sees, the one rule of it: "" every State's, a State's
+    code its own (a focal point), None none."""
     if workflow.sees_everything(user):
-        return requests
+        return ""
     if user is not None and workflow.is_focal_point(user):
-        return requests.filter(requesting_state_id=user.member_state_id)
-    return requests.none()
+        return str(user.member_state_id)
+    return None
+
+
+def in_scope(scope: str | None) -> QuerySet[AssistanceRequest]:
+    """The requests of a scope ``figures_scope`` gives."""
+    requests = AssistanceRequest.objects.select_related("requesting_state", "officer")
+    if scope is None:
+        return requests.none()
+    return requests.filter(requesting_state_id=scope) if scope else requests
+
+
+def visible_requests(user: User | None) -> QuerySet[AssistanceRequest]:
+    return in_scope(figures_scope(user))
 
 
 def with_codes(rows: Sequence[AssistanceRequest]) -> Sequence[AssistanceRequest]:

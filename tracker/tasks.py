@@ -72,6 +72,6 @@ def publish_open_data() -> int | None:
 
 @shared_task(name="tracker.count_figures")
 def count_figures() -> int:
-    """Apply to the kept figures the changes made since (beat runs it, so that a reading
-    finds few to count): the number of requests counted again."""
-    return tallies.catch_up()
+    """Fold into the kept figures the changes made since (queued after each write, and
+    by beat every 15 s, so that readings find few to add): the requests counted again."""
+    return tallies.fold()

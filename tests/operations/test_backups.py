@@ -44,7 +44,7 @@ def snapshot() -> dict[str, list]:
 
 def standing_figures() -> list[dict]:
     days = HistoryEntry.objects.dates("at", "day")
-    tallies.catch_up()
+    tallies.fold()
     return [standing.open_on(day) for day in days] + [figures.kept_figures()]
 
 

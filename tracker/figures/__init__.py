@@ -15,40 +15,49 @@ and domain.
   decision, plans rejected and the versions needed before approval, withdrawals by
   stage, and closed requests whose State published its lessons.
 
-The backlog on a date is ``reports.backlog``. Everything is computed from the records
-as they are: these functions are the reference any faster path must equal.
+Each figure's count is declared once (``tracker.figures.measures``) and its shape
+written once (``_summary``, ``_figures``), over either kind of sums: computed from the
+records (``summary``, ``figures``: the reference) or read from the kept tallies
+(``summary_for``, ``figures_for``: what the surfaces serve), which must be equal. The
+backlog on a date is ``reports.backlog``.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import selectors, workflow
-from tracker.figures import reports, standing, tallies
+from tracker import selectors
+from tracker.figures import measures, reports, standing, tallies
+from tracker.figures.measures import Percentile, Percentile90, percentile
 from tracker.figures.reports import change, ratio
-from tracker.kernel.vocabulary import OPEN, Decision, EvaluationKind, Stage
-from tracker.models import (
-    AssistanceRequest,
-    Channel,
-    Consent,
-    Evaluation,
-    Funding,
-    HistoryEntry,
-    Plan,
-    RecommendationSource,
-)
+from tracker.kernel.vocabulary import OPEN, Stage
+from tracker.models import AssistanceRequest
 from tracker.workflow import deadlines
+
+__all__ = [
+    "NAMES",
+    "SHARES",
+    "Filters",
+    "Percentile",
+    "Percentile90",
+    "backlog",
+    "figures",
+    "figures_for",
+    "kept_figures",
+    "kept_summary",
+    "percentile",
+    "rows",
+    "summary",
+    "summary_for",
+]
 
 
 @dataclass(frozen=True)
@@ -84,84 +93,183 @@ class Filters:
         return requests
 
 
+def summary(requests: QuerySet[AssistanceRequest], now: datetime | None = None) -> dict[str, Any]:
+    """The summary report over ``requests``, computed from the records (the reference)."""
+    return _summary(measures.LiveSums(requests), requests, now)
+
+
 def figures(
     requests: QuerySet[AssistanceRequest], filters: Filters = Filters(), now: datetime | None = None
 ) -> dict[str, Any]:
-    """Every figure of the page (the backlog apart), over ``requests`` narrowed."""
+    """Every figure of the page (the backlog apart), over ``requests`` narrowed, computed
+    from the records (the reference)."""
     narrowed = filters.apply(requests)
-    return {
-        "opened_per_year": opened_per_year(narrowed),
-        "time_in_stage": time_in_stage(narrowed, now or timezone.now()),
-        "shares": shares(narrowed),
-        "funding": funding(narrowed),
-        "ownership": ownership(narrowed),
-    }
+    return _figures(measures.LiveSums(narrowed), narrowed, now)
+
+
+def summary_for(user: Any, now: datetime | None = None) -> dict[str, Any]:
+    """The summary over the requests the user may see, from the kept tallies."""
+    return kept_summary(Filters(), selectors.figures_scope(user), now)
+
+
+def figures_for(user: Any, narrowed: Filters, now: datetime | None = None) -> dict[str, Any]:
+    """The figures over the requests the user may see, narrowed, from the kept tallies."""
+    return kept_figures(narrowed, selectors.figures_scope(user), now)
+
+
+def kept_summary(
+    narrowed: Filters = Filters(), state: str | None = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """``summary`` over every request (``state`` empty), a State's, or none (None),
+    narrowed, from the kept tallies."""
+    return _kept(narrowed, state, now, _summary)
+
+
+def kept_figures(
+    narrowed: Filters = Filters(), state: str | None = "", now: datetime | None = None
+) -> dict[str, Any]:
+    """``figures`` over every request (``state`` empty), a State's, or none (None),
+    narrowed, from the kept tallies."""
+    return _kept(narrowed, state, now, _figures)
+
+
+def _kept(narrowed: Filters, state: str | None, now: datetime | None, shape: Any) -> dict[str, Any]:
+    """A reading of the kept figures in one read-only snapshot: no lock, no write."""
+    requests = narrowed.apply(selectors.in_scope(state))
+    if state is None:  # sees no request: there is nothing to read
+        return shape(measures.LiveSums(requests), requests, now)
+    with tallies.snapshot():
+        sums = tallies.KeptSums(
+            narrowed.region, state, narrowed.domain, narrowed.first_year, narrowed.last_year
+        )
+        return shape(sums, requests, now)
 
 
 def backlog(user: Any, narrowed: Filters, on: date, compare: date | None = None) -> dict[str, Any]:
     """The backlog the user may see, narrowed: from the standing backlog when it covers
     the question (every request, or a region's), else live from the history."""
     visible = selectors.visible_requests(user)
-    standing_covers = _kept(narrowed) and _scope(user) == ""  # kept per region, not State
+    # Kept per stage and region only: not per State, domain or year of opening.
+    standing_covers = selectors.figures_scope(user) == "" and not (
+        narrowed.first_year or narrowed.last_year or narrowed.domain
+    )
     counted = (lambda day: standing.open_on(day, narrowed.region)) if standing_covers else None
     return reports.backlog(narrowed.apply(visible), on, compare, counted)
 
 
-def _kept(narrowed: Filters) -> bool:
-    """Whether the standing backlog answers the question: not when it is about some
-    years of opening or a domain (it is kept per stage and region only)."""
-    return not (narrowed.first_year or narrowed.last_year or narrowed.domain)
+# --- the figures' shapes, over either kind of sums ------------------------------------------
 
 
-def _scope(user: Any) -> str | None:
-    """Whose figures the user reads: "" for every State's, a focal point its State's
-    code, None for anyone else (who sees none)."""
-    if workflow.sees_everything(user):
-        return ""
-    if user is not None and workflow.is_focal_point(user):
-        return str(user.member_state_id)
-    return None
-
-
-def summary_for(user: Any, now: datetime | None = None) -> dict[str, Any]:
-    """``reports.summary`` over the requests the user may see."""
-    state = _scope(user)
-    if state is not None and _caught_up():
-        return kept_summary(Filters(), state, now)
-    return reports.summary(selectors.visible_requests(user), now)
-
-
-def figures_for(user: Any, narrowed: Filters, now: datetime | None = None) -> dict[str, Any]:
-    """``figures`` over the requests the user may see, narrowed."""
-    state = _scope(user)
-    if state is not None and _caught_up():
-        return kept_figures(narrowed, state, now)
-    return figures(selectors.visible_requests(user), narrowed, now)
-
-
-def _caught_up() -> bool:
-    """Apply the changes the tallies have not counted yet, unless more wait than a
-    reading should count (a bulk load): then the figures are computed live."""
-    if tallies.pending():
-        return False
-    tallies.catch_up()
-    return True
-
-
-# --- requests opened per year ---------------------------------------------------------------
-
-
-def opened_per_year(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
-    """Requests opened each year, the change from the year before, and each year's
-    requests by their stage now, by region and by domain."""
-    by_year = requests.annotate(year=ExtractYear("opened_at"))
-    totals = dict(by_year.values_list("year").annotate(n=Count("pk")).order_by("year"))
+def _summary(
+    sums: measures.Sums, requests: QuerySet[AssistanceRequest], now: datetime | None
+) -> dict[str, Any]:
+    """Counts by stage, region, domain and year, median days per stage, the withdrawal
+    rate, the overdue, and the follow-up of imported UPR records."""
+    total = sums.count("requests")
+    by_stage = sums.count("stage", by="item")
+    stays = sums.percentiles()
     return {
-        "years": _years(totals),
-        "by_stage": _per_year(requests, "stage"),
-        "by_region": _per_year(requests, "requesting_state__region"),
-        "by_domain": _per_year(requests, "domains__code"),
+        "total": total,
+        "by_stage": {stage: by_stage.get(stage, 0) for stage in Stage.values},
+        "by_region": dict(sorted(sums.count("requests", by="region").items())),
+        "by_domain": dict(sorted(sums.count("domain", by="item").items())),
+        "by_year": {str(y): n for y, n in sorted(sums.count("requests", by="year").items())},
+        "median_days_in_stage": {
+            stage.value: _days(stays[stage][1][0]) for stage in OPEN if stage in stays
+        },
+        # Share of all requests that their State withdrew (A/HRC/43/31 para 30).
+        "withdrawal_rate": ratio(by_stage.get(Stage.WITHDRAWN, 0), total),
+        "overdue": _overdue(requests, now),
+        # A/HRC/43/31 para 115: how much assistance follows up the review's
+        # recommendations, counted on the imported UPR records the requests link to.
+        "upr_records": {
+            "requests": sums.count("upr_record"),
+            "records": reports.upr_records(requests),
+        },
     }
+
+
+def _figures(
+    sums: measures.Sums, requests: QuerySet[AssistanceRequest], now: datetime | None
+) -> dict[str, Any]:
+    total = sums.count("requests")
+    by_stage = sums.count("stage", by="item")
+    stays = sums.percentiles()
+    open_now = sum(by_stage[stage] for stage in OPEN)
+    overdue = _overdue(requests, now)
+    decisions = stays.get(measures.DECISION, (0, [0.0]))
+    approved_first = Counter(
+        {int(v): n for v, n in sums.count("approved_version", by="item").items()}
+    )
+    approvals = sum(approved_first.values())
+    closed = by_stage[Stage.CLOSED]
+    withdrawn = sums.count("withdrawn_from", by="item")
+    return {
+        # A/HRC/43/31 paras 95-97 state their figures so: each year's, and the change.
+        "opened_per_year": {
+            "years": _years(dict(sums.count("requests", by="year"))),
+            "by_stage": sums.per_year("stage", by="item"),
+            "by_region": sums.per_year("requests", by="region"),
+            "by_domain": sums.per_year("domain", by="item"),
+        },
+        "time_in_stage": {
+            "stages": {
+                stage.value: {
+                    "stays": stays[stage][0],
+                    "median_days": _days(stays[stage][1][0]),
+                    "p90_days": _days(stays[stage][1][1]),
+                }
+                for stage in OPEN
+                if stage in stays
+            },
+            "open": open_now,
+            "overdue": overdue,
+            "overdue_share": ratio(overdue, open_now),
+        },
+        "shares": {
+            "total": total,
+            **{name: _part(sums.count(kept), total) for name, kept in SHARES.items()},
+        },
+        "funding": [
+            {"year": year, "source": source, "currency": currency, "amount": _money(amount)}
+            for year, source, currency, amount in sums.amounts("funding")
+        ],
+        # Whether the assistance is owned by the States that asked for it (paras 54-56).
+        "ownership": {
+            "opened_by_the_state": _part(sums.count("opened_by_the_state"), total),
+            "logged_from_a_letter": _part(total - sums.count("opened_by_the_state"), total),
+            "days_to_decision": {
+                "plans_decided": decisions[0],
+                "median_days": _days(decisions[1][0]) if decisions[0] else None,
+            },
+            "plans_rejected": sums.count("plans_rejected"),
+            "versions_before_approval": {
+                "approved": approvals,
+                "by_version": {str(v): n for v, n in sorted(approved_first.items())},
+                "mean": round(sum(v * n for v, n in approved_first.items()) / approvals, 2)
+                if approvals
+                else None,
+            },
+            "withdrawals_by_stage": {stage.value: withdrawn.get(stage, 0) for stage in OPEN},
+            "closed": closed,
+            "lessons_shared": _part(sums.count("lessons_shared"), closed),
+        },
+    }
+
+
+#: The shares of the report's groups of States (paras 63, 112, 115), each with the
+#: measure that counts it.
+SHARES = {
+    "least_developed": "least_developed",
+    "agenda_item_10": "agenda_item_10",
+    "upr_follow_up": "upr_follow_up",
+    "upr_record_follow_up": "upr_record",
+}
+
+
+def _overdue(requests: QuerySet[AssistanceRequest], now: datetime | None) -> int:
+    """Overdue depends on the time of reading: always counted live."""
+    return requests.filter(deadlines.overdue_q(now or timezone.now())).count()
 
 
 def _years(totals: dict[int, int]) -> list[dict[str, Any]]:
@@ -179,312 +287,16 @@ def _years(totals: dict[int, int]) -> list[dict[str, Any]]:
     return years
 
 
-def _per_year(requests: QuerySet[AssistanceRequest], key: str) -> dict[str, dict[str, int]]:
-    rows = (
-        requests.annotate(year=ExtractYear("opened_at"))
-        .exclude(**{f"{key}__isnull": True})
-        .values_list("year", key)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("year", key)
-    )
-    table: dict[str, dict[str, int]] = defaultdict(dict)
-    for year, value, n in rows:
-        table[str(year)][value] = n
-    return dict(table)
-
-
-# --- time in each stage ---------------------------------------------------------------------
-
-
-def time_in_stage(requests: QuerySet[AssistanceRequest], now: datetime) -> dict[str, Any]:
-    """Median and 90th-percentile days of the stays that ended, per stage; and how many
-    of the open requests are overdue. A stay starts at the history row that entered
-    the stage and ends at the next row that changed it."""
-    found = reports.stays(requests)
-    open_now = requests.filter(stage__in=OPEN).count()
-    return _time_in_stage(found, open_now, requests.filter(deadlines.overdue_q(now)).count())
-
-
-def _time_in_stage(
-    found: dict[str, tuple[int, float, float]], open_now: int, overdue: int
-) -> dict[str, Any]:
-    by_stage = {
-        stage.value: {
-            "stays": found[stage][0],
-            "median_days": _days(found[stage][1]),
-            "p90_days": _days(found[stage][2]),
-        }
-        for stage in OPEN
-        if stage in found
-    }
-    return {
-        "stages": by_stage,
-        "open": open_now,
-        "overdue": overdue,
-        "overdue_share": ratio(overdue, open_now),
-    }
-
-
 def _days(value: float) -> float:
     return round(float(value), 1)
-
-
-class Percentile:
-    """An interpolated percentile for SQLite (PostgreSQL's ``percentile_cont``),
-    registered on each new connection (tracker.apps)."""
-
-    fraction = 0.5
-
-    def __init__(self) -> None:
-        self.values: list[float] = []
-
-    def step(self, value: float | None) -> None:
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self) -> float | None:
-        return percentile(self.values, self.fraction)
-
-
-class Percentile90(Percentile):
-    fraction = 0.9
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """As ``percentile_cont``: between the two nearest values, in proportion."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = fraction * (len(ordered) - 1)
-    below = int(position)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
-
-
-# --- shares of the report's groups of States --------------------------------------------------
-
-
-def shares(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
-    """How many requests come from least developed countries, from States under agenda
-    item 10, follow up UPR recommendations (a record or free text) and follow up
-    imported UPR records, out of all."""
-    counts = {
-        "least_developed": requests.filter(requesting_state__is_ldc=True).count(),
-        "agenda_item_10": requests.filter(requesting_state__under_agenda_item_10=True).count(),
-        "upr_follow_up": requests.filter(recommendations__source=RecommendationSource.UPR)
-        .values("pk")
-        .distinct()
-        .count(),
-        "upr_record_follow_up": reports.following_upr_records(requests),
-    }
-    return _shares(requests.count(), counts)
-
-
-def _shares(total: int, counts: dict[str, int]) -> dict[str, Any]:
-    return {"total": total, **{name: _part(n, total) for name, n in counts.items()}}
 
 
 def _part(count: int, whole: int) -> dict[str, Any]:
     return {"count": count, "share": ratio(count, whole)}
 
 
-# --- funding ----------------------------------------------------------------------------------
-
-
-def funding(requests: QuerySet[AssistanceRequest]) -> list[dict[str, Any]]:
-    """Funding recorded for the requests, by year of opening, source and currency (the
-    amounts of different currencies are never added up)."""
-    rows = (
-        Funding.objects.filter(request__in=requests)
-        .annotate(year=ExtractYear("request__opened_at"))
-        .values_list("year", "source", "currency")
-        .annotate(amount=Sum("amount"))
-        .order_by("year", "source", "currency")
-    )
-    return _funding(rows)
-
-
-def _funding(rows: Iterable[tuple[int, str, str, Decimal]]) -> list[dict[str, Any]]:
-    return [
-        {"year": year, "source": source, "currency": currency, "amount": _money(amount)}
-        for year, source, currency, amount in rows
-    ]
-
-
 def _money(amount: Decimal) -> str:
     return str(Decimal(amount).quantize(Decimal("0.01")))
-
-
-# --- ownership (A/HRC/43/31 paras 54-56) ----------------------------------------------------
-
-
-def ownership(requests: QuerySet[AssistanceRequest]) -> dict[str, Any]:
-    closed = requests.filter(stage=Stage.CLOSED)
-    shared = closed.filter(
-        Q(
-            pk__in=Evaluation.objects.filter(
-                kind=EvaluationKind.FINAL, lessons_published=True
-            ).values("request_id")
-        )
-        | Q(brief__published_at__isnull=False)
-    ).count()
-    withdrawn = dict(
-        HistoryEntry.objects.filter(request__in=requests, transition="withdraw")
-        .values_list("from_stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    plans = Plan.objects.filter(request__in=requests)
-    decided = (
-        Consent.objects.filter(plan__in=plans, decision__in=[Decision.APPROVED, Decision.DECLINED])
-        .values("plan_id", "plan__proposed_at")
-        .annotate(first=Min("recorded_at"))
-        .order_by()
-    )
-    days = [(row["first"] - row["plan__proposed_at"]).total_seconds() / 86400 for row in decided]
-    approved_first = Counter(
-        version
-        for _request, version in Consent.objects.filter(plan__in=plans, decision=Decision.APPROVED)
-        .values_list("request_id")
-        .annotate(version=Min("plan__version"))
-        .order_by()
-    )
-    return _ownership(
-        total=requests.count(),
-        by_state=requests.filter(received_via=Channel.PORTAL).count(),
-        closed=closed.count(),
-        shared=shared,
-        withdrawn=withdrawn,
-        decisions=(len(days), statistics.median(days) if days else None),
-        rejected=Consent.objects.filter(plan__in=plans, decision=Decision.DECLINED).count(),
-        approved_first=approved_first,
-    )
-
-
-def _ownership(
-    *,
-    total: int,
-    by_state: int,
-    closed: int,
-    shared: int,
-    withdrawn: dict[str, int],
-    decisions: tuple[int, float | None],
-    rejected: int,
-    approved_first: Counter[int],
-) -> dict[str, Any]:
-    """The ownership figures: ``decisions`` is how many plans the States decided on and
-    the median days to their first decision; ``approved_first`` counts the requests by
-    the plan version their State approved first."""
-    approvals = sum(approved_first.values())
-    decided, median_days = decisions
-    return {
-        "opened_by_the_state": _part(by_state, total),
-        "logged_from_a_letter": _part(total - by_state, total),
-        "days_to_decision": {
-            "plans_decided": decided,
-            "median_days": round(median_days, 1) if median_days is not None else None,
-        },
-        "plans_rejected": rejected,
-        "versions_before_approval": {
-            "approved": approvals,
-            "by_version": {str(v): n for v, n in sorted(approved_first.items())},
-            "mean": round(sum(v * n for v, n in approved_first.items()) / approvals, 2)
-            if approvals
-            else None,
-        },
-        "withdrawals_by_stage": {stage.value: withdrawn.get(stage, 0) for stage in OPEN},
-        "closed": closed,
-        "lessons_shared": _part(shared, closed),
-    }
-
-
-# --- from the figures kept up to date (tracker.figures.tallies) ---------------------------------
-
-
-def kept_summary(
-    narrowed: Filters = Filters(), state: str = "", now: datetime | None = None
-) -> dict[str, Any]:
-    """``reports.summary`` over every request (or a State's), narrowed, from the
-    tallies."""
-    sums = _sums(narrowed, state)
-    requests = _of_scope(narrowed, state)
-    total = sums.count("requests")
-    by_stage = sums.count("stage", by="item")
-    medians = sums.percentiles(OPEN, (0.5,))
-    return {
-        "total": total,
-        "by_stage": {stage: by_stage.get(stage, 0) for stage in Stage.values},
-        "by_region": dict(sorted(sums.count("requests", by="region").items())),
-        "by_domain": dict(sorted(sums.count("domain", by="item").items())),
-        "by_year": {str(y): n for y, n in sorted(sums.count("requests", by="year").items())},
-        "median_days_in_stage": {
-            stage.value: _days(medians[stage][1][0]) for stage in OPEN if stage in medians
-        },
-        "withdrawal_rate": ratio(by_stage.get(Stage.WITHDRAWN, 0), total),
-        "overdue": requests.filter(deadlines.overdue_q(now or timezone.now())).count(),
-        "upr_records": {
-            "requests": sums.count("upr_record"),
-            "records": reports.upr_records(requests),
-        },
-    }
-
-
-def kept_figures(
-    narrowed: Filters = Filters(), state: str = "", now: datetime | None = None
-) -> dict[str, Any]:
-    """``figures`` over every request (or a State's), narrowed, from the tallies."""
-    sums = _sums(narrowed, state)
-    requests = _of_scope(narrowed, state)
-    total = sums.count("requests")
-    by_stage = sums.count("stage", by="item")
-    percentiles = sums.percentiles(OPEN, (0.5, 0.9))
-    stays = {stage: (n, values[0], values[1]) for stage, (n, values) in percentiles.items()}
-    overdue = requests.filter(deadlines.overdue_q(now or timezone.now())).count()
-    return {
-        "opened_per_year": {
-            "years": _years(dict(sums.count("requests", by="year"))),
-            "by_stage": sums.per_year("stage", by="item"),
-            "by_region": sums.per_year("requests", by="region"),
-            "by_domain": sums.per_year("domain", by="item"),
-        },
-        "time_in_stage": _time_in_stage(stays, sum(by_stage[s] for s in OPEN), overdue),
-        "shares": _shares(total, {name: sums.count(kept) for name, kept in SHARES.items()}),
-        "funding": _funding(sums.amounts("funding")),
-        "ownership": _ownership(
-            total=total,
-            by_state=sums.count("opened_by_the_state"),
-            closed=by_stage[Stage.CLOSED],
-            shared=sums.count("lessons_shared"),
-            withdrawn=dict(sums.count("withdrawn_from", by="item")),
-            decisions=sums.median_days(tallies.DECISION),
-            rejected=sums.count("plans_rejected"),
-            approved_first=Counter(
-                {int(v): n for v, n in sums.count("approved_version", by="item").items()}
-            ),
-        ),
-    }
-
-
-#: The shares of the report's groups of States, each with the tally that counts it.
-SHARES = {
-    "least_developed": "least_developed",
-    "agenda_item_10": "agenda_item_10",
-    "upr_follow_up": "upr_follow_up",
-    "upr_record_follow_up": "upr_record",
-}
-
-
-def _sums(narrowed: Filters, state: str) -> tallies.Sums:
-    return tallies.Sums(
-        narrowed.region, state, narrowed.domain, narrowed.first_year, narrowed.last_year
-    )
-
-
-def _of_scope(narrowed: Filters, state: str) -> QuerySet[AssistanceRequest]:
-    requests = AssistanceRequest.objects.all()
-    if state:
-        requests = requests.filter(requesting_state_id=state)
-    return narrowed.apply(requests)
 
 
 # --- as rows (CSV) -----------------------------------------------------------------------------

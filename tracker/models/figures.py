@@ -67,9 +67,9 @@ class FigureTally(models.Model):
 
 class DurationTally(models.Model):
     """How many stays in a stage (or waits for a State's decision on a plan) of a
-    region (or of one of its States; of a domain; opened in a year) lasted exactly
-    ``micros`` microseconds; ``bucket``
-    groups close lengths, so that a median reads one bucket's rows (``tracker.figures.tallies``)."""
+    region (or of one of its States; of a domain; opened in a year) lasted ``tenths``
+    tenths of a day, the precision the figures show; ``bucket`` groups close lengths,
+    so that a median reads one bucket's rows (``tracker.figures.tallies``)."""
 
     kind = models.CharField(_("kind"), max_length=32)
     region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
@@ -77,7 +77,7 @@ class DurationTally(models.Model):
     domain = models.CharField(_("domain"), max_length=64, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     bucket = models.IntegerField(_("bucket"))
-    micros = models.BigIntegerField(_("microseconds"))
+    tenths = models.IntegerField(_("tenths of a day"))
     count = models.BigIntegerField(_("count"))
 
     class Meta:
@@ -86,23 +86,29 @@ class DurationTally(models.Model):
         constraints = [
             # Also the index of a bucket's lengths, in order.
             models.UniqueConstraint(
-                fields=["kind", "bucket", "micros", "region", "state", "domain", "year"],
+                fields=["kind", "bucket", "tenths", "region", "state", "domain", "year"],
                 name="one_tally_per_length",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.micros} {self.region}: {self.count}"
+        return f"{self.kind} {self.tenths} {self.region}: {self.count}"
 
 
 class TalliedRequest(models.Model):
-    """What one request adds to the tallies, as they last counted it: the difference
-    with what it adds now is what a change moves. No foreign key: a deleted request's
-    row stays until its share is taken back."""
+    """What one request adds to the tallies, as they last counted it, and where it
+    counts (its region, State, domains and year then): the difference with what it
+    adds now is what a change moves. A few words, not every cell it counts in
+    (``tracker.figures.tallies``). No foreign key: a deleted request's row stays until
+    its share is taken back."""
 
     request_id = models.BigIntegerField(_("assistance request"), primary_key=True)
-    counts = models.JSONField(_("counts"))
-    durations = models.JSONField(_("durations"))
+    region = models.CharField(_("UN regional group"), max_length=32)
+    state = models.CharField(_("State"), max_length=3)
+    year = models.PositiveSmallIntegerField(_("year"))
+    domains = models.TextField(_("domains"), blank=True)
+    counts = models.TextField(_("counts"), blank=True)
+    lengths = models.TextField(_("lengths"), blank=True)
 
     class Meta:
         verbose_name = _("tallied request")

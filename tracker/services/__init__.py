@@ -46,6 +46,7 @@ from tracker.services.priorities import (
     rank_requests,
     set_priority,
 )
+from tracker.services.reference import set_state_groups
 from tracker.services.sharing import (
     publish_brief,
     publish_lessons,
@@ -84,6 +85,7 @@ __all__ = [
     "record_funding",
     "set_language",
     "set_priority",
+    "set_state_groups",
     "take_transition",
     "withdraw_follow_up_consent",
     "write_brief",

@@ -1,6 +1,7 @@
-"""What every write shares: claiming a request by its revision, queueing a notice's
-delivery after commit, the State's decisions recorded from its letters, and the
-recommendations and funding a request is opened or corrected with."""
+"""What every write shares: claiming a request by its revision (which also keeps the
+figures: ``figures_moved``), its history rows (which move the standing backlog),
+queueing a notice's delivery after commit, the State's decisions recorded from its
+letters, and the recommendations and funding a request is opened or corrected with."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tracker import tasks, workflow
-from tracker.figures import tallies
+from tracker.figures import standing, tallies
 from tracker.kernel import clock, money, names
 from tracker.kernel.errors import Conflict, InvalidInput, NotAllowed
 from tracker.models import (
@@ -32,6 +33,31 @@ from tracker.models import (
     User,
 )
 from tracker.services.drafts import FundingDraft, RecommendationDraft
+
+
+def figures_moved(*requests: int) -> None:
+    """What these requests add to the figures may have changed with this write: they
+    are marked for the kept tallies in the write's own transaction, and the worker
+    folds them in once the write commits (beat does too, every 15 s). Every write comes
+    here: through ``bump_revision``, which every change of a request makes; a new
+    request from ``open_request``; a State's groups from ``set_state_groups``.
+    Readings add what is marked and not yet folded, so the figures are exact in
+    between."""
+    tallies.mark(requests)
+    if not any(queued[1] is _fold for queued in connection.run_on_commit):
+        transaction.on_commit(_fold)
+
+
+def _fold() -> None:
+    tasks.count_figures.delay()
+
+
+def write_history(**fields: Any) -> HistoryEntry:
+    """A history row, and what it moves in the standing backlog (open requests per
+    stage and region on each day), in the row's own transaction."""
+    entry = HistoryEntry.objects.create(**fields)
+    standing.record(entry)
+    return entry
 
 
 def queue_delivery(notification: Notification | None) -> None:
@@ -52,7 +78,6 @@ def add_recommendations(
         raise InvalidInput(
             _("There is no State with the code “%(code)s”.") % {"code": ", ".join(sorted(unknown))}
         )
-    tallies.mark([ta_request.pk])  # bulk_create sends no signal to the kept figures
     LinkedRecommendation.objects.bulk_create(
         LinkedRecommendation(
             request=ta_request,
@@ -126,7 +151,7 @@ def bump_revision(ta_request: AssistanceRequest, now: Any, **fields: Any) -> Non
     ).update(revision=F("revision") + 1, updated_at=now, **fields)
     if updated != 1:
         raise changed_meanwhile(ta_request)
-    tallies.mark([ta_request.pk])  # an update() sends no signal to the kept figures
+    figures_moved(ta_request.pk)
     ta_request.revision += 1
     ta_request.updated_at = now
 
@@ -150,7 +175,6 @@ def claimed_for_step(ta_request: AssistanceRequest, by: User, step: str) -> Assi
 def add_funding(ta_request: AssistanceRequest, funding: Sequence[FundingDraft]) -> list[Funding]:
     """The same rules for funding recorded at opening and afterwards."""
     _check_funding(funding)
-    tallies.mark([ta_request.pk])  # bulk_create sends no signal to the kept figures
     return Funding.objects.bulk_create(
         Funding(request=ta_request, source=f.source, amount=f.amount, currency=f.currency)
         for f in funding
@@ -227,7 +251,7 @@ def record_state_decision(
     consent record, written together (the stage stays)."""
     now = clock.now()
     comment = (letter.comment or "").strip()
-    entry = HistoryEntry.objects.create(
+    entry = write_history(
         request=current,
         from_stage=current.stage,
         to_stage=current.stage,

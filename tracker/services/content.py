@@ -23,7 +23,6 @@ from tracker.models import (
     AssistanceRequest,
     Evaluation,
     Funding,
-    HistoryEntry,
     LinkedRecommendation,
     NeedsAssessment,
     OutcomeIndicator,
@@ -38,6 +37,7 @@ from tracker.services._writes import (
     check_recommendations,
     claimed_for_step,
     queue_delivery,
+    write_history,
 )
 from tracker.services.drafts import ActivityDraft, FundingDraft, IndicatorDraft, RecommendationDraft
 from tracker.workflow import Stage
@@ -168,7 +168,7 @@ def correct_recommendations(
         previously = _("Previously: %(links)s.") % {
             "links": "; ".join(before) if before else _("none")
         }
-        HistoryEntry.objects.create(
+        write_history(
             request=current,
             from_stage=current.stage,
             to_stage=current.stage,

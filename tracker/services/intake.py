@@ -23,12 +23,16 @@ from tracker.models import (
     Channel,
     Consent,
     Domain,
-    HistoryEntry,
     MemberState,
     ReferenceCounter,
     User,
 )
-from tracker.services._writes import add_funding, add_recommendations
+from tracker.services._writes import (
+    add_funding,
+    add_recommendations,
+    figures_moved,
+    write_history,
+)
 from tracker.services.drafts import FormalRequest, FundingDraft, RecommendationDraft
 from tracker.workflow import Decision, Stage
 
@@ -83,7 +87,7 @@ def open_request(
         ta_request.assistance_forms.set(vocabulary.forms)
         add_recommendations(ta_request, recommendations)
         add_funding(ta_request, funding)
-        entry = HistoryEntry.objects.create(
+        entry = write_history(
             request=ta_request,
             from_stage="",
             to_stage=Stage.REQUESTED,
@@ -100,6 +104,7 @@ def open_request(
             document_date=doc_date,
             recorded_at=now,
         )
+        figures_moved(ta_request.pk)
     return ta_request
 
 

@@ -15,7 +15,6 @@ from tracker.kernel.errors import InvalidInput
 from tracker.models import (
     AssistanceRequest,
     Consent,
-    HistoryEntry,
     User,
 )
 from tracker.notifications import reminders
@@ -24,6 +23,7 @@ from tracker.services._writes import (
     changed_meanwhile,
     current_version,
     queue_delivery,
+    write_history,
 )
 
 
@@ -64,7 +64,7 @@ def take_transition(
         if current.stage != from_stage:
             changed["stage_entered_at"] = current.stage_entered_at = now
         bump_revision(current, now, **changed)
-        entry = HistoryEntry.objects.create(
+        entry = write_history(
             request=current,
             from_stage=from_stage,
             to_stage=current.stage,
