@@ -314,3 +314,62 @@ def test_the_command_folds_or_counts_everything_again(officer, analyst):
     call_command("count_figures", "--rebuild", stdout=out)
     assert "Counted 3 requests again" in out.getvalue()
     assert figures.summary_for(analyst, NOW) == figures.summary(every, NOW)
+
+
+def test_a_reading_writes_nothing_and_takes_no_lock(officer, analyst, togo_focal):
+    """What a reading sends the database: selects only, with what waits added."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    random_history(officer, seed=13, requests=3, domains=DOMAINS)
+    tallies.fold()
+    random_history(officer, seed=14, requests=1)  # waiting, not folded
+    for user in (analyst, togo_focal):
+        with CaptureQueriesContext(connection) as queries:
+            figures.summary_for(user, NOW)
+            figures.figures_for(user, figures.Filters(domain="justice"), NOW)
+        said = [query["sql"].lstrip().upper() for query in queries]
+        assert said
+        assert all(sql.startswith(("SELECT", "WITH", "SAVEPOINT", "RELEASE")) for sql in said), said
+        assert not any("FOR UPDATE" in sql for sql in said)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_never_waits_for_a_fold_or_a_writer(officer, analyst):
+    """Another connection holds every row a fold or a writer would lock; a reading
+    still answers at once (it would fail on the lock timeout if it queued)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks: set DATABASE_URL=postgres://... (CI does)")
+    random_history(officer, seed=15, requests=3)
+    tallies.fold()
+    random_history(officer, seed=16, requests=1)
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_every_lock():
+        try:
+            with transaction.atomic():
+                for model in (FigureTally, DurationTally, TalliedRequest, TallyChange):
+                    list(model.objects.select_for_update())
+                list(AssistanceRequest.objects.select_for_update())
+                holding.set()
+                done.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_every_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=20)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        found = figures.summary_for(analyst, NOW)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+        done.set()
+        holder.join(timeout=30)
+    assert found == figures.summary(AssistanceRequest.objects.all(), NOW)
