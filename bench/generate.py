@@ -2,7 +2,10 @@
 
 A decade of requests: the old ones went their whole way (closed, withdrawn or
 declined, with every history row, consent, plan and follow-up reminder a real one
-has); the last few percent are open, of which exactly ``due`` are overdue.
+has); the last few percent are open, of which exactly ``due`` are overdue. Each stay
+lasts its own time, from 2 to 300 days (log-uniform: half of them under about 25 days)
+and to the second, as real ones do: equal stays would hide how many distinct lengths
+the kept figures hold.
 """
 
 from __future__ import annotations
@@ -11,7 +14,12 @@ from django.db import connection
 
 from tracker.workflow import Stage, path_to, target
 
-STEP_DAYS = 20  # days between two transitions of a synthetic request
+#: A stay's length in seconds, from a request's id and the step it ends: 2 days times
+#: 150 to a pseudo-random power in [0, 1), so 2 to 300 days, log-uniform.
+STAY_SECONDS = (
+    "round(86400 * 2 * power(150, ((b.i::bigint * 2654435761 + step.k * 40503) "
+    "%% 1000003)::float / 1000003))::bigint"
+)
 DOMAINS = [
     "justice",
     "legislation",
@@ -80,9 +88,22 @@ def generate(n: int, due: int) -> None:
             """,
             {"n": n, "old": n - open_count, "due": due},
         )
-        # stage_entered_at is the anchor; the request was opened len(path) steps before.
+        # Each step's moment, from the opening: the sum of the stays before it.
         cursor.execute(
             f"""
+            CREATE TEMP TABLE bench_step AS
+            SELECT b.i, step.k, step.name,
+                   sum(CASE WHEN step.k = 1 THEN 0 ELSE {STAY_SECONDS} END)
+                       OVER (PARTITION BY b.i ORDER BY step.k) AS since_opening
+            FROM bench_plan b,
+                 unnest({path_case.replace("r.stage", "b.stage")}) WITH ORDINALITY AS step(name, k)
+            """,
+            {},
+        )
+        cursor.execute("CREATE INDEX ON bench_step (i, k)")
+        # stage_entered_at is the anchor; the request was opened its stays before.
+        cursor.execute(
+            """
             INSERT INTO tracker_assistancerequest
                 (id, reference, requesting_state_id, title, description, received_via,
                  document_number, priority, officer_id, opened_by_id, opened_at, stage,
@@ -91,8 +112,8 @@ def generate(n: int, due: int) -> None:
                    'TA-' || to_char(b.anchor, 'YYYY') || '-' || lpad(b.i::text, 7, '0'),
                    s.code, 'Synthetic request ' || b.i, '', 'portal', '',
                    NULL, %(officer)s, %(officer)s,
-                   b.anchor - interval '{STEP_DAYS} days' *
-                       (array_length({path_case.replace("r.stage", "b.stage")}, 1) - 1),
+                   b.anchor - interval '1 second' * (
+                       SELECT max(since_opening) FROM bench_step t WHERE t.i = b.i),
                    b.stage, b.anchor, 0, b.anchor
             FROM bench_plan b
             JOIN (SELECT code, row_number() OVER (ORDER BY code) - 1 AS k,
@@ -118,9 +139,8 @@ def generate(n: int, due: int) -> None:
                    CASE WHEN step.k = 1 THEN '' ELSE ({to_case})[step.k - 1] END,
                    ({to_case})[step.k],
                    step.name, %(officer)s,
-                   r.opened_at + interval '{STEP_DAYS} days' * (step.k - 1), ''
-            FROM tracker_assistancerequest r,
-                 unnest({path_case}) WITH ORDINALITY AS step(name, k)
+                   r.opened_at + interval '1 second' * step.since_opening, ''
+            FROM tracker_assistancerequest r JOIN bench_step step ON step.i = r.id
             """,
             {"officer": officer},
         )
@@ -171,6 +191,7 @@ def generate(n: int, due: int) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
+        cursor.execute("DROP TABLE bench_step")
         cursor.execute("DROP TABLE bench_plan")
         cursor.execute("ANALYZE")
 

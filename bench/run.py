@@ -320,9 +320,15 @@ def saturation_and_p95(port: int, paths, headers, seconds: float) -> tuple[float
     return saturated, half["p95"], half["per_second"]
 
 
-def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20) -> dict:
-    """Transitions per second with ``clients`` at once on different requests, then
-    rounds where all of them take the same transition on the same request."""
+def writes_under_load(
+    port: int, token: str, reader_token: str, rounds: int = 20, clients: int = 20
+) -> dict:
+    """Transitions per second with ``clients`` at once on different requests, with an
+    analyst reading the summary all along and a fold every half second (the worker's
+    part); then rounds where all of them take the same transition on the same request."""
+    from django.db import connections as databases
+
+    from tracker.figures import tallies
     from tracker.models import AssistanceRequest, HistoryEntry
 
     new = AssistanceRequest.objects.filter(stage="requested")
@@ -349,15 +355,66 @@ def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20
         for reference, _revision in share:
             accept(reference, {}, connection)
 
+    writing = threading.Event()
+    reads: list[float] = []
+
+    def read_summary() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while writing.is_set():
+            started = time.perf_counter()
+            connection.request(
+                "GET", SUMMARY_URL, headers={"Authorization": f"Token {reader_token}"}
+            )
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            reads.append(time.perf_counter() - started)
+
+    direct: list[float] = []
+
+    def read_in_process() -> None:
+        # The same reading without gunicorn's queue: what the database makes it wait.
+        from django.test import Client
+
+        client = Client(HTTP_AUTHORIZATION=f"Token {reader_token}")
+        try:
+            while writing.is_set():
+                started = time.perf_counter()
+                assert client.get(SUMMARY_URL).status_code == 200
+                direct.append(time.perf_counter() - started)
+        finally:
+            databases.close_all()
+
+    folded = []
+
+    def fold_meanwhile() -> None:
+        try:
+            while writing.is_set():
+                folded.append(tallies.fold())
+                time.sleep(0.5)
+        finally:
+            databases.close_all()
+
     threads = [
         threading.Thread(target=own_share, args=(spread[i::clients],)) for i in range(clients)
     ]
+    writing.set()
+    helpers = [
+        threading.Thread(target=read_summary),
+        threading.Thread(target=read_in_process),
+        threading.Thread(target=fold_meanwhile),
+    ]
+    for helper in helpers:
+        helper.start()
     begin = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     spread_rate = len(spread) / (time.perf_counter() - begin)
+    writing.clear()
+    for helper in helpers:
+        helper.join()
     spread_ok = statuses.count(200)
 
     winners, server_errors = [], sum(1 for s in statuses if s >= 500)
@@ -384,6 +441,9 @@ def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20
     ).count()
     return {
         "spread_rate": spread_rate,
+        "reads": sorted(reads),
+        "direct": sorted(direct),
+        "folded": sum(folded),
         "spread_ok": spread_ok,
         "spread": len(spread),
         "rounds": len(contested),
@@ -392,6 +452,22 @@ def writes_under_load(port: int, token: str, rounds: int = 20, clients: int = 20
         "history_rows": history,
         "expected_history": spread_ok + sum(winners),
     }
+
+
+def kept_sizes() -> list[tuple[str, int, int]]:
+    """Each table of the kept figures: its rows and its bytes (indexes and TOAST in)."""
+    from django.db import connection
+
+    from tracker.models import DurationTally, FigureTally, StandingCount, TalliedRequest
+
+    found = []
+    with connection.cursor() as cursor:
+        for model in (FigureTally, DurationTally, TalliedRequest, StandingCount):
+            table = model._meta.db_table
+            cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")
+            found.append((table, *cursor.fetchone()))
+    total = sum(size for _table, _count, size in found)
+    return [*found, ("all", sum(count for _t, count, _s in found), total)]
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -571,7 +647,7 @@ def main() -> None:
             floor = saturation_and_p95(port, *bare, seconds)
         loads.append((label, mine, floor))
     with gunicorn("config.wsgi:application") as port:
-        writes = writes_under_load(port, officer_token)
+        writes = writes_under_load(port, officer_token, token)
 
     print()
     print(f"TA Tracker benchmark, {n:,} requests, PostgreSQL; medians of repeated runs")
@@ -616,6 +692,17 @@ def main() -> None:
             f"{'yes' if ratio >= 0.5 else 'NO ':>3}      {mine[1] * 1000:7.0f}ms "
             f"{floor[1] * 1000:7.0f}ms {'yes' if mine[1] <= 0.1 else 'NO'}"
         )
+    for where, reads in (("through gunicorn", writes["reads"]), ("in process", writes["direct"])):
+        print(
+            f"g. the summary read while they write, {where}: {len(reads)} readings, median "
+            f"{statistics.median(reads) * 1000:.1f} ms, p95 "
+            f"{reads[int(len(reads) * 0.95)] * 1000:.1f} ms, slowest {reads[-1] * 1000:.1f} ms"
+        )
+    print(f"   {writes['folded']} requests folded meanwhile")
+    print()
+    print("The kept figures' tables (rows; bytes with their indexes):")
+    for table, count, size in kept_sizes():
+        print(f"  {table:28} {count:>12,} rows {size / 1e6:>10.1f} MB")
     kept = writes["history_rows"] == writes["expected_history"]
     print(
         f"g. writes, 20 clients on different requests: {writes['spread_rate']:.0f} "

@@ -140,7 +140,12 @@ def _kept(narrowed: Filters, state: str | None, now: datetime | None, shape: Any
         return shape(measures.LiveSums(requests), requests, now)
     with tallies.snapshot():
         sums = tallies.KeptSums(
-            narrowed.region, state, narrowed.domain, narrowed.first_year, narrowed.last_year
+            requests,
+            narrowed.region,
+            state,
+            narrowed.domain,
+            narrowed.first_year,
+            narrowed.last_year,
         )
         return shape(sums, requests, now)
 

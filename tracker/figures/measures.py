@@ -39,7 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, ExtractYear
 
-from tracker.kernel.vocabulary import OPEN, Decision, EvaluationKind, Stage
+from tracker.kernel.vocabulary import Decision, EvaluationKind, Stage
 from tracker.models import (
     AssistanceRequest,
     Brief,
@@ -54,8 +54,9 @@ from tracker.models import (
 
 #: The wait for the State's first decision on a plan (its kind among the stays').
 DECISION = "decision"
-#: Every kind of length: a stay in each open stage, and the State's decisions.
-KINDS = (*(stage.value for stage in OPEN), DECISION)
+#: Every kind of length: a stay in each stage (a request may leave a final one: a
+#: back-dated step), and the State's decisions. The figures show the open stages'.
+KINDS = (*Stage.values, DECISION)
 #: Lengths are kept in tenths of a day: the figures show days to one decimal.
 TENTH = 8640  # seconds
 

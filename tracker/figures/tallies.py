@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from tracker.figures import measures
@@ -40,6 +40,7 @@ from tracker.models import (
     AssistanceRequest,
     DurationTally,
     FigureTally,
+    RegionalGroup,
     TalliedRequest,
     TallyChange,
 )
@@ -54,7 +55,10 @@ Counts = dict[tuple[str, str], list]  # (measure, item) -> [n, amount]
 Lengths = Counter[tuple[str, int]]  # (kind, tenths) -> how many
 Share = tuple[Place, Counts, Lengths]  # what one request adds, and where
 Cell = tuple[str, str, str, str, str, int]  # measure, item, region, State, domain, year
-Length = tuple[str, str, str, str, int, int]  # kind, region, State, domain, year, tenths
+Length = tuple[str, str, str, int, int]  # kind, region, domain, year, tenths
+#: Where lengths are kept: every request, or a region's, a domain's, a year's (0: every
+#: year). A State's lengths, or those of two narrowings at once, are counted live.
+EVERY_YEAR = 0
 
 
 # --- what a request adds ------------------------------------------------------------------------
@@ -102,6 +106,18 @@ def _scopes(place: Place) -> list[tuple[str, str, str, int]]:
     ]
 
 
+def _length_scopes(place: Place) -> list[tuple[str, str, int]]:
+    """Where a request's lengths are kept: over every request, its region's, its year's
+    and each of its domains'."""
+    region, _state, domains, year = place
+    return [
+        ("", "", EVERY_YEAR),
+        (region, "", EVERY_YEAR),
+        ("", "", year),
+        *(("", domain, EVERY_YEAR) for domain in domains),
+    ]
+
+
 def _spread(share: Share, sign: int, cells: dict[Cell, list], lengths: Counter[Length]) -> None:
     """Add (or with ``sign`` -1, take away) a request's share wherever it counts."""
     place, counts, own_lengths = share
@@ -110,8 +126,9 @@ def _spread(share: Share, sign: int, cells: dict[Cell, list], lengths: Counter[L
             cell = cells[(measure, item, region, state, domain, year)]
             cell[0] += sign * n
             cell[1] += sign * amount
+    for region, domain, year in _length_scopes(place):
         for (kind, tenths), n in own_lengths.items():
-            lengths[(kind, region, state, domain, year, tenths)] += sign * n
+            lengths[(kind, region, domain, year, tenths)] += sign * n
 
 
 def _differences(
@@ -143,14 +160,25 @@ def bucket(tenths: int) -> int:
 # --- a request's share, stored ----------------------------------------------------------------
 
 
+#: The short codes of a stored share: positions in these lists. A new measure or
+#: kind goes at the end (then ``manage.py count_figures --rebuild`` counts it in).
+_MEASURE_CODES = {measure.name: str(code) for code, measure in enumerate(MEASURES)}
+_KIND_CODES = {kind: str(code) for code, kind in enumerate(KINDS)}
+_REGION_CODES = {region: str(code) for code, region in enumerate(RegionalGroup.values)}
+_MEASURES_BY_CODE = {code: name for name, code in _MEASURE_CODES.items()}
+_KINDS_BY_CODE = {code: kind for kind, code in _KIND_CODES.items()}
+_REGIONS_BY_CODE = {code: region for region, code in _REGION_CODES.items()}
+
+
 def _encode(pk: int, share: Share) -> TalliedRequest:
-    """A share in a few words: "stage:closed requests plans_rejected::2
-    funding:vftc/USD:1:1500.00" and "requested:32 consultation:118:2" (measure, item,
-    count and amount; a count of one and an amount of nothing left out)."""
+    """A share in a few words: "0 TGO 2019 justice,nhri|0 1:closed 9::2 12:vftc/USD:1:1500.00|0:32
+    1:118" — where (region, State, year, domains), what it counts (measure, item, count,
+    amount; a count of one and an amount of nothing left out) and its lengths (kind,
+    tenths, how many), measures, kinds and regions by their codes."""
     (region, state, domains, year), counts, lengths = share
     words = []
     for (measure, item), (n, amount) in sorted(counts.items()):
-        word = measure
+        word = _MEASURE_CODES[measure]
         if item or n != 1 or amount:
             word += f":{item}"
         if n != 1 or amount:
@@ -158,38 +186,35 @@ def _encode(pk: int, share: Share) -> TalliedRequest:
         if amount:
             word += f":{amount}"
         words.append(word)
-    return TalliedRequest(
-        request_id=pk,
-        region=region,
-        state=state,
-        year=year,
-        domains=" ".join(domains),
-        counts=" ".join(words),
-        lengths=" ".join(
-            f"{kind}:{tenths}" + (f":{n}" if n != 1 else "")
-            for (kind, tenths), n in sorted(lengths.items())
-        ),
+    place = f"{_REGION_CODES[region]} {state} {year} {','.join(domains)}"
+    own_lengths = " ".join(
+        f"{_KIND_CODES[kind]}:{tenths}" + (f":{n}" if n != 1 else "")
+        for (kind, tenths), n in sorted(lengths.items())
     )
+    return TalliedRequest(request_id=pk, share=f"{place}|{' '.join(words)}|{own_lengths}")
 
 
 def _counted(ids: list[int]) -> dict[int, Share]:
     """What the requests added when the tallies last counted them."""
     return {
-        row.request_id: _decode(row) for row in TalliedRequest.objects.filter(request_id__in=ids)
+        row.request_id: _decode(row.share)
+        for row in TalliedRequest.objects.filter(request_id__in=ids)
     }
 
 
-def _decode(row: TalliedRequest) -> Share:
+def _decode(share: str) -> Share:
+    place, words, own_lengths = share.split("|")
+    region, state, year, domains = place.split(" ")
     counts: Counts = {}
-    for word in row.counts.split():
-        measure, item, n, amount = (*word.split(":"), "", "", "")[:4]
-        counts[(measure, item)] = [int(n or 1), Decimal(amount or 0)]
+    for word in words.split():
+        code, item, n, amount = (*word.split(":"), "", "", "")[:4]
+        counts[(_MEASURES_BY_CODE[code], item)] = [int(n or 1), Decimal(amount or 0)]
     lengths: Lengths = Counter()
-    for word in row.lengths.split():
-        kind, tenths, n = (*word.split(":"), "")[:3]
-        lengths[(kind, int(tenths))] = int(n or 1)
-    place = (row.region, row.state, tuple(row.domains.split()), row.year)
-    return place, counts, lengths
+    for word in own_lengths.split():
+        code, tenths, n = (*word.split(":"), "")[:3]
+        lengths[(_KINDS_BY_CODE[code], int(tenths))] = int(n or 1)
+    where = (_REGIONS_BY_CODE[region], state, tuple(filter(None, domains.split(","))), int(year))
+    return where, counts, lengths
 
 
 # --- keeping the sums ---------------------------------------------------------------------------
@@ -235,14 +260,14 @@ def _recount(ids: list[int]) -> None:
         [_encode(pk, share) for pk, share in now.items()],
         update_conflicts=True,
         unique_fields=["request_id"],
-        update_fields=["region", "state", "year", "domains", "counts", "lengths"],
+        update_fields=["share"],
     )
 
 
 def _histogram(lengths: Counter[Length]) -> dict[Cell, list]:
     counts: dict[Cell, list] = defaultdict(lambda: [0, Decimal(0)])
-    for (kind, region, state, domain, year, tenths), n in lengths.items():
-        counts[(DAYS + kind, str(bucket(tenths)), region, state, domain, year)][0] += n
+    for (kind, region, domain, year, tenths), n in lengths.items():
+        counts[(DAYS + kind, str(bucket(tenths)), region, "", domain, year)][0] += n
     return counts
 
 
@@ -259,12 +284,12 @@ def _apply(cells: dict[Cell, list], lengths: Counter[Length]) -> None:
         [(*cell, n, amount) for cell, (n, amount) in sorted(cells.items()) if n or amount],
     )
     _upsert(
-        f"INSERT INTO {durations} (kind, region, state, domain, year, bucket, tenths, count) "  # noqa: S608
-        "VALUES %s ON CONFLICT (kind, bucket, tenths, region, state, domain, year) DO UPDATE SET "
+        f"INSERT INTO {durations} (kind, region, domain, year, bucket, tenths, count) "  # noqa: S608
+        "VALUES %s ON CONFLICT (kind, bucket, tenths, region, domain, year) DO UPDATE SET "
         f"count = {durations}.count + excluded.count",
         [
-            (kind, region, state, domain, year, bucket(tenths), tenths, n)
-            for (kind, region, state, domain, year, tenths), n in sorted(lengths.items())
+            (kind, region, domain, year, bucket(tenths), tenths, n)
+            for (kind, region, domain, year, tenths), n in sorted(lengths.items())
             if n
         ],
     )
@@ -323,9 +348,9 @@ def rebuild() -> int:
         DurationTally.objects.bulk_create(
             [
                 DurationTally(
-                    kind=k, region=r, state=s, domain=d, year=y, bucket=bucket(t), tenths=t, count=n
+                    kind=k, region=r, domain=d, year=y, bucket=bucket(t), tenths=t, count=n
                 )
-                for (k, r, s, d, y, t), n in lengths.items()
+                for (k, r, d, y, t), n in lengths.items()
                 if n
             ],
             batch_size=BATCH,
@@ -352,13 +377,33 @@ def snapshot() -> Iterator[None]:
         yield
 
 
+def _lengths_kept_for(
+    region: str, state: str, domain: str, first_year: int | None, last_year: int | None
+) -> dict[str, Any] | None:
+    """Where the lengths of a question are kept (a filter of their cells), or None when
+    they are counted live: a State's, or narrowed two ways at once (few requests)."""
+    years = first_year is not None or last_year is not None
+    if state or sum((bool(region), bool(domain), years)) > 1:
+        return None
+    if years:
+        return {
+            "region": "",
+            "domain": "",
+            "year__gte": max(first_year or 1, 1),
+            "year__lte": last_year if last_year is not None else 9999,
+        }
+    return {"region": region, "domain": domain, "year": EVERY_YEAR}
+
+
 class KeptSums(Sums):
     """The tallies of every request, or of those of a region, a State, a domain and
     years of opening, with what the requests marked since add; read in a few queries,
-    inside ``snapshot()``."""
+    inside ``snapshot()``. ``requests`` are the same requests, for the lengths counted
+    live."""
 
     def __init__(
         self,
+        requests: QuerySet[AssistanceRequest],
         region: str = "",
         state: str = "",
         domain: str = "",
@@ -366,6 +411,7 @@ class KeptSums(Sums):
         last_year: int | None = None,
     ) -> None:
         super().__init__()
+        self.requests = requests
         self.scope: dict[str, Any] = {"state": state, "domain": domain}
         if region:
             self.scope["region"] = region
@@ -373,8 +419,12 @@ class KeptSums(Sums):
             self.scope["year__gte"] = first_year
         if last_year is not None:
             self.scope["year__lte"] = last_year
+        self.kept_lengths = _lengths_kept_for(region, state, domain, first_year, last_year)
         self.buckets: dict[str, Counter[int]] = defaultdict(Counter)
-        rows = FigureTally.objects.filter(**self.scope).exclude(count=0, amount=0)
+        wanted = Q(**self.scope) & ~Q(measure__startswith=DAYS)
+        if self.kept_lengths is not None:
+            wanted |= Q(measure__startswith=DAYS, state="", **self.kept_lengths)
+        rows = FigureTally.objects.filter(wanted).exclude(count=0, amount=0)
         for measure, item, row_region, year, n, amount in rows.values_list(
             "measure", "item", "region", "year", "count", "amount"
         ).order_by():
@@ -387,12 +437,13 @@ class KeptSums(Sums):
         else:
             self.cells[measure].append((item, region, year, n, Decimal(amount)))
 
-    def _within(self, region: str, state: str, domain: str, year: int) -> bool:
-        scope = self.scope
+    @staticmethod
+    def _matches(scope: dict[str, Any], **cell: Any) -> bool:
+        """Whether a cell is one a filter of ``scope``'s kind selects."""
+        year = cell.pop("year")
         return (
-            state == scope["state"]
-            and domain == scope["domain"]
-            and region == scope.get("region", region)
+            all(scope.get(name, value) == value for name, value in cell.items())
+            and scope.get("year", year) == year
             and scope.get("year__gte", year) <= year <= scope.get("year__lte", year)
         )
 
@@ -405,15 +456,21 @@ class KeptSums(Sums):
             return extra
         _now, cells, lengths = _differences(ids, _counted(ids))
         for (measure, item, region, state, domain, year), (n, amount) in cells.items():
-            if (n or amount) and self._within(region, state, domain, year):
+            if (n or amount) and self._matches(
+                self.scope, region=region, state=state, domain=domain, year=year
+            ):
                 self._add(measure, item, region, year, n, amount)
-        for (kind, region, state, domain, year, tenths), n in lengths.items():
-            if n and self._within(region, state, domain, year):
+        if self.kept_lengths is None:
+            return extra
+        for (kind, region, domain, year, tenths), n in lengths.items():
+            if n and self._matches(self.kept_lengths, region=region, domain=domain, year=year):
                 self.buckets[kind][bucket(tenths)] += n
                 extra[(kind, tenths)] += n
         return extra
 
     def percentiles(self) -> dict[str, tuple[int, list[float]]]:
+        if self.kept_lengths is None:
+            return measures.LiveSums(self.requests).percentiles()
         fractions = measures.FRACTIONS
         places = {
             kind: [_between(fraction, total) for fraction in fractions]
@@ -449,7 +506,7 @@ class KeptSums(Sums):
                         break
                     before += n
             where |= Q(kind=kind, bucket__in={number for number, _ in inside.values()})
-        rows = DurationTally.objects.filter(where, **self.scope)
+        rows = DurationTally.objects.filter(where, **(self.kept_lengths or {}))
         lengths: dict[tuple[str, int], Counter[int]] = defaultdict(Counter)
         for kind, number, tenths, n in (
             rows.values_list("kind", "bucket", "tenths").annotate(n=Sum("count")).order_by()

@@ -28,6 +28,12 @@ class Migration(migrations.Migration):
         migrations.RunPython(forget, migrations.RunPython.noop),
         migrations.RemoveConstraint(model_name="durationtally", name="one_tally_per_length"),
         migrations.RemoveField(model_name="durationtally", name="micros"),
+        migrations.RemoveField(model_name="durationtally", name="state"),
+        migrations.AlterField(
+            model_name="durationtally",
+            name="region",
+            field=models.CharField(blank=True, max_length=32, verbose_name="UN regional group"),
+        ),
         migrations.AddField(
             model_name="durationtally",
             name="tenths",
@@ -37,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="durationtally",
             constraint=models.UniqueConstraint(
-                fields=("kind", "bucket", "tenths", "region", "state", "domain", "year"),
+                fields=("kind", "bucket", "tenths", "region", "domain", "year"),
                 name="one_tally_per_length",
             ),
         ),
@@ -45,36 +51,9 @@ class Migration(migrations.Migration):
         migrations.RemoveField(model_name="talliedrequest", name="counts"),
         migrations.AddField(
             model_name="talliedrequest",
-            name="region",
-            field=models.CharField(default="", max_length=32, verbose_name="UN regional group"),
+            name="share",
+            field=models.TextField(default="", verbose_name="share"),
             preserve_default=False,
-        ),
-        migrations.AddField(
-            model_name="talliedrequest",
-            name="state",
-            field=models.CharField(default="", max_length=3, verbose_name="State"),
-            preserve_default=False,
-        ),
-        migrations.AddField(
-            model_name="talliedrequest",
-            name="year",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="year"),
-            preserve_default=False,
-        ),
-        migrations.AddField(
-            model_name="talliedrequest",
-            name="domains",
-            field=models.TextField(blank=True, verbose_name="domains"),
-        ),
-        migrations.AddField(
-            model_name="talliedrequest",
-            name="counts",
-            field=models.TextField(blank=True, verbose_name="counts"),
-        ),
-        migrations.AddField(
-            model_name="talliedrequest",
-            name="lengths",
-            field=models.TextField(blank=True, verbose_name="lengths"),
         ),
         migrations.RunPython(count_again, migrations.RunPython.noop),
     ]

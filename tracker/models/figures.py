@@ -66,14 +66,15 @@ class FigureTally(models.Model):
 
 
 class DurationTally(models.Model):
-    """How many stays in a stage (or waits for a State's decision on a plan) of a
-    region (or of one of its States; of a domain; opened in a year) lasted ``tenths``
-    tenths of a day, the precision the figures show; ``bucket`` groups close lengths,
-    so that a median reads one bucket's rows (``tracker.figures.tallies``)."""
+    """How many stays in a stage (or waits for a State's decision on a plan) lasted
+    ``tenths`` tenths of a day, the precision the figures show, over every request, a
+    region's (``region``), a domain's (``domain``) or those opened in a year (``year``;
+    0: every year); ``bucket`` groups close lengths, so that a median reads one
+    bucket's rows (``tracker.figures.tallies``). Narrower questions count their lengths
+    live: they hold few requests."""
 
     kind = models.CharField(_("kind"), max_length=32)
-    region = models.CharField(_("UN regional group"), max_length=32, choices=RegionalGroup)
-    state = models.CharField(_("State"), max_length=3, blank=True)
+    region = models.CharField(_("UN regional group"), max_length=32, blank=True)
     domain = models.CharField(_("domain"), max_length=64, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     bucket = models.IntegerField(_("bucket"))
@@ -86,7 +87,7 @@ class DurationTally(models.Model):
         constraints = [
             # Also the index of a bucket's lengths, in order.
             models.UniqueConstraint(
-                fields=["kind", "bucket", "tenths", "region", "state", "domain", "year"],
+                fields=["kind", "bucket", "tenths", "region", "domain", "year"],
                 name="one_tally_per_length",
             )
         ]
@@ -97,18 +98,13 @@ class DurationTally(models.Model):
 
 class TalliedRequest(models.Model):
     """What one request adds to the tallies, as they last counted it, and where it
-    counts (its region, State, domains and year then): the difference with what it
-    adds now is what a change moves. A few words, not every cell it counts in
-    (``tracker.figures.tallies``). No foreign key: a deleted request's row stays until
-    its share is taken back."""
+    counts (its region, State, domains and year then), in a few words
+    (``tracker.figures.tallies``): the difference with what it adds now is what a
+    change moves. No foreign key: a deleted request's row stays until its share is
+    taken back."""
 
     request_id = models.BigIntegerField(_("assistance request"), primary_key=True)
-    region = models.CharField(_("UN regional group"), max_length=32)
-    state = models.CharField(_("State"), max_length=3)
-    year = models.PositiveSmallIntegerField(_("year"))
-    domains = models.TextField(_("domains"), blank=True)
-    counts = models.TextField(_("counts"), blank=True)
-    lengths = models.TextField(_("lengths"), blank=True)
+    share = models.TextField(_("share"))
 
     class Meta:
         verbose_name = _("tallied request")
