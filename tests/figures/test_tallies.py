@@ -185,16 +185,23 @@ def test_the_kept_figures_follow_each_change_as_it_comes(officer):
     assert not TallyChange.objects.exists()
 
 
+BUCKET_ROW = ("kind", "region", "domain", "year", "bucket", "count", "lengths")
+
+
 def test_a_rebuild_gives_what_was_kept(officer):
-    random_history(officer, seed=4, requests=6, also=also_change, domains=DOMAINS)
-    tallies.fold()
+    """Folded change after change, the rows hold what counting from scratch gives."""
+    for seed in (4, 5):
+        random_history(officer, seed=seed, requests=3, also=also_change, domains=DOMAINS)
+        tallies.fold()
     kept = (figures.kept_figures(now=NOW), figures.kept_summary(now=NOW))
     cells = set(
         FigureTally.objects.exclude(count=0).values_list(
             "measure", "item", "region", "year", "count"
         )
     )
+    buckets = set(DurationTally.objects.values_list(*BUCKET_ROW))
     assert tallies.rebuild() == 6
+    assert set(DurationTally.objects.values_list(*BUCKET_ROW)) == buckets
     assert (figures.kept_figures(now=NOW), figures.kept_summary(now=NOW)) == kept
     assert (
         set(FigureTally.objects.values_list("measure", "item", "region", "year", "count")) == cells
@@ -217,8 +224,8 @@ def test_a_states_groups_move_its_requests_figures(officer):
 
 
 def test_equal_lengths_count_once_with_their_number(officer, togo_focal, senegal_focal):
-    """Stays of one length, to the tenth of a day, share a row: a median over thousands
-    reads one bucket."""
+    """Stays of one length, to the tenth of a day, are kept once with their number, in
+    their bucket's row: a median over thousands reads one bucket."""
     for hours, focal in ((0, togo_focal), (1, senegal_focal), (0, togo_focal)):
         with clock.at(START + timedelta(hours=hours)):
             ta_request = services.open_request(by=focal, title="Training")
@@ -228,10 +235,10 @@ def test_equal_lengths_count_once_with_their_number(officer, togo_focal, senegal
     rows = DurationTally.objects.filter(kind=Stage.REQUESTED).order_by("region", "year")
     # 3 days and 1 hour is 3.04 days: 30 tenths; 3 days exactly, 30 too. Kept over every
     # request, every year (0), Africa's (Togo and Senegal are both there), and the year's.
-    assert list(rows.values_list("region", "year", "tenths", "count")) == [
-        ("", 0, 30, 3),
-        ("", START.year, 30, 3),
-        ("AFRICA", 0, 30, 3),
+    assert list(rows.values_list("region", "year", "bucket", "count", "lengths")) == [
+        ("", 0, 30, 3, "30:3"),
+        ("", START.year, 30, 3, "30:3"),
+        ("AFRICA", 0, 30, 3, "30:3"),
     ]
     stays = figures.kept_figures(now=NOW)["time_in_stage"]["stages"]["requested"]
     assert stays == {"stays": 3, "median_days": 3.0, "p90_days": 3.0}
@@ -336,6 +343,7 @@ def test_a_reading_writes_nothing_and_takes_no_lock(officer, analyst, togo_focal
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_a_reader_never_waits_for_a_fold_or_a_writer(officer, analyst):
     """Another connection holds every row a fold or a writer would lock; a reading
     still answers at once (it would fail on the lock timeout if it queued)."""

@@ -16,9 +16,10 @@ add now and what they added when last counted. So a reading is exactly the live
 computation (tests/figures/test_tallies.py compares them on random histories), and
 can be served by a replica.
 
-A median needs the values, not only their number: lengths are kept per tenth of a day
-in buckets about 1.5 % wide, with their count per bucket; the median is found by
-adding up the buckets' counts, then reading the one bucket's rows.
+A median needs the values, not only their number: lengths are kept to the tenth of a
+day in buckets about 1.5 % wide, one row per bucket with its count and its lengths;
+the median is found by adding up the buckets' counts, then reading the one bucket's
+lengths.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from tracker.models import (
 )
 
 BATCH = 2000
-DAYS = "days/"  # FigureTally measure of a kind's histogram: "days/consultation"
 #: Two folds never run at once (PostgreSQL's advisory lock; SQLite writes one at a time).
 FOLD_LOCK = 7_310_431
 
@@ -56,6 +56,7 @@ Lengths = Counter[tuple[str, int]]  # (kind, tenths) -> how many
 Share = tuple[Place, Counts, Lengths]  # what one request adds, and where
 Cell = tuple[str, str, str, str, str, int]  # measure, item, region, State, domain, year
 Length = tuple[str, str, str, int, int]  # kind, region, domain, year, tenths
+Bucket = tuple[str, str, str, int, int]  # kind, region, domain, year, bucket
 #: Where lengths are kept: every request, or a region's, a domain's, a year's (0: every
 #: year). A State's lengths, or those of two narrowings at once, are counted live.
 EVERY_YEAR = 0
@@ -244,10 +245,15 @@ def fold() -> int:
         done += len(ids)
 
 
-def _fold_lock() -> bool:
+def _fold_lock(wait: bool = False) -> bool:
+    """Whether this transaction holds the folds' lock (``wait``: once the fold at work,
+    if any, is done)."""
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
+            return True
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
         return bool(cursor.fetchone()[0])
 
@@ -264,43 +270,77 @@ def _recount(ids: list[int]) -> None:
     )
 
 
-def _histogram(lengths: Counter[Length]) -> dict[Cell, list]:
-    counts: dict[Cell, list] = defaultdict(lambda: [0, Decimal(0)])
-    for (kind, region, domain, year, tenths), n in lengths.items():
-        counts[(DAYS + kind, str(bucket(tenths)), region, "", domain, year)][0] += n
-    return counts
-
-
 def _apply(cells: dict[Cell, list], lengths: Counter[Length]) -> None:
     """Add the differences to the sums, in one order (two transactions never wait for
-    each other's rows), and drop the lengths no stay has any more."""
-    for cell, (n, _amount) in _histogram(lengths).items():
-        cells[cell][0] += n
-    tally, durations = FigureTally._meta.db_table, DurationTally._meta.db_table
+    each other's rows), and drop the cells and buckets that hold nothing any more."""
+    tally = FigureTally._meta.db_table
     _upsert(
         f"INSERT INTO {tally} (measure, item, region, state, domain, year, count, amount) "  # noqa: S608
         "VALUES %s ON CONFLICT (measure, item, region, state, domain, year) DO UPDATE SET "
         f"count = {tally}.count + excluded.count, amount = {tally}.amount + excluded.amount",
         [(*cell, n, amount) for cell, (n, amount) in sorted(cells.items()) if n or amount],
     )
-    _upsert(
-        f"INSERT INTO {durations} (kind, region, domain, year, bucket, tenths, count) "  # noqa: S608
-        "VALUES %s ON CONFLICT (kind, bucket, tenths, region, domain, year) DO UPDATE SET "
-        f"count = {durations}.count + excluded.count",
-        [
-            (kind, region, domain, year, bucket(tenths), tenths, n)
-            for (kind, region, domain, year, tenths), n in sorted(lengths.items())
-            if n
-        ],
-    )
-    # Only where lengths moved: the index of the buckets finds them.
-    touched = {(length[0], bucket(length[-1])) for length, n in lengths.items() if n}
-    where = Q(pk__in=[])
-    for kind in {kind for kind, _number in touched}:
-        where |= Q(kind=kind, bucket__in=[number for own, number in touched if own == kind])
-    if touched:
-        DurationTally.objects.filter(where, count=0).delete()
     FigureTally.objects.filter(count=0, amount=0, measure__in=_moved(cells)).delete()
+    moved = _buckets(lengths)
+    if not moved:
+        return
+    # Only the fold writes lengths (under its lock): read, add, write back.
+    for row in DurationTally.objects.filter(_of_buckets(moved)):
+        key = (row.kind, row.region, row.domain, row.year, row.bucket)
+        moved[key].update(_lengths_of(row.lengths))
+    kept = {key: +own for key, own in sorted(moved.items())}  # +: only lengths still held
+    if gone := [key for key, own in kept.items() if not own]:
+        DurationTally.objects.filter(_of_buckets(gone)).delete()
+    DurationTally.objects.bulk_create(
+        [_bucket_row(key, own) for key, own in kept.items() if own],
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["kind", "region", "domain", "year", "bucket"],
+        update_fields=["count", "lengths"],
+    )
+
+
+def _buckets(lengths: Counter[Length]) -> dict[Bucket, Counter[int]]:
+    """Lengths by the bucket that keeps them: how many of each tenth."""
+    found: dict[Bucket, Counter[int]] = defaultdict(Counter)
+    for (kind, region, domain, year, tenths), n in lengths.items():
+        if n:
+            found[(kind, region, domain, year, bucket(tenths))][tenths] += n
+    return found
+
+
+def _of_buckets(keys: Iterable[Bucket]) -> Q:
+    """The rows of these buckets: one condition per question, with its buckets."""
+    questions: dict[tuple[str, str, str, int], list[int]] = defaultdict(list)
+    for kind, region, domain, year, number in keys:
+        questions[(kind, region, domain, year)].append(number)
+    where = Q(pk__in=[])
+    for (kind, region, domain, year), numbers in questions.items():
+        where |= Q(kind=kind, region=region, domain=domain, year=year, bucket__in=numbers)
+    return where
+
+
+def _bucket_row(key: Bucket, own: Counter[int]) -> DurationTally:
+    kind, region, domain, year, number = key
+    text = " ".join(f"{tenths}:{n}" if n != 1 else str(tenths) for tenths, n in sorted(own.items()))
+    return DurationTally(
+        kind=kind,
+        region=region,
+        domain=domain,
+        year=year,
+        bucket=number,
+        count=sum(own.values()),
+        lengths=text,
+    )
+
+
+def _lengths_of(text: str) -> Counter[int]:
+    """A bucket's lengths, as ``_bucket_row`` wrote them."""
+    own: Counter[int] = Counter()
+    for word in text.split():
+        tenths, _colon, n = word.partition(":")
+        own[int(tenths)] += int(n or 1)
+    return own
 
 
 def _moved(cells: dict[Cell, list]) -> set[str]:
@@ -321,6 +361,7 @@ def rebuild() -> int:
     cells: dict[Cell, list] = defaultdict(lambda: [0, Decimal(0)])
     lengths: Counter[Length] = Counter()
     with transaction.atomic():
+        _fold_lock(wait=True)
         for model in (FigureTally, DurationTally, TalliedRequest, TallyChange):
             model.objects.all().delete()
         total = 0
@@ -333,8 +374,6 @@ def rebuild() -> int:
                 [_encode(pk, share) for pk, share in shares.items()], batch_size=BATCH
             )
             total += len(shares)
-        for cell, (n, _amount) in _histogram(lengths).items():
-            cells[cell][0] += n
         FigureTally.objects.bulk_create(
             [
                 FigureTally(
@@ -346,14 +385,7 @@ def rebuild() -> int:
             batch_size=BATCH,
         )
         DurationTally.objects.bulk_create(
-            [
-                DurationTally(
-                    kind=k, region=r, domain=d, year=y, bucket=bucket(t), tenths=t, count=n
-                )
-                for (k, r, d, y, t), n in lengths.items()
-                if n
-            ],
-            batch_size=BATCH,
+            [_bucket_row(key, own) for key, own in _buckets(lengths).items()], batch_size=BATCH
         )
     return total
 
@@ -421,21 +453,23 @@ class KeptSums(Sums):
             self.scope["year__lte"] = last_year
         self.kept_lengths = _lengths_kept_for(region, state, domain, first_year, last_year)
         self.buckets: dict[str, Counter[int]] = defaultdict(Counter)
-        wanted = Q(**self.scope) & ~Q(measure__startswith=DAYS)
-        if self.kept_lengths is not None:
-            wanted |= Q(measure__startswith=DAYS, state="", **self.kept_lengths)
-        rows = FigureTally.objects.filter(wanted).exclude(count=0, amount=0)
+        rows = FigureTally.objects.filter(**self.scope).exclude(count=0, amount=0)
         for measure, item, row_region, year, n, amount in rows.values_list(
             "measure", "item", "region", "year", "count", "amount"
         ).order_by():
             self._add(measure, item, row_region, year, n, amount)
+        if self.kept_lengths is not None:
+            for kind, number, n in (
+                DurationTally.objects.filter(**self.kept_lengths)
+                .values_list("kind", "bucket")
+                .annotate(n=Sum("count"))
+                .order_by()
+            ):
+                self.buckets[kind][number] += n
         self.waiting = self._add_waiting()
 
     def _add(self, measure: str, item: str, region: str, year: int, n: int, amount: Any) -> None:
-        if measure.startswith(DAYS):
-            self.buckets[measure.removeprefix(DAYS)][int(item)] += n
-        else:
-            self.cells[measure].append((item, region, year, n, Decimal(amount)))
+        self.cells[measure].append((item, region, year, n, Decimal(amount)))
 
     @staticmethod
     def _matches(scope: dict[str, Any], **cell: Any) -> bool:
@@ -508,10 +542,8 @@ class KeptSums(Sums):
             where |= Q(kind=kind, bucket__in={number for number, _ in inside.values()})
         rows = DurationTally.objects.filter(where, **(self.kept_lengths or {}))
         lengths: dict[tuple[str, int], Counter[int]] = defaultdict(Counter)
-        for kind, number, tenths, n in (
-            rows.values_list("kind", "bucket", "tenths").annotate(n=Sum("count")).order_by()
-        ):
-            lengths[(kind, number)][tenths] += n
+        for kind, number, text in rows.values_list("kind", "bucket", "lengths").order_by():
+            lengths[(kind, number)].update(_lengths_of(text))
         for (kind, tenths), n in self.waiting.items():
             lengths[(kind, bucket(tenths))][tenths] += n
         found = {}

@@ -66,34 +66,36 @@ class FigureTally(models.Model):
 
 
 class DurationTally(models.Model):
-    """How many stays in a stage (or waits for a State's decision on a plan) lasted
-    ``tenths`` tenths of a day, the precision the figures show, over every request, a
-    region's (``region``), a domain's (``domain``) or those opened in a year (``year``;
-    0: every year); ``bucket`` groups close lengths, so that a median reads one
-    bucket's rows (``tracker.figures.tallies``). Narrower questions count their lengths
-    live: they hold few requests."""
+    """The stays in a stage (or waits for a State's decision on a plan) of one bucket of
+    close lengths (about 1.5 % wide), over every request, a region's (``region``), a
+    domain's (``domain``) or those opened in a year (``year``; 0: every year): how many
+    (``count``) and their lengths in tenths of a day, the precision the figures show
+    (``lengths``: "30 31:2 35", a length and, above one, how many). A median adds up
+    the buckets' counts, then reads the one bucket's lengths
+    (``tracker.figures.tallies``). Narrower questions count their lengths live: they
+    hold few requests."""
 
     kind = models.CharField(_("kind"), max_length=32)
     region = models.CharField(_("UN regional group"), max_length=32, blank=True)
     domain = models.CharField(_("domain"), max_length=64, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
     bucket = models.IntegerField(_("bucket"))
-    tenths = models.IntegerField(_("tenths of a day"))
     count = models.BigIntegerField(_("count"))
+    lengths = models.TextField(_("lengths"))
 
     class Meta:
         verbose_name = _("duration tally")
         verbose_name_plural = _("duration tallies")
         constraints = [
-            # Also the index of a bucket's lengths, in order.
+            # Also the index of a question's buckets, in order.
             models.UniqueConstraint(
-                fields=["kind", "bucket", "tenths", "region", "domain", "year"],
-                name="one_tally_per_length",
+                fields=["kind", "region", "domain", "year", "bucket"],
+                name="one_tally_per_bucket",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.tenths} {self.region}: {self.count}"
+        return f"{self.kind} {self.bucket} {self.region}: {self.count}"
 
 
 class TalliedRequest(models.Model):
