@@ -25,6 +25,7 @@ import pytest
 from tests.factories import FocalPointFactory
 from tracker import figures, services
 from tracker.demo.scenarios import Content, bring_to
+from tracker.figures import tallies
 from tracker.interop import upr
 from tracker.kernel import clock
 from tracker.models import AssistanceRequest, UprRecommendation
@@ -340,6 +341,17 @@ def test_the_page_reads_a_bounded_number_of_queries(
     admin = client_as("analyst")
     with django_assert_max_num_queries(40):
         assert admin.get("/admin/figures/").status_code == 200
+
+
+def test_a_states_page_counts_only_its_lengths_live(
+    client_as, dataset, django_assert_max_num_queries
+):
+    """A State's lengths are not kept: they are read live, and only they (its counts
+    come from the tallies, as everyone's)."""
+    tallies.fold()
+    portal = client_as("togo_focal")
+    with django_assert_max_num_queries(16):
+        assert portal.get("/portal/figures/").status_code == 200
 
 
 def test_the_backlog_downloads_narrowed_as_csv(api, dataset):

@@ -256,10 +256,16 @@ def _durations_sql(ids_sql: str) -> str:
     """  # noqa: S608 (only table names and fixed words are formatted in)
 
 
+def _ids(requests: QuerySet[AssistanceRequest]) -> tuple[str, tuple]:
+    """The SQL of the requests' ids, unordered: an order would make the database sort
+    what it only needs to find."""
+    return requests.order_by().values("pk").query.sql_with_params()
+
+
 def durations(requests: QuerySet[AssistanceRequest]) -> list[tuple[int, str, int]]:
     """(request, kind, tenths) of every length ``requests`` add."""
     try:
-        ids_sql, params = requests.values("pk").query.sql_with_params()
+        ids_sql, params = _ids(requests)
     except EmptyResultSet:  # requests.none(): someone who sees none
         return []
     with connection.cursor() as cursor:
@@ -367,17 +373,22 @@ class LiveSums(Sums):
             ]
 
     def percentiles(self) -> dict[str, tuple[int, list[float]]]:
-        try:
-            ids_sql, params = self.requests.values("pk").query.sql_with_params()
-        except EmptyResultSet:
-            return {}
-        sql = (
-            f"SELECT kind, count(*), {_PERCENTILES[connection.vendor]} "  # noqa: S608
-            f"FROM ({_durations_sql(ids_sql)}) lengths GROUP BY kind"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *params])
-            return {
-                kind: (n, [float(value) / 10 for value in values])
-                for kind, n, *values in cursor.fetchall()
-            }
+        return live_percentiles(self.requests)
+
+
+def live_percentiles(requests: QuerySet[AssistanceRequest]) -> dict[str, tuple[int, list[float]]]:
+    """``Sums.percentiles`` of ``requests``, computed from the records."""
+    try:
+        ids_sql, params = _ids(requests)
+    except EmptyResultSet:
+        return {}
+    sql = (
+        f"SELECT kind, count(*), {_PERCENTILES[connection.vendor]} "  # noqa: S608
+        f"FROM ({_durations_sql(ids_sql)}) lengths GROUP BY kind"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params])
+        return {
+            kind: (n, [float(value) / 10 for value in values])
+            for kind, n, *values in cursor.fetchall()
+        }
