@@ -382,3 +382,47 @@ def test_a_reader_never_waits_for_a_fold_or_a_writer(officer, analyst):
         done.set()
         holder.join(timeout=30)
     assert found == figures.summary(AssistanceRequest.objects.all(), NOW)
+
+
+def test_past_a_bulk_change_a_reading_says_up_to_when_it_counts(
+    officer, analyst, monkeypatch, api, client_as
+):
+    """More requests waiting than a reading adds (here 2): it reads the kept sums alone
+    and says up to when they count every change, on every surface; once folded, it is
+    exact again and says nothing."""
+    from django.utils import timezone
+
+    random_history(officer, seed=21, requests=2)
+    tallies.fold()
+    folded = figures.kept_summary(now=NOW)
+    monkeypatch.setattr(tallies, "WAITING_READ", 2)
+    before = timezone.now()
+    random_history(officer, seed=22, requests=3)  # three requests wait
+    found = figures.summary_for(analyst, NOW)
+    live = figures.summary(AssistanceRequest.objects.all(), NOW)
+    # What is kept, as folded (the overdue are always read live).
+    assert found["total"] == folded["total"] == 2
+    assert found["by_stage"] == folded["by_stage"]
+    assert live["total"] == 5
+    assert before <= found.counted_up_to <= timezone.now()
+    said = found.counted_up_to.isoformat()
+    for url in (
+        "/api/v1/reports/summary/",
+        "/api/v1/reports/figures/",
+        "/api/v1/reports/figures/charts/",
+    ):
+        assert api("analyst").get(url)["Figures-Counted-Up-To"] == said, url
+    page = client_as("analyst").get("/admin/figures/").content.decode()
+    assert "Recent changes are being counted" in page
+    tallies.fold()
+    assert figures.summary_for(analyst, NOW).counted_up_to is None
+    assert "Figures-Counted-Up-To" not in api("analyst").get("/api/v1/reports/summary/")
+    assert "being counted" not in client_as("analyst").get("/admin/figures/").content.decode()
+
+
+def test_up_to_the_limit_a_reading_adds_what_waits_and_says_nothing(officer, analyst, monkeypatch):
+    monkeypatch.setattr(tallies, "WAITING_READ", 3)
+    random_history(officer, seed=22, requests=3)
+    found = figures.summary_for(analyst, NOW)
+    assert found.counted_up_to is None
+    assert found == figures.summary(AssistanceRequest.objects.all(), NOW)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.http import FileResponse
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -501,8 +504,19 @@ class SummaryView(APIView):
         check_parameters(request, {"format"})
         found = figures.summary_for(request.user)
         if request.accepted_renderer.format == "csv":
-            return csv_response("summary.csv", ("figure", "key", "value"), _flatten(found))
-        return Response(found)
+            return _counted(
+                found.counted_up_to,
+                csv_response("summary.csv", ("figure", "key", "value"), _flatten(found)),
+            )
+        return _counted(found.counted_up_to, Response(found))
+
+
+def _counted(counted_up_to: datetime | None, response: Any) -> Any:
+    """Figures that leave out changes still being counted say up to when they count
+    every change (``figures.Reading``)."""
+    if counted_up_to is not None:
+        response["Figures-Counted-Up-To"] = counted_up_to.isoformat()
+    return response
 
 
 @extend_schema(
@@ -530,12 +544,15 @@ class FiguresView(APIView):
         found = figures.figures_for(request.user, query.filters())
         if request.accepted_renderer.format == "csv":
             only = query.validated_data.get("figure", "")
-            return csv_response(
-                f"figures{'-' + only if only else ''}.csv",
-                figures.COLUMNS,
-                figures.rows(found, only),
+            return _counted(
+                found.counted_up_to,
+                csv_response(
+                    f"figures{'-' + only if only else ''}.csv",
+                    figures.COLUMNS,
+                    figures.rows(found, only),
+                ),
             )
-        return Response(found)
+        return _counted(found.counted_up_to, Response(found))
 
 
 @extend_schema(parameters=[s.ChartsQuery], responses={200: OpenApiTypes.OBJECT, **errors(400, 404)})
@@ -549,21 +566,24 @@ class ChartsView(APIView):
         query = s.ChartsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        shown = figures_page.sections(
+        shown, counted_up_to = figures_page.sections(
             request.user, query.filters(), data.get("on"), data.get("compare")
         )
-        return Response(
-            {
-                "sections": [
-                    {
-                        "id": section["id"],
-                        "title": section["title"],
-                        "vega_lite": section["spec"],
-                        "table": section["table"],
-                    }
-                    for section in shown
-                ]
-            }
+        return _counted(
+            counted_up_to,
+            Response(
+                {
+                    "sections": [
+                        {
+                            "id": section["id"],
+                            "title": section["title"],
+                            "vega_lite": section["spec"],
+                            "table": section["table"],
+                        }
+                        for section in shown
+                    ]
+                }
+            ),
         )
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "Filters",
     "Percentile",
     "Percentile90",
+    "Reading",
     "backlog",
     "figures",
     "figures_for",
@@ -107,19 +108,28 @@ def figures(
     return _figures(measures.LiveSums(narrowed), narrowed, now)
 
 
-def summary_for(user: Any, now: datetime | None = None) -> dict[str, Any]:
+class Reading(dict):
+    """Figures read from the kept tallies. ``counted_up_to``: None when they count every
+    change; else the moment of the oldest change they leave out, while more than
+    ``tallies.WAITING_READ`` requests wait to be counted (after a bulk change): the
+    surfaces say so (the API in a ``Figures-Counted-Up-To`` header)."""
+
+    counted_up_to: datetime | None = None
+
+
+def summary_for(user: Any, now: datetime | None = None) -> Reading:
     """The summary over the requests the user may see, from the kept tallies."""
     return kept_summary(Filters(), selectors.figures_scope(user), now)
 
 
-def figures_for(user: Any, narrowed: Filters, now: datetime | None = None) -> dict[str, Any]:
+def figures_for(user: Any, narrowed: Filters, now: datetime | None = None) -> Reading:
     """The figures over the requests the user may see, narrowed, from the kept tallies."""
     return kept_figures(narrowed, selectors.figures_scope(user), now)
 
 
 def kept_summary(
     narrowed: Filters = Filters(), state: str | None = "", now: datetime | None = None
-) -> dict[str, Any]:
+) -> Reading:
     """``summary`` over every request (``state`` empty), a State's, or none (None),
     narrowed, from the kept tallies."""
     return _kept(narrowed, state, now, _summary)
@@ -127,17 +137,17 @@ def kept_summary(
 
 def kept_figures(
     narrowed: Filters = Filters(), state: str | None = "", now: datetime | None = None
-) -> dict[str, Any]:
+) -> Reading:
     """``figures`` over every request (``state`` empty), a State's, or none (None),
     narrowed, from the kept tallies."""
     return _kept(narrowed, state, now, _figures)
 
 
-def _kept(narrowed: Filters, state: str | None, now: datetime | None, shape: Any) -> dict[str, Any]:
+def _kept(narrowed: Filters, state: str | None, now: datetime | None, shape: Any) -> Reading:
     """A reading of the kept figures in one read-only snapshot: no lock, no write."""
     requests = narrowed.apply(selectors.in_scope(state))
     if state is None:  # sees no request: there is nothing to read
-        return shape(measures.LiveSums(requests), requests, now)
+        return Reading(shape(measures.LiveSums(requests), requests, now))
     with tallies.snapshot():
         sums = tallies.KeptSums(
             requests,
@@ -147,7 +157,9 @@ def _kept(narrowed: Filters, state: str | None, now: datetime | None, shape: Any
             narrowed.first_year,
             narrowed.last_year,
         )
-        return shape(sums, requests, now)
+        found = Reading(shape(sums, requests, now))
+    found.counted_up_to = sums.counted_up_to
+    return found
 
 
 def backlog(user: Any, narrowed: Filters, on: date, compare: date | None = None) -> dict[str, Any]:

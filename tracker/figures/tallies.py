@@ -28,11 +28,12 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tracker.figures import measures
@@ -47,6 +48,10 @@ from tracker.models import (
 )
 
 BATCH = 2000
+#: Up to this many requests marked and not yet folded, a reading adds them (exact to
+#: the moment); past it (after a bulk change, until the worker has folded it) it reads
+#: the kept sums alone and says up to when they count every change (``counted_up_to``).
+WAITING_READ = 200
 #: Two folds never run at once (PostgreSQL's advisory lock; SQLite writes one at a time).
 FOLD_LOCK = 7_310_431
 
@@ -469,6 +474,9 @@ class KeptSums(Sums):
                 .order_by()
             ):
                 self.buckets[kind][number] += n
+        #: None: the reading counts every change; else the moment of the oldest change
+        #: it leaves out (it counts every change made before).
+        self.counted_up_to: datetime | None = None
         self.waiting = self._add_waiting()
 
     def _add(self, measure: str, item: str, region: str, year: int, n: int, amount: Any) -> None:
@@ -487,9 +495,13 @@ class KeptSums(Sums):
     def _add_waiting(self) -> Counter[tuple[str, int]]:
         """Add what the requests marked since the last fold change, read-only; the
         lengths they add or take away, by kind and tenth."""
-        ids = sorted(set(TallyChange.objects.values_list("request_id", flat=True)))
+        marked = TallyChange.objects.values_list("request_id", flat=True).distinct().order_by()
+        ids = sorted(marked[: WAITING_READ + 1])
         extra: Counter[tuple[str, int]] = Counter()
         if not ids:
+            return extra
+        if len(ids) > WAITING_READ:
+            self.counted_up_to = TallyChange.objects.aggregate(Min("marked_at"))["marked_at__min"]
             return extra
         _now, cells, lengths = _differences(ids, _counted(ids))
         for (measure, item, region, state, domain, year), (n, amount) in cells.items():

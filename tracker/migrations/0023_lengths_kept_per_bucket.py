@@ -1,5 +1,6 @@
 import importlib
 
+import django.db.models.functions.datetime
 from django.db import migrations, models
 
 # The tallies are derived data: forgotten, and every request counted again by the next
@@ -27,6 +28,14 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 fields=("kind", "region", "domain", "year", "bucket"),
                 name="one_tally_per_bucket",
+            ),
+        ),
+        migrations.AddField(
+            model_name="tallychange",
+            name="marked_at",
+            field=models.DateTimeField(
+                db_default=django.db.models.functions.datetime.Now(),
+                verbose_name="time of the change",
             ),
         ),
         migrations.RunPython(kept_in_tenths.count_again, migrations.RunPython.noop),

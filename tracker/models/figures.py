@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from tracker.kernel.vocabulary import (
@@ -121,6 +122,8 @@ class TallyChange(models.Model):
     written in the change's own transaction, read (and removed) before any figure."""
 
     request_id = models.BigIntegerField(_("assistance request"))
+    # The database's clock, so that raw inserts (the migrations') are dated too.
+    marked_at = models.DateTimeField(_("time of the change"), db_default=Now())
 
     class Meta:
         verbose_name = _("tally change")

@@ -5,7 +5,7 @@ to download them as CSV. The views only render what ``context`` builds."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -71,7 +71,7 @@ def context(request: HttpRequest) -> dict[str, Any]:
         domain=domain.code if domain else "",
     )
     on, compare = data.get("on"), data.get("compare")
-    shown = sections(request.user, narrowed, on, compare)
+    shown, counted_up_to = sections(request.user, narrowed, on, compare)
     query = {
         k: v
         for k, v in {
@@ -86,7 +86,7 @@ def context(request: HttpRequest) -> dict[str, Any]:
         spec = section.pop("spec")
         section["chart"] = charts.image_source(spec) if spec else None
         section["csv"] = _csv_url(section["csv"], query, *section.pop("dates"))
-    return {"form": form, "sections": shown}
+    return {"form": form, "sections": shown, "counted_up_to": counted_up_to}
 
 
 def sections(
@@ -94,9 +94,10 @@ def sections(
     narrowed: figures.Filters,
     on: date | None = None,
     compare: date | None = None,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], datetime | None]:
     """Each figure: its title, its chart's Vega-Lite specification and its table (the
-    backlog on ``on``, today by default, against ``compare``, a year before)."""
+    backlog on ``on``, today by default, against ``compare``, a year before); and up to
+    when they count every change (``figures.Reading``)."""
     found = figures.figures_for(user, narrowed)
     on = on or clock.now().date()
     compare = compare or on - timedelta(days=365)
@@ -111,7 +112,7 @@ def sections(
     ]
     for section in shown:
         section["dates"] = (on, compare)
-    return shown
+    return shown, found.counted_up_to
 
 
 def _csv_url(figure: str, query: dict[str, Any], on: Any, compare: Any) -> str:
