@@ -18,9 +18,23 @@ from tracker.models import AssistanceRequest
 from tracker.services import ActivityDraft, FormalRequest, IndicatorDraft
 
 #: (stage the request is in, transition, inputs for an officer, stage after): each
-#: transition from its first source stage, with the example its declaration gives.
+#: transition from its first source stage, with the example its declaration gives, its
+#: letter dated today (the requests of the tests are opened today: an earlier letter
+#: could not be true).
 TRANSITIONS = [
-    (workflow.sources(name)[0], name, dict(workflow.about(name).example), workflow.target(name))
+    (
+        workflow.sources(name)[0],
+        name,
+        {
+            **workflow.about(name).example,
+            **(
+                {"document_date": workflow.dates.today().isoformat()}
+                if "document_date" in workflow.about(name).example
+                else {}
+            ),
+        },
+        workflow.target(name),
+    )
     for name in workflow.TRANSITION_NAMES
 ]
 

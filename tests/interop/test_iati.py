@@ -24,7 +24,7 @@ from tracker.kernel import clock
 from tracker.kernel.errors import InvalidInput, NotAllowed, Refused
 from tracker.models import AssistanceRequest, Consent, UprRecommendation
 from tracker.services import ActivityDraft, IndicatorDraft, RecommendationDraft
-from tracker.workflow import Stage
+from tracker.workflow import Stage, dates
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,12 @@ def test_an_officer_records_it_in_the_admin(client_as, request_at):
     page = admin.post(url, {"agree": "yes"}).content.decode()
     assert "give the reference of its written communication" in page
     admin.post(
-        url, {"agree": "yes", "document_reference": "NV/TGO/2026/41", "document_date": "2026-11-02"}
+        url,
+        {
+            "agree": "yes",
+            "document_reference": "NV/TGO/2026/41",
+            "document_date": str(dates.today()),
+        },
     )
     assert AssistanceRequest.objects.get(pk=ta_request.pk).open_publication_since is not None
     analyst = client_as("analyst")

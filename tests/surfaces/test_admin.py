@@ -16,7 +16,7 @@ from tests.journeys import TRANSITIONS, prepare, propose
 from tracker import services
 from tracker.kernel import clock
 from tracker.models import AssistanceRequest, Consent, Funding, LinkedRecommendation, Plan
-from tracker.workflow import Stage
+from tracker.workflow import Stage, dates
 
 pytestmark = pytest.mark.django_db
 
@@ -375,7 +375,7 @@ def test_officer_records_delivery_and_evaluation(client_as, request_at):
     activity = ta_request.approved_plan().activities.get()
     response = client.post(
         reverse("admin:tracker_assistancerequest_delivery", args=[ta_request.pk]),
-        {"activity": activity.pk, "delivered_on": "2026-02-01", "participants": "30"},
+        {"activity": activity.pk, "delivered_on": str(dates.today()), "participants": "30"},
     )
     assert response.status_code == 302
     activity.refresh_from_db()

@@ -9,7 +9,7 @@ from tests.journeys import TRANSITIONS, prepare, propose
 from tracker import selectors, services
 from tracker.demo.scenarios import Content
 from tracker.models import AssistanceRequest, Consent
-from tracker.workflow import Stage
+from tracker.workflow import Stage, dates
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,10 @@ PERSONAS = {
 
 
 def _activity(request):
-    return {"activity": request.approved_plan().activities.get().pk, "delivered_on": "2026-02-01"}
+    return {
+        "activity": request.approved_plan().activities.get().pk,
+        "delivered_on": str(dates.today()),
+    }
 
 
 PLAN = {"budget_amount": "1000.00", "activities": [{"form": "training", "title": "T"}]}

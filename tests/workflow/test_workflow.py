@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,7 @@ from tracker import services, workflow
 from tracker.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound, Refused
 from tracker.models import Consent, HistoryEntry
 from tracker.services import IndicatorDraft
-from tracker.workflow import Decision, Stage
+from tracker.workflow import Decision, Stage, dates
 
 pytestmark = pytest.mark.django_db
 
@@ -146,11 +145,11 @@ def test_staff_record_written_approval_with_its_reference(request_at, officer):
         "approve_plan",
         officer,
         document_reference="NV/TGO/2026/88",
-        document_date=date(2026, 3, 2),
+        document_date=dates.today(),
     )
     consent = Consent.objects.get(request=ta_request, decision=Decision.APPROVED)
     assert consent.document_reference == "NV/TGO/2026/88"
-    assert consent.document_date == date(2026, 3, 2)
+    assert consent.document_date == dates.today()
     assert consent.recorded_by == officer
 
 
@@ -290,7 +289,7 @@ def test_implementation_completes_once_an_activity_was_delivered(request_at, off
     ta_request = request_at(Stage.IMPLEMENTATION)
     activity = ta_request.approved_plan().activities.get()
     services.record_delivery(
-        activity=activity, by=officer, delivered_on=date(2026, 5, 4), participants=30
+        activity=activity, by=officer, delivered_on=dates.today(), participants=30
     )
     assert take(ta_request, "complete_implementation", officer).stage == Stage.EVALUATION
 
@@ -305,7 +304,7 @@ def test_delivery_is_recorded_only_for_the_approved_plan(request_at, officer):
     draft = propose(ta_request, officer, budget="7")
     with pytest.raises(InvalidInput, match="approved plan"):
         services.record_delivery(
-            activity=draft.activities.get(), by=officer, delivered_on=date(2026, 5, 4)
+            activity=draft.activities.get(), by=officer, delivered_on=dates.today()
         )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.kernel.errors import NotAllowed
@@ -110,6 +111,14 @@ class Plan(models.Model):
         if not self._state.adding:
             raise NotAllowed(_("A plan version cannot be changed: propose a new version."))
         super().save(*args, **kwargs)
+
+    def approved_on(self) -> date | None:
+        """The day the State approved this version: its letter's date, when an officer
+        recorded the approval from one, else the day it was recorded."""
+        approval = self.consents.filter(decision=Decision.APPROVED).order_by("recorded_at").first()
+        if approval is None:
+            return None
+        return approval.document_date or timezone.localdate(approval.recorded_at)
 
     def decision(self) -> str | None:
         """The State's last decision on this version, if any."""

@@ -242,6 +242,7 @@ def require_state_or_its_letter(
     if not (workflow.is_officer(by) or workflow.is_focal_point_of(by, current.requesting_state_id)):
         raise NotAllowed(workflow.REQUESTING_STATE.denial(current, str(action)))
     workflow.require_document_when_staff(by, letter.reference, action)
+    workflow.dates.check_letter(letter.day, current)
 
 
 def record_state_decision(

@@ -40,7 +40,7 @@ from tracker.services._writes import (
     write_history,
 )
 from tracker.services.drafts import ActivityDraft, FundingDraft, IndicatorDraft, RecommendationDraft
-from tracker.workflow import Stage
+from tracker.workflow import Stage, dates
 
 
 def record_assessment(
@@ -201,11 +201,10 @@ def record_delivery(
         # Who, then the stage (in claimed_for_step), then the inputs: the order of every refusal.
         if delivered_on is None:
             raise InvalidInput(_("Give the date the activity was delivered."))
-        if delivered_on > clock.now().date():
-            raise InvalidInput(_("An activity cannot be delivered in the future."))
         approved = current.approved_plan()
         if approved is None or activity.plan_id != approved.pk:
             raise InvalidInput(_("Only activities of the approved plan can be delivered."))
+        dates.check_delivery(delivered_on, approved.approved_on())
         Activity.objects.filter(pk=activity.pk).update(
             delivered_on=delivered_on,
             participants=participants,

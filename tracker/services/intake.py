@@ -149,8 +149,7 @@ def _requester(
         raise InvalidInput(
             _("A formal request is a note verbale, a letter or a UPR follow-up letter.")
         )
-    if formal.date > clock.now().date():
-        raise InvalidInput(_("The formal request cannot be dated in the future."))
+    workflow.dates.check_formal_request(formal.date)
     return state, formal.kind, formal.number.strip(), formal.date
 
 

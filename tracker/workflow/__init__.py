@@ -19,6 +19,7 @@ from tracker.kernel.vocabulary import (
     Role,
     Stage,
 )
+from tracker.workflow import dates
 from tracker.workflow.guards import (
     ACTIVITY_DELIVERED,
     ASSESSMENT_RECORDED,
@@ -116,6 +117,7 @@ __all__ = [
     "check_content",
     "content_allowed",
     "content_refusal",
+    "dates",
     "decided_by_the_state",
     "held",
     "history_label",

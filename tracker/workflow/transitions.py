@@ -25,6 +25,7 @@ from tracker.kernel.vocabulary import (
     NotificationKind,
     Stage,
 )
+from tracker.workflow import dates
 from tracker.workflow.guards import (
     ACTIVITY_DELIVERED,
     ASSESSMENT_RECORDED,
@@ -179,6 +180,7 @@ class RequestWorkflow:
         # A/HRC/43/31 paras 62, 89: consent binds to the plan the State actually saw.
         plan = self._plan_decided_on(plan_version)
         require_document_when_staff(by, document_reference, _("approve this plan"))
+        dates.check_letter(document_date, cast("AssistanceRequest", self), plan)
         return Outcome(
             comment=comment,
             consent=ConsentDraft(
@@ -221,6 +223,7 @@ class RequestWorkflow:
         plan = self._plan_decided_on(plan_version)
         reason = _required_text(reason, _("Give the reason for rejecting the plan."))
         require_document_when_staff(by, document_reference, _("reject this plan"))
+        dates.check_letter(document_date, cast("AssistanceRequest", self), plan)
         return Outcome(
             comment=reason,
             consent=ConsentDraft(
@@ -318,6 +321,7 @@ class RequestWorkflow:
         document_date: date | None = None,
     ) -> Outcome:
         require_document_when_staff(by, document_reference, _("withdraw this request"))
+        dates.check_letter(document_date, cast("AssistanceRequest", self))
         self.priority = None
         return Outcome(
             comment=(reason or "").strip(),
