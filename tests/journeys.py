@@ -138,8 +138,14 @@ def _act(ta_request, officer, chance) -> None:
     name = chance.choice(onwards if onwards and chance.random() < 0.9 else possible)
     try:
         prepare(ta_request, name, officer)
+        # The example's letter undated: the walk's clock moves, and a letter is refused
+        # when dated before the plan or in the future (tracker.workflow.dates).
+        example = workflow.about(name).example
         services.take_transition(
-            ta_request=ta_request, name=name, by=officer, **dict(workflow.about(name).example)
+            ta_request=ta_request,
+            name=name,
+            by=officer,
+            **{key: value for key, value in example.items() if key != "document_date"},
         )
     except DomainError:
         pass  # refused (a plan not yet proposed...): another step next time

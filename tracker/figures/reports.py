@@ -42,7 +42,12 @@ def ratio(part: int, whole: int) -> float | None:
 
 def open_on(requests: QuerySet[AssistanceRequest], day: date) -> dict[str, Any]:
     """Open requests per stage as they stood at the end of ``day``, from their history."""
-    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    # The end of the day: the next one's start (of the last day there is, its last moment).
+    end = timezone.make_aware(
+        datetime.combine(day + timedelta(days=1), time.min)
+        if day < date.max
+        else datetime.combine(day, time.max)
+    )
     stage_then = (
         HistoryEntry.objects.filter(request=OuterRef("pk"), at__lt=end)
         .order_by("-at", "-pk")

@@ -100,7 +100,8 @@ def sections(
     when they count every change (``figures.Reading``)."""
     found = figures.figures_for(user, narrowed)
     on = on or clock.now().date()
-    compare = compare or on - timedelta(days=365)
+    # A year before, or the first day there is (a date asked for in year 1).
+    compare = compare or max(on, date.min + timedelta(days=365)) - timedelta(days=365)
     backlog = figures.backlog(user, narrowed, on, compare)
     shown = [
         *_opened(found["opened_per_year"]),
