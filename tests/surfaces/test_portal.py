@@ -253,6 +253,23 @@ def test_the_state_reorders_its_priorities_without_javascript(portal, togo_focal
     assert list(order) == ["B", "C", "A"]
 
 
+def test_two_requests_cannot_share_a_priority(portal, togo_focal):
+    """1, 1, 7: refused at both first ones, with what was typed kept; nothing renumbered."""
+    a, b, c = (open_request(togo_focal, title=t) for t in "ABC")
+    before = list(AssistanceRequest.objects.order_by("pk").values_list("priority", flat=True))
+    typed = {f"rank-{a.reference}": "1", f"rank-{b.reference}": "1", f"rank-{c.reference}": "7"}
+    response = portal.post("/portal/priorities/", typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("Priority 1 is given to more than one request: give each its own.") == 2
+    assert f'id="rank-{a.reference}-error"' in page
+    assert f'id="rank-{c.reference}-error"' not in page
+    assert f'name="rank-{c.reference}" value="7"' in page
+    assert "Give each request its own priority." in messages_of(response)
+    after = list(AssistanceRequest.objects.order_by("pk").values_list("priority", flat=True))
+    assert after == before
+
+
 def test_a_rank_must_be_a_number(portal, togo_focal):
     ta_request = open_request(togo_focal, title="A")
     response = portal.post("/portal/priorities/", {f"rank-{ta_request.reference}": "first"})
