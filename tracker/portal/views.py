@@ -91,10 +91,13 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
             for r in requests
         ]
 
+    decisions = selectors.state_decisions(request.user)
     return render(
         request,
         "portal/dashboard.html",
         {
+            "decisions": decisions,
+            "decisions_count": sum(len(found) for found in decisions.values()),
             # The State's first-ranked open requests; all of them are on "All our requests".
             "open_rows": rows(open_requests[:OPEN_SHOWN]),
             "open_count": len(opened),
