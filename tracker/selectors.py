@@ -286,6 +286,30 @@ def brief_of(ta_request: AssistanceRequest) -> Brief | None:
     return Brief.objects.filter(request=ta_request).select_related("written_by").first()
 
 
+def state_decisions(user: User) -> dict[str, list[Any]]:
+    """Everything the State must decide now, on every request of its own: the plan
+    versions awaiting its approval (A/HRC/43/31 para 62) and the briefs the secretariat
+    drafted for it to approve (para 114). Two or three queries, whatever the number."""
+    visible = visible_requests(user)
+    consulting = visible.filter(stage=workflow.Stage.CONSULTATION).prefetch_related(
+        "plans__consents"
+    )
+    briefs = (
+        Brief.objects.filter(request__in=visible, published_at=None)
+        .exclude(written_by__role=workflow.Role.FOCAL_POINT)
+        .select_related("request")
+        .order_by("updated_at", "pk")
+    )
+    return {
+        "plans": [
+            (ta_request, plan)
+            for ta_request in consulting.order_by("priority", "opened_at")
+            if (plan := ta_request.plan_awaiting_decision()) is not None
+        ],
+        "briefs": list(briefs),
+    }
+
+
 # --- what a staff member's first screen shows ----------------------------------------------
 
 #: How many requests the admin's home page lists in an officer's queue.

@@ -99,6 +99,25 @@ def test_dashboard_says_what_the_state_must_do(portal, request_at, officer):
     assert 'aria-current="step">Consultation<' in content
 
 
+def test_dashboard_lists_every_decision_of_the_state_with_their_number(
+    portal, request_at, officer, senegal_focal
+):
+    """A plan to approve and a brief the secretariat drafted: both at the top, counted;
+    a brief the State wrote itself, and another State's plan, are not its decisions."""
+    consulting = request_at(Stage.CONSULTATION)
+    propose(consulting, officer)
+    drafted, own = request_at(Stage.CLOSED), request_at(Stage.CLOSED)
+    services.write_brief(ta_request=drafted, by=officer, context="c", done="d", results="r")
+    services.write_brief(ta_request=own, by=own.opened_by, context="c", done="d", results="r")
+    content = portal.get("/portal/").content.decode()
+    assert "Your decisions are needed (2)" in content
+    assert f"Approve or reject plan version 1 of {consulting.reference}" in content
+    assert f"Approve the brief the secretariat drafted for {drafted.reference}" in content
+    assert f"drafted for {own.reference}" not in content
+    services.publish_brief(ta_request=drafted, by=own.opened_by, publish=True)
+    assert "Your decision is needed (1)" in portal.get("/portal/").content.decode()
+
+
 def test_a_plan_waiting_for_days_says_how_many(portal, request_at, officer):
     ta_request = request_at(Stage.CONSULTATION)
     with clock.at(timezone.now() - timedelta(days=12)):
@@ -253,6 +272,23 @@ def test_the_state_reorders_its_priorities_without_javascript(portal, togo_focal
     assert list(order) == ["B", "C", "A"]
 
 
+def test_two_requests_cannot_share_a_priority(portal, togo_focal):
+    """1, 1, 7: refused at both first ones, with what was typed kept; nothing renumbered."""
+    a, b, c = (open_request(togo_focal, title=t) for t in "ABC")
+    before = list(AssistanceRequest.objects.order_by("pk").values_list("priority", flat=True))
+    typed = {f"rank-{a.reference}": "1", f"rank-{b.reference}": "1", f"rank-{c.reference}": "7"}
+    response = portal.post("/portal/priorities/", typed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("Priority 1 is given to more than one request: give each its own.") == 2
+    assert f'id="rank-{a.reference}-error"' in page
+    assert f'id="rank-{c.reference}-error"' not in page
+    assert f'name="rank-{c.reference}" value="7"' in page
+    assert "Give each request its own priority." in messages_of(response)
+    after = list(AssistanceRequest.objects.order_by("pk").values_list("priority", flat=True))
+    assert after == before
+
+
 def test_a_rank_must_be_a_number(portal, togo_focal):
     ta_request = open_request(togo_focal, title="A")
     response = portal.post("/portal/priorities/", {f"rank-{ta_request.reference}": "first"})
@@ -340,7 +376,9 @@ def test_dashboard_runs_a_bounded_number_of_queries(
 ):
     for n in range(count):
         request_at([Stage.CLOSED, Stage.CONSULTATION, Stage.REQUESTED][n % 3])
-    with django_assert_max_num_queries(14):
+    # The cards, and the State's decisions over every request (their plans, consents
+    # and drafted briefs: four queries), whatever their number.
+    with django_assert_max_num_queries(18):
         response = portal.get("/portal/")
     assert response.status_code == 200
 

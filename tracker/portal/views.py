@@ -91,10 +91,13 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
             for r in requests
         ]
 
+    decisions = selectors.state_decisions(request.user)
     return render(
         request,
         "portal/dashboard.html",
         {
+            "decisions": decisions,
+            "decisions_count": sum(len(found) for found in decisions.values()),
             # The State's first-ranked open requests; all of them are on "All our requests".
             "open_rows": rows(open_requests[:OPEN_SHOWN]),
             "open_count": len(opened),
@@ -420,24 +423,39 @@ def priorities(request: SignedInRequest) -> HttpResponse:
         .filter(stage__in=workflow.OPEN)
         .order_by("priority", "opened_at")
     )
+    typed: dict[str, str] = {}
+    problems: dict[str, str] = {}
     if request.method == "POST":
+        typed = {
+            r.reference: request.POST.get(f"rank-{r.reference}", "").strip() for r in open_requests
+        }
         try:
-            ranks = {
-                r.reference: int(value)
-                for r in open_requests
-                if (value := request.POST.get(f"rank-{r.reference}", "").strip())
-            }
+            ranks = {reference: int(value) for reference, value in typed.items() if value}
         except ValueError:
             messages.error(request, _("A priority is a whole number from 1 (highest)."))
         else:
             try:
                 services.rank_requests(by=request.user, state=state, ranks=ranks)
+            except InvalidInput as error:
+                problems = error.fields
+                messages.error(
+                    request,
+                    error.message if not problems else _("Give each request its own priority."),
+                )
             except DomainError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Your priorities have been saved."))
                 return redirect("portal:priorities")
-    return render(request, "portal/priorities.html", {"open_requests": open_requests})
+    rows = [
+        {
+            "request": r,
+            "rank": typed.get(r.reference) or r.priority or index,
+            "problem": problems.get(r.reference, ""),
+        }
+        for index, r in enumerate(open_requests, start=1)
+    ]
+    return render(request, "portal/priorities.html", {"rows": rows})
 
 
 @focal_point_required
@@ -467,17 +485,26 @@ def practices(request: SignedInRequest) -> HttpResponse:
 @require_POST
 @focal_point_required
 def brief(request: SignedInRequest, reference: str) -> HttpResponse:
-    """The State writes (or corrects) the brief of its closed request."""
+    """The State writes (or corrects) the brief of its closed request, and publishes
+    it with the same press when it asks: what is published is the text on the page."""
     obj = _own(request, reference)
     form = BriefForm(request.POST)
+    publish_it = request.POST.get("publish") == "1"
     if form.is_valid():
         try:
-            services.write_brief(ta_request=obj, by=request.user, **form.cleaned_data)
+            saved = services.write_brief(ta_request=obj, by=request.user, **form.cleaned_data)
+            if publish_it:
+                services.publish_brief(
+                    ta_request=obj, by=request.user, publish=True, version=saved.version
+                )
         except DomainError as error:
             _show(request, error, form, {name: name for name in form.fields})
         else:
             messages.success(
-                request, _("Your brief is saved. Only your State sees it until you publish it.")
+                request,
+                _("Your brief is published: other States can read it.")
+                if publish_it
+                else _("Your brief is saved. Only your State sees it until you publish it."),
             )
             return redirect(reverse("portal:request", args=[obj.reference]) + "#brief")
     return _request_page(request, obj, brief_form=form)

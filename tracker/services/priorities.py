@@ -70,11 +70,20 @@ def set_priority(*, ta_request: AssistanceRequest, by: User, rank: int) -> Assis
 def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> None:
     """Re-rank the State's open requests at once: ``ranks`` maps references to ranks.
 
-    Requests sharing a rank keep their previous order; requests not named keep theirs
-    after the named ones (P3, as ``set_priority``).
+    Two requests cannot share a rank: the State says which comes first (it is refused
+    at each, never renumbered silently); requests not named keep their order after the
+    named ones (P3, as ``set_priority``).
     """
     _require_state(by, state)
     ranks = {reference: _valid_rank(rank) for reference, rank in ranks.items()}
+    shared = {
+        reference: _("Priority %(rank)s is given to more than one request: give each its own.")
+        % {"rank": rank}
+        for reference, rank in ranks.items()
+        if list(ranks.values()).count(rank) > 1
+    }
+    if shared:
+        raise InvalidInput(fields=shared)
     with transaction.atomic():
         queue = _open_queue(state)
         unknown = set(ranks) - {r.reference for r in queue}
