@@ -172,7 +172,9 @@ def test_rejecting_needs_a_reason(portal, with_plan):
         url(with_plan, "reject_plan"), {"revision": with_plan.revision, "plan_version": 1}
     )
     assert response.status_code == 200
-    assert "Give the reason for rejecting the plan." in messages_of(response)
+    # At its field, not in a banner.
+    assert response.context["form"].errors["text"] == ["Give the reason for rejecting the plan."]
+    assert "Give the reason for rejecting the plan." not in messages_of(response)
     response = portal.post(
         url(with_plan, "reject_plan"),
         {"revision": with_plan.revision, "plan_version": 1, "text": "Budget too small"},
@@ -195,7 +197,18 @@ def test_a_decision_not_possible_now_is_refused_with_the_reason(portal, request_
     ta_request = request_at(Stage.REQUESTED)
     response = portal.post(url(ta_request, "approve_plan"), {"revision": ta_request.revision})
     assert response.status_code == 200
-    assert any("only at the stage Consultation" in m for m in messages_of(response))
+    assert "only at the stage Consultation" in response.content.decode()
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.REQUESTED
+
+
+def test_a_decision_no_longer_possible_says_so_when_its_page_opens(portal, with_plan):
+    """The plan approved in another tab: the reject page says so, and offers no button."""
+    portal.post(url(with_plan, "approve_plan"), {"revision": with_plan.revision, "plan_version": 1})
+    page = portal.get(url(with_plan, "reject_plan")).content.decode()
+    assert "only at the stage Consultation" in page
+    assert "Confirm:" not in page
+    assert "Back to the request" in page
 
 
 def test_a_decision_on_a_stale_page_is_refused(portal, with_plan, officer):

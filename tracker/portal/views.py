@@ -316,7 +316,13 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
         request.POST or None,
         initial={"revision": obj.revision, "plan_version": plan.version if plan else None},
     )
-    if request.method == "POST" and form.is_valid():
+    try:  # A decision no longer possible says so when its page opens, not on submit.
+        workflow.check(obj, name, request.user)
+    except DomainError as error:
+        refusal = error.message
+    else:
+        refusal = ""
+    if request.method == "POST" and not refusal and form.is_valid():
         inputs = {text_input: form.cleaned_data["text"]}
         if "plan_version" in inputs_taken:
             inputs["plan_version"] = form.cleaned_data["plan_version"]
@@ -328,6 +334,8 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
                 expected_revision=form.cleaned_data["revision"],
                 **inputs,
             )
+        except InvalidInput as error:
+            form.add_error("text", error.message)  # what the State must write, at its field
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -343,6 +351,7 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
             "name": name,
             "label": _label(name),
             "form": form,
+            "refusal": refusal,
             "text_required": text_input == "reason",
         },
     )
