@@ -265,9 +265,15 @@ def test_the_secretariat_drafts_the_brief_and_the_state_publishes_then_takes_it_
     assert page.get_by_text("The secretariat drafted this brief for your State").is_visible()
     assert page.locator("table").get_by_text("Follow-up after 6 months").is_visible()
     shot(page, "request-brief-draft-en")
+    # The State corrects the draft before approving it: what it typed is what is published.
+    page.locator("#brief").get_by_label("What we would do differently").fill(
+        "Involve the prison administration from the start."
+    )
     page.get_by_role("button", name="Publish the brief for other States").click()
+    assert "Your brief is published" in page.content()
     assert anonymous.goto(f"/open/briefs/{reference}/").status == 200
     assert anonymous.get_by_text("Pre-trial detainees fell by a third.").is_visible()
+    assert anonymous.get_by_text("Involve the prison administration from the start.").is_visible()
     anonymous.goto("/api/v1/iati/activities.xml")
     assert f"/open/briefs/{reference}/" in anonymous.content()  # at once, not in an hour
 
