@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.conftest import messages_of
 from tests.factories import UserFactory, open_request
 from tests.journeys import TRANSITIONS, prepare, propose
-from tracker import services
+from tracker import services, workflow
 from tracker.kernel import clock
 from tracker.models import AssistanceRequest, Consent, Funding, LinkedRecommendation, Plan
 from tracker.workflow import Stage, dates
@@ -236,6 +236,23 @@ def test_each_transition_through_the_admin(
     ta_request.refresh_from_db()
     assert ta_request.stage == expected
     assert ta_request.history.last().transition == name
+    # What was done, and where the request stands now.
+    (said,) = messages_of(response)
+    assert said.startswith(f"{ta_request.reference}: “{workflow.about(name).label}” done.")
+    assert f"now at the stage “{Stage(expected).label}”" in said
+
+
+def test_accepting_says_who_has_the_request_now(client_as, request_at, officer):
+    officer.first_name, officer.last_name = "Olga", "Ivanova"
+    officer.save()
+    ta_request = request_at(Stage.REQUESTED)
+    response = client_as("officer").post(
+        transition_url(ta_request, "accept"), {"revision": ta_request.revision}
+    )
+    assert messages_of(response) == [
+        f"{ta_request.reference}: “Accept” done. The request is now at the stage "
+        "“Needs assessment”, with Olga Ivanova."
+    ]
 
 
 def test_staff_approval_without_the_states_document_is_refused_in_the_admin(

@@ -165,7 +165,7 @@ class RequestSteps(_ModelAdmin):
                 permit=permit,
                 **form.inputs(),
             ),
-            done=_("%(reference)s: done."),
+            done=lambda target: _taken(target, name),
         )
 
     # Content.
@@ -380,7 +380,10 @@ class RequestSteps(_ModelAdmin):
             form,
             services.withdraw_follow_up_consent,
             title=_("Record the State's withdrawal of consent to follow-up"),
-            done=_("%(reference)s: done."),
+            done=_(
+                "%(reference)s: the State's withdrawal of consent to follow-up is recorded; "
+                "no follow-up evaluation will be asked for."
+            ),
         )
 
     def message_view(self, request: SignedInRequest, object_id: str) -> HttpResponse:
@@ -493,7 +496,7 @@ class RequestSteps(_ModelAdmin):
         title: str,
         forms: list[Any],
         perform: Callable[[], Any],
-        done: str,
+        done: str | Callable[[AssistanceRequest], str],
         fields: Mapping[str, str] | None = None,
     ) -> HttpResponse:
         """Show the forms; on a valid POST call the service once.
@@ -517,8 +520,10 @@ class RequestSteps(_ModelAdmin):
             else:
                 target = result if isinstance(result, AssistanceRequest) else obj
                 if target is not None:
-                    reference = target.reference
-                    self.message_user(request, done % {"reference": reference}, messages.SUCCESS)
+                    said = (
+                        done(target) if callable(done) else done % {"reference": target.reference}
+                    )
+                    self.message_user(request, said, messages.SUCCESS)
                     return HttpResponseRedirect(self._change_url(target))
         return TemplateResponse(
             request,
@@ -586,3 +591,25 @@ def _quiet(form: Any) -> None:
 def _entered(formset: forms.Rows) -> list[dict[str, Any]]:
     """What was typed in the rows to record, without the "remove" box."""
     return [{k: v for k, v in row.cleaned_data.items() if k != "DELETE"} for row in formset.rows()]
+
+
+def _taken(ta_request: AssistanceRequest, name: str) -> str:
+    """What a transition did, and where the request stands now: its stage, who has it."""
+    said = {
+        "reference": ta_request.reference,
+        "label": workflow.about(name).label,
+        "stage": Stage(ta_request.stage).label,
+    }
+    if ta_request.officer is None or ta_request.stage in workflow.TERMINAL:
+        return (
+            _("%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”.")
+            % said
+        )
+    said["officer"] = ta_request.officer.get_full_name() or ta_request.officer.get_username()
+    return (
+        _(
+            "%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”, "
+            "with %(officer)s."
+        )
+        % said
+    )
