@@ -267,11 +267,14 @@ def test_the_state_publishes_the_text_it_read_not_one_changed_since(
     read = page.split('name="version" value="')[1].split('"')[0]
     with clock.at(timezone.now() + timedelta(minutes=5)):  # corrected while the State reads
         services.write_brief(ta_request=closed, by=officer, **{**PARTS, "results": "Fell."})
-    url = f"/portal/requests/{closed.reference}/brief/publish/"
-    response = client.post(url, {"publish": "1", "version": read}, follow=True)
+    url = f"/portal/requests/{closed.reference}/brief/"
+    typed = {**PARTS, "differently": "Start earlier."}
+    response = client.post(url, {**typed, "publish": "1", "version": read})
     assert "The brief changed since you read it" in response.content.decode()
+    assert response.context["brief_form"]["differently"].value() == "Start earlier."  # kept
     closed.brief.refresh_from_db()
     assert closed.brief.published_at is None
+    assert closed.brief.results == "Fell."  # the correction is not overwritten unread
     with pytest.raises(Conflict):
         services.publish_brief(ta_request=closed, by=togo_focal, publish=True, version=read)
     services.publish_brief(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -601,3 +602,39 @@ def test_analysts_land_on_every_request(client_as, queue):
 )
 def test_the_queue_filters(client_as, queue, query, expected):
     assert titles(client_as("officer").get(f"{CHANGELIST}?{query}")) == expected
+
+
+def test_completing_with_an_activity_undelivered_warns_and_asks(client_as, request_at, officer):
+    from tracker.services import ActivityDraft
+
+    ta_request = request_at(Stage.CONSULTATION)
+    services.propose_plan(
+        ta_request=ta_request,
+        by=officer,
+        budget_amount=Decimal("1000"),
+        activities=[
+            ActivityDraft("training", "Training of judges"),
+            ActivityDraft("training", "Training of clerks"),
+        ],
+    )
+    services.take_transition(
+        ta_request=ta_request, name="approve_plan", by=officer, document_reference="NV/1"
+    )
+    judges = ta_request.approved_plan().activities.get(title="Training of judges")
+    services.record_delivery(activity=judges, by=officer, delivered_on=dates.today())
+    ta_request.refresh_from_db()
+    client = client_as("officer")
+    url = transition_url(ta_request, "complete_implementation")
+    page = client.get(url).content.decode()
+    assert "Complete without the activity not delivered: Training of clerks." in page
+    response = client.post(url, {"revision": ta_request.revision})
+    assert response.status_code == 200
+    assert response.context["forms"][0].errors["without_undelivered"] == [
+        "Tick this box to complete implementation without them."
+    ]
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.IMPLEMENTATION
+    response = client.post(url, {"revision": ta_request.revision, "without_undelivered": "on"})
+    assert response.status_code == 302
+    ta_request.refresh_from_db()
+    assert ta_request.stage == Stage.EVALUATION

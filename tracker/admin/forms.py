@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tracker import selectors, workflow
 from tracker.kernel import money
@@ -79,7 +80,26 @@ class TransitionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     def inputs(self) -> dict[str, object]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "revision"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("revision", KNOWINGLY)}
+
+    def ask_knowingly(self, undelivered: list[Any]) -> None:
+        """Completing implementation with activities not delivered: said, and confirmed."""
+        titles = ", ".join(activity.title for activity in undelivered)
+        self.fields[KNOWINGLY] = forms.BooleanField(
+            label=ngettext(
+                "Complete without the activity not delivered: %(titles)s.",
+                "Complete without the %(n)s activities not delivered: %(titles)s.",
+                len(undelivered),
+            )
+            % {"n": len(undelivered), "titles": titles},
+            error_messages={
+                "required": _("Tick this box to complete implementation without them.")
+            },
+        )
+
+
+#: The confirmation that implementation completes with activities not delivered.
+KNOWINGLY = "without_undelivered"
 
 
 #: A form field for each input a transition may take (``workflow.inputs_of``). Every

@@ -152,6 +152,10 @@ class RequestSteps(_ModelAdmin):
             request.POST or None,
             initial={"revision": obj.revision, "plan_version": latest and latest.version},
         )
+        if name == "complete_implementation" and (
+            undelivered := [a for a in selectors.activities_to_deliver(obj) if not a.delivered_on]
+        ):
+            form.ask_knowingly(undelivered)
         return self._action(
             request,
             obj,

@@ -501,7 +501,12 @@ def brief(request: SignedInRequest, reference: str) -> HttpResponse:
     publish_it = request.POST.get("publish") == "1"
     if form.is_valid():
         try:
-            saved = services.write_brief(ta_request=obj, by=request.user, **form.cleaned_data)
+            saved = services.write_brief(
+                ta_request=obj,
+                by=request.user,
+                version=request.POST.get("version") or None,  # the text the State read
+                **form.cleaned_data,
+            )
             if publish_it:
                 services.publish_brief(
                     ta_request=obj, by=request.user, publish=True, version=saved.version

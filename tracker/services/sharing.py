@@ -30,6 +30,7 @@ def write_brief(
     done: str,
     results: str,
     differently: str = "",
+    version: str | None = None,
 ) -> Brief:
     """The State writes its brief, or an officer drafts it for the State to approve; a
     published brief changed by an officer goes back to unpublished (the State approves
@@ -49,6 +50,11 @@ def write_brief(
             raise InvalidInput(fields=problems)
         now = clock.now()
         existing = Brief.objects.filter(request=current).first()
+        # Given the ``version`` the writer read, a text written since is not overwritten.
+        if version is not None and existing is not None and existing.version != version:
+            raise Conflict(
+                _("The brief changed since you read it: read it again, then publish it.")
+            )
         # Only a published brief is linked from the file (a draft saved is not).
         was_published = existing is not None and existing.published_at is not None
         open_data_changed(current, now, in_the_file=was_published)
