@@ -405,6 +405,9 @@ def test_the_dashboard_asks_the_state_to_rank_requests_it_has_not_ranked(portal,
     request_at(Stage.REQUESTED)
     page = portal.get("/portal/").content.decode()
     assert "2 open requests have not been ranked by you yet" in page
+    # The cards agree with the prompt: no priority the State did not give.
+    assert page.count("Not ranked by you yet") == 2
+    assert "Priority 1" not in page
 
 
 def test_once_ranked_only_requests_opened_since_are_asked_for(portal, request_at, togo_focal):
@@ -414,11 +417,14 @@ def test_once_ranked_only_requests_opened_since_are_asked_for(portal, request_at
         state=togo_focal.member_state,
         ranks={second.reference: 1, first.reference: 2},
     )
-    assert 'id="rank-prompt"' not in portal.get("/portal/").content.decode()
+    page = portal.get("/portal/").content.decode()
+    assert 'id="rank-prompt"' not in page
+    assert "Priority 1" in page
+    assert "Not ranked by you yet" not in page
     request_at(Stage.REQUESTED)
-    assert (
-        "1 open request has not been ranked by you yet" in portal.get("/portal/").content.decode()
-    )
+    page = portal.get("/portal/").content.decode()
+    assert "1 open request has not been ranked by you yet" in page
+    assert page.count("Not ranked by you yet") == 1
 
 
 def test_staff_ranking_nothing_leaves_the_prompt(portal, request_at, officer):

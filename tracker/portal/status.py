@@ -94,8 +94,14 @@ def awaiting_ranking(state: MemberState, opened: list[datetime]) -> int:
     single one (A/HRC/43/31 para 40: the State's priorities lead the work)."""
     if len(opened) < 2:
         return 0
+    return sum(1 for at in opened if not ranked_by_state(state, at))
+
+
+def ranked_by_state(state: MemberState, opened_at: datetime) -> bool:
+    """Whether the State ranked this request itself (it was open when the State last
+    ranked): otherwise its place is only the order it came in, and the portal says so."""
     reviewed = state.priorities_reviewed_at
-    return sum(1 for at in opened if reviewed is None or at > reviewed)
+    return reviewed is not None and opened_at <= reviewed
 
 
 def timeline(

@@ -85,9 +85,17 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     ended = mine.filter(stage__in=workflow.TERMINAL).order_by("-stage_entered_at")
     ended_count = BoundedPaginator(ended, ENDED_SHOWN)
 
+    state = _state(request)
+
     def rows(requests):
         return [
-            {"request": r, "progress": status.progress(r), "action": status.state_action(r)}
+            {
+                "request": r,
+                "progress": status.progress(r),
+                "action": status.state_action(r),
+                # With more than one open, a place the State did not give is said so.
+                "ranked": len(opened) < 2 or status.ranked_by_state(state, r.opened_at),
+            }
             for r in requests
         ]
 
@@ -101,7 +109,7 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
             # The State's first-ranked open requests; all of them are on "All our requests".
             "open_rows": rows(open_requests[:OPEN_SHOWN]),
             "open_count": len(opened),
-            "awaiting_ranking": status.awaiting_ranking(_state(request), opened),
+            "awaiting_ranking": status.awaiting_ranking(state, opened),
             "ended_rows": rows(ended[:ENDED_SHOWN]),
             "ended_count": min(ended_count.count, ended_count.cap),
             "ended_count_exact": ended_count.exact,
