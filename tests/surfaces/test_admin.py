@@ -256,6 +256,13 @@ def test_accepting_says_who_has_the_request_now(client_as, request_at, officer):
     ]
 
 
+def test_the_approval_page_names_the_plan_it_approves(client_as, request_at, officer):
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer, budget="36500")
+    page = client_as("officer").get(transition_url(ta_request, "approve_plan")).content.decode()
+    assert "Plan version 1: budget 36,500.00 USD; activities: Training of judges." in page
+
+
 def test_staff_approval_without_the_states_document_is_refused_in_the_admin(
     client_as, request_at, officer
 ):

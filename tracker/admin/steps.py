@@ -16,6 +16,7 @@ from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tracker import selectors, services, workflow
@@ -152,6 +153,9 @@ class RequestSteps(_ModelAdmin):
             request.POST or None,
             initial={"revision": obj.revision, "plan_version": latest and latest.version},
         )
+        confirms = ""
+        if name in ("approve_plan", "reject_plan") and latest is not None:
+            confirms = _plan_confirmed(latest)
         if name == "complete_implementation" and (
             undelivered := [a for a in selectors.activities_to_deliver(obj) if not a.delivered_on]
         ):
@@ -170,6 +174,7 @@ class RequestSteps(_ModelAdmin):
                 **form.inputs(),
             ),
             done=lambda target: _taken(target, name),
+            confirms=confirms,
         )
 
     # Content.
@@ -502,6 +507,7 @@ class RequestSteps(_ModelAdmin):
         perform: Callable[[], Any],
         done: str | Callable[[AssistanceRequest], str],
         fields: Mapping[str, str] | None = None,
+        confirms: str = "",
     ) -> HttpResponse:
         """Show the forms; on a valid POST call the service once.
 
@@ -539,6 +545,7 @@ class RequestSteps(_ModelAdmin):
                 "original": obj,
                 "forms": forms,
                 "stage_label": Stage(obj.stage).label if obj else "",
+                "confirms": confirms,
                 "add_row": ADD_ROW,
                 "has_errors": request.method == "POST" and any(_errors(f) for f in forms),
                 "multipart": any(f.is_multipart() for f in forms),
@@ -617,3 +624,16 @@ def _taken(ta_request: AssistanceRequest, name: str) -> str:
         )
         % said
     )
+
+
+def _plan_confirmed(plan: Plan) -> str:
+    """What a decision on a plan is about: its version, budget and activities."""
+    titles = ", ".join(activity.title for activity in plan.activities.all()) or "—"
+    return _(
+        "Plan version %(version)s: budget %(budget)s %(currency)s; activities: %(activities)s."
+    ) % {
+        "version": plan.version,
+        "budget": formats.number_format(plan.budget_amount, 2, use_l10n=True, force_grouping=True),
+        "currency": plan.budget_currency,
+        "activities": titles,
+    }
