@@ -645,3 +645,28 @@ def test_completing_with_an_activity_undelivered_warns_and_asks(client_as, reque
     assert response.status_code == 302
     ta_request.refresh_from_db()
     assert ta_request.stage == Stage.EVALUATION
+
+
+def test_a_refused_step_lists_every_problem_at_the_top_linked_to_its_field(
+    client_as, request_at, officer
+):
+    """The error summary (GOV.UK's pattern): "Error:" in the title, each problem linked
+    to its field, the field's own message beside it."""
+    ta_request = request_at(Stage.CONSULTATION)
+    propose(ta_request, officer)
+    ta_request.refresh_from_db()
+    response = client_as("officer").post(
+        transition_url(ta_request, "approve_plan"),
+        {
+            "revision": ta_request.revision,
+            "plan_version": 1,
+            "document_reference": "NV/1",
+            "document_date": str(dates.today() + timedelta(days=3)),
+        },
+    )
+    page = response.content.decode()
+    assert "<title>Error: " in page
+    summary = page.split('class="errornote error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_document_date"' in summary
+    assert "The letter cannot be dated in the future." in summary
+    assert page.count("The letter cannot be dated in the future.") == 2  # and at its field

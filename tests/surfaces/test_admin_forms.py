@@ -66,7 +66,12 @@ def test_every_problem_of_a_plan_shows_at_once_next_to_its_field(client_as, requ
     assert field_errors(first, "ends_on") == ["An activity cannot end before it starts."]
     assert field_errors(second, "title") == ["Give the activity a title."]
     page = response.content.decode()
-    assert "Please correct the errors below." in page
+    # All of them at the top too, each linked to its field.
+    summary = page.split('class="errornote error-summary"')[1].split("</div>")[0]
+    assert "There is a problem" in summary
+    assert "An activity cannot end before it starts." in summary
+    assert "Give the activity a title." in summary
+    assert summary.count('href="#id_activities-') == 2
     # What was typed is kept.
     assert 'value="Training"' in page
     assert not Plan.objects.exists()

@@ -32,7 +32,7 @@ from tracker.services import (
     drafts,
 )
 from tracker.web import http
-from tracker.web.forms import DocumentForm, place_problems
+from tracker.web.forms import DocumentForm, error_summary, place_problems
 from tracker.web.http import SignedInRequest
 from tracker.workflow import Stage
 
@@ -548,6 +548,7 @@ class RequestSteps(_ModelAdmin):
                 "confirms": confirms,
                 "add_row": ADD_ROW,
                 "has_errors": request.method == "POST" and any(_errors(f) for f in forms),
+                "problems": error_summary(forms) if request.method == "POST" else [],
                 "multipart": any(f.is_multipart() for f in forms),
             },
         )

@@ -118,3 +118,19 @@ def _placed(name: str, problem: str, shown: Sequence[Any]) -> bool:
             form.add_error(name, problem)
             return True
     return False
+
+
+def error_summary(shown: Sequence[Any]) -> list[dict[str, str]]:
+    """Every problem of a submission, in the order of the page, each with the id of its
+    field (a form, or a list of rows): the summary at the top links to each (the
+    pattern of GOV.UK's design system)."""
+    found = []
+    for form in shown:
+        for each in getattr(form, "forms", [form]):
+            found += [{"href": "", "text": str(problem)} for problem in each.non_field_errors()]
+            for field in each.visible_fields():
+                found += [
+                    {"href": f"#{field.id_for_label}", "text": f"{field.label}: {problem}"}
+                    for problem in field.errors
+                ]
+    return found
