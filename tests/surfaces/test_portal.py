@@ -270,7 +270,11 @@ def test_new_request_without_a_title_is_refused_and_keeps_the_input(portal):
         {"title": "", "description": "Keep me", "rec-TOTAL_FORMS": "0", "rec-INITIAL_FORMS": "0"},
     )
     assert response.status_code == 200
-    assert "Keep me" in response.content.decode()
+    page = response.content.decode()
+    assert "Keep me" in page
+    # Said at the top, linked to the field, and in the title.
+    assert "<title>Error: " in page
+    assert 'href="#id_title"' in page.split('class="error-summary"')[1].split("</div>")[0]
     assert not AssistanceRequest.objects.exists()
 
 

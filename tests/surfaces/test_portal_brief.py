@@ -49,6 +49,10 @@ def test_a_refused_publication_keeps_what_was_typed_and_publishes_nothing(client
     assert page.status_code == 200
     form = page.context["brief_form"]
     assert form.errors["results"]
+    shown = page.content.decode()
+    assert "<title>Error: " in shown
+    summary = shown.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_results"' in summary
     assert form["differently"].value() == TEXT["differently"]
     assert not Brief.objects.filter(request=closed).exists()
 

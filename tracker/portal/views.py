@@ -31,7 +31,7 @@ from tracker.portal.forms import (
 )
 from tracker.services import RecommendationDraft, drafts
 from tracker.web import charts, figures_page, http
-from tracker.web.forms import BriefForm, DocumentForm, MessageForm, place_problems
+from tracker.web.forms import BriefForm, DocumentForm, MessageForm, error_summary, place_problems
 from tracker.web.http import SignedInRequest
 from tracker.web.pagination import BoundedPaginator
 from tracker.workflow import Stage
@@ -162,6 +162,9 @@ def _request_page(
         "portal/request.html",
         {
             "obj": obj,
+            "problems": error_summary(
+                [f for f in (message_form, document_form, brief_form) if f is not None]
+            ),
             "progress": status.progress(obj),
             "action": status.state_action(obj),
             "timeline": status.timeline(
@@ -359,6 +362,7 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
             "name": name,
             "label": _label(name),
             "form": form,
+            "problems": error_summary([form]) if form.is_bound else [],
             "refusal": refusal,
             "text_required": text_input == "reason",
         },
@@ -427,7 +431,13 @@ def new_request(request: SignedInRequest) -> HttpResponse:
             )
             return redirect("portal:request", reference=opened.reference)
     return render(
-        request, "portal/new_request.html", {"form": form, "recommendations": recommendations}
+        request,
+        "portal/new_request.html",
+        {
+            "form": form,
+            "recommendations": recommendations,
+            "problems": error_summary([form, recommendations]) if form.is_bound else [],
+        },
     )
 
 
