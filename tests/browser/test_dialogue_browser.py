@@ -82,7 +82,14 @@ def test_a_refused_file_in_the_portal_says_why_at_phone_width(
     page.goto(f"/portal/requests/{ta_request.reference}/")
     page.set_input_files("input[name=file]", str(fake))
     page.get_by_role("button", name="Attach", exact=True).click()
-    assert page.get_by_text("“rapport.pdf” is named as a .pdf file but is a PNG file.").is_visible()
+    refusal = "“rapport.pdf” is named as a .pdf file but is a PNG file."
+    # At the top (focused, so a phone shows it without scrolling), linked to the field...
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    summary.get_by_role("link", name=f"File: {refusal}").click()
+    assert page.evaluate("document.activeElement.name") == "file"
+    # ...and beside the field itself.
+    assert page.get_by_text(refusal, exact=True).is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "conversation-refused-phone")
     context.close()

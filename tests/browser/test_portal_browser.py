@@ -70,7 +70,11 @@ def test_focal_point_approves_rejects_withdraws_and_ranks(page, togo_cases):
     page.click("text=Prison reform")
     page.get_by_role("link", name="Reject plan version 1").click()
     page.get_by_role("button", name="Confirm: Reject plan").click()  # no reason yet
-    assert page.get_by_text("Give the reason for rejecting the plan.").is_visible()
+    summary = page.locator(".error-summary")
+    assert summary.get_by_role(
+        "link", name="Reason: Give the reason for rejecting the plan."
+    ).is_visible()
+    assert page.get_by_text("Give the reason for rejecting the plan.", exact=True).is_visible()
     page.fill("textarea[name=text]", "The budget leaves out the regions.")
     page.get_by_role("button", name="Confirm: Reject plan").click()
     page.wait_for_url("**/requests/*/")

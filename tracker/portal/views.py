@@ -327,6 +327,7 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
         request.POST or None,
         initial={"revision": obj.revision, "plan_version": plan.version if plan else None},
     )
+    form.fields["text"].label = _("Reason") if text_input == "reason" else _("Comment (optional)")
     try:  # A decision no longer possible says so when its page opens, not on submit.
         workflow.check(obj, name, request.user)
     except DomainError as error:
