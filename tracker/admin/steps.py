@@ -612,7 +612,7 @@ def _taken(ta_request: AssistanceRequest, name: str) -> str:
         "label": workflow.about(name).label,
         "stage": Stage(ta_request.stage).label,
     }
-    if ta_request.officer is None or ta_request.stage in workflow.TERMINAL:
+    if ta_request.stage in workflow.TERMINAL or ta_request.officer is None:
         return (
             _("%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”.")
             % said

@@ -328,8 +328,9 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
         initial={"revision": obj.revision, "plan_version": plan.version if plan else None},
     )
     form.fields["text"].label = _("Reason") if text_input == "reason" else _("Comment (optional)")
+    permit = None
     try:  # A decision no longer possible says so when its page opens, not on submit.
-        workflow.check(obj, name, request.user)
+        permit = workflow.check(obj, name, request.user)
     except DomainError as error:
         refusal = error.message
     else:
@@ -344,6 +345,7 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
                 name=name,
                 by=request.user,
                 expected_revision=form.cleaned_data["revision"],
+                permit=permit,
                 **inputs,
             )
         except InvalidInput as error:
