@@ -434,6 +434,11 @@ def activities_to_deliver(ta_request: AssistanceRequest | None) -> QuerySet[Acti
     return approved.activities.all() if approved is not None else Activity.objects.none()
 
 
+def undelivered_activities(ta_request: AssistanceRequest) -> list[Activity]:
+    """The approved plan's activities not delivered yet."""
+    return list(activities_to_deliver(ta_request).filter(delivered_on=None))
+
+
 def activity_of(ta_request: AssistanceRequest, activity_id: int) -> Activity | None:
     """One activity of this request's plans, or None (another request's is not found)."""
     return Activity.objects.filter(pk=activity_id, plan__request=ta_request).first()

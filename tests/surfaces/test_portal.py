@@ -13,7 +13,7 @@ from tests.conftest import messages_of
 from tests.factories import UserFactory, open_request
 from tests.journeys import propose
 from tracker import services
-from tracker.demo.scenarios import Content
+from tracker.demo.scenarios import Content, bring_to
 from tracker.kernel import clock
 from tracker.kernel.errors import Conflict, DomainError
 from tracker.models import AssistanceRequest, Consent
@@ -109,11 +109,14 @@ def test_dashboard_lists_every_decision_of_the_state_with_their_number(
     drafted, own = request_at(Stage.CLOSED), request_at(Stage.CLOSED)
     services.write_brief(ta_request=drafted, by=officer, context="c", done="d", results="r")
     services.write_brief(ta_request=own, by=own.opened_by, context="c", done="d", results="r")
+    elsewhere = bring_to(open_request(senegal_focal), Stage.CONSULTATION, officer=officer)
+    propose(elsewhere, officer)
     content = portal.get("/portal/").content.decode()
     assert "Your decisions are needed (2)" in content
     assert f"Approve or reject plan version 1 of {consulting.reference}" in content
     assert f"Approve the brief the secretariat drafted for {drafted.reference}" in content
     assert f"drafted for {own.reference}" not in content
+    assert elsewhere.reference not in content
     services.publish_brief(ta_request=drafted, by=own.opened_by, publish=True)
     assert "Your decision is needed (1)" in portal.get("/portal/").content.decode()
 

@@ -26,6 +26,11 @@ def take(ta_request, name, by, **inputs):
     return services.take_transition(ta_request=ta_request, name=name, by=by, **inputs)
 
 
+def from_letter(ta_request, name, officer, day):
+    """The State's decision ``name``, recorded by an officer from its letter of ``day``."""
+    return take(ta_request, name, officer, document_reference=LETTER, document_date=day)
+
+
 def proposed_days_ago(request_at, officer, days):
     """A request in consultation whose plan version 1 was proposed ``days`` ago."""
     with clock.at(clock.now() - timedelta(days=days)):
@@ -55,41 +60,18 @@ def test_a_decision_cannot_be_recorded_from_a_letter_dated_in_the_future(request
 def test_a_plan_cannot_be_approved_by_a_letter_older_than_the_plan(request_at, officer):
     ta_request = proposed_days_ago(request_at, officer, 10)
     with pytest.raises(InvalidInput, match="before plan version 1 was proposed") as refused:
-        take(
-            ta_request,
-            "approve_plan",
-            officer,
-            document_reference=LETTER,
-            document_date=dates.today() - timedelta(days=11),
-        )
+        from_letter(ta_request, "approve_plan", officer, dates.today() - timedelta(days=11))
     assert set(refused.value.fields) == {"document_date"}
     # The day it was proposed, and any day since, can be true.
-    approved = take(
-        ta_request,
-        "approve_plan",
-        officer,
-        document_reference=LETTER,
-        document_date=dates.today() - timedelta(days=10),
-    )
+    approved = from_letter(ta_request, "approve_plan", officer, dates.today() - timedelta(days=10))
     assert approved.stage == Stage.IMPLEMENTATION
 
 
 def test_a_withdrawal_letter_cannot_predate_the_request(request_at, officer):
     ta_request = request_at(Stage.REQUESTED)
     with pytest.raises(InvalidInput, match="before the request was logged"):
-        take(
-            ta_request,
-            "withdraw",
-            officer,
-            document_reference=LETTER,
-            document_date=dates.today() - timedelta(days=1),
-        )
-    assert (
-        take(
-            ta_request, "withdraw", officer, document_reference=LETTER, document_date=dates.today()
-        ).stage
-        == Stage.WITHDRAWN
-    )
+        from_letter(ta_request, "withdraw", officer, dates.today() - timedelta(days=1))
+    assert from_letter(ta_request, "withdraw", officer, dates.today()).stage == Stage.WITHDRAWN
 
 
 def test_open_publication_cannot_be_agreed_by_a_letter_of_tomorrow(request_at, officer):
@@ -130,13 +112,12 @@ def test_the_approval_letters_date_is_when_the_state_approved(request_at, office
     """Recorded today from a letter of three days ago: a delivery two days ago is true."""
     ta_request = proposed_days_ago(request_at, officer, 10)
     three_days_ago = dates.today() - timedelta(days=3)
-    take(
-        ta_request, "approve_plan", officer, document_reference=LETTER, document_date=three_days_ago
-    )
+    from_letter(ta_request, "approve_plan", officer, three_days_ago)
     plan = ta_request.approved_plan()
     assert plan.approved_on() == three_days_ago
     activity = plan.activities.get()
-    services.record_delivery(activity=activity, by=officer, delivered_on=three_days_ago)
+    delivered = services.record_delivery(activity=activity, by=officer, delivered_on=three_days_ago)
+    assert delivered.delivered_on == three_days_ago
 
 
 def test_the_api_says_it_at_the_field(api, request_at, officer):
@@ -217,3 +198,19 @@ def test_the_command_lists_what_was_stored_before_the_rules(request_at, officer,
     assert "The letter cannot be dated in the future." in lines[0]
     assert "before the State approved the plan" in lines[1]
     assert Consent.objects.get(decision=Decision.APPROVED).document_date == next_year
+
+
+def test_follow_up_consent_cannot_be_withdrawn_by_a_letter_of_tomorrow(request_at, officer):
+    closed = request_at(Stage.CLOSED)
+    with pytest.raises(InvalidInput, match="in the future"):
+        services.withdraw_follow_up_consent(
+            ta_request=closed,
+            by=officer,
+            document_reference=LETTER,
+            document_date=dates.today() + timedelta(days=1),
+        )
+    assert not Consent.objects.filter(request=closed, decision=Decision.NO_FOLLOW_UP).exists()
+    services.withdraw_follow_up_consent(
+        ta_request=closed, by=officer, document_reference=LETTER, document_date=dates.today()
+    )
+    assert Consent.objects.filter(request=closed, decision=Decision.NO_FOLLOW_UP).exists()

@@ -157,7 +157,7 @@ class RequestSteps(_ModelAdmin):
         if name in ("approve_plan", "reject_plan") and latest is not None:
             confirms = _plan_confirmed(latest)
         if name == "complete_implementation" and (
-            undelivered := [a for a in selectors.activities_to_deliver(obj) if not a.delivered_on]
+            undelivered := selectors.undelivered_activities(obj)
         ):
             form.ask_knowingly(undelivered)
         return self._action(

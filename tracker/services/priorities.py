@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -76,11 +78,12 @@ def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> Non
     """
     _require_state(by, state)
     ranks = {reference: _valid_rank(rank) for reference, rank in ranks.items()}
+    given = Counter(ranks.values())
     shared = {
         reference: _("Priority %(rank)s is given to more than one request: give each its own.")
         % {"rank": rank}
         for reference, rank in ranks.items()
-        if list(ranks.values()).count(rank) > 1
+        if given[rank] > 1
     }
     if shared:
         raise InvalidInput(fields=shared)

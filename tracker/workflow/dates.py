@@ -39,6 +39,11 @@ def _refuse(field: str, message: str) -> None:
     raise InvalidInput(fields={field: message})
 
 
+def _not_in_the_future(day: date, field: str, message: str) -> None:
+    if day > today():
+        _refuse(field, message)
+
+
 def check_letter(
     day: date | None,
     ta_request: AssistanceRequest,
@@ -50,8 +55,7 @@ def check_letter(
     that version was proposed."""
     if day is None:
         return
-    if day > today():
-        _refuse(field, _("The letter cannot be dated in the future."))
+    _not_in_the_future(day, field, _("The letter cannot be dated in the future."))
     if plan is not None and day < day_of(plan.proposed_at):
         _refuse(
             field,
@@ -71,8 +75,7 @@ def check_letter(
 
 def check_delivery(day: date, approved_on: date | None, field: str = "delivered_on") -> None:
     """A delivery: not in the future, not before the State approved the plan."""
-    if day > today():
-        _refuse(field, _("An activity cannot be delivered in the future."))
+    _not_in_the_future(day, field, _("An activity cannot be delivered in the future."))
     if approved_on is not None and day < approved_on:
         _refuse(
             field,
@@ -84,5 +87,4 @@ def check_delivery(day: date, approved_on: date | None, field: str = "delivered_
 def check_formal_request(day: date, field: str = "document_date") -> None:
     """The date of the State's formal request an officer logs a request from: not in
     the future (the request is logged now)."""
-    if day > today():
-        _refuse(field, _("The formal request cannot be dated in the future."))
+    _not_in_the_future(day, field, _("The formal request cannot be dated in the future."))
