@@ -71,9 +71,17 @@ class TrackerAdminSite(AdminSite):
         context = {
             **self.each_context(request),
             "title": _("Figures"),
-            **figures_page.context(request),
+            **figures_page.context(
+                request, lambda figure: reverse("admin:figures_csv", args=[figure])
+            ),
         }
         return TemplateResponse(request, "admin/tracker/figures.html", context)
+
+    def figures_csv(self, request, figure):
+        """One table of the Figures page as CSV."""
+        from tracker.web import figures_page
+
+        return figures_page.table_csv(request, figure)
 
     def get_urls(self):
         from tracker.admin import signin as views
@@ -82,5 +90,10 @@ class TrackerAdminSite(AdminSite):
             path("login/code/", views.code_step(self), name="login_code"),
             path("two-factor/", views.two_factor(self), name="two_factor"),
             path("figures/", self.admin_view(self.figures), name="figures"),
+            path(
+                "figures/<slug:figure>.csv",
+                self.admin_view(self.figures_csv),
+                name="figures_csv",
+            ),
             *super().get_urls(),
         ]

@@ -308,7 +308,7 @@ def test_the_admin_page_shows_every_request_to_officers_and_analysts(client_as, 
         assert "Shares of the 4 requests" in page
         assert '<th scope="row">Following up imported UPR records</th><td>1</td>' in page
         assert page.count('src="data:image/svg+xml;base64,') >= 8
-        assert "/api/v1/reports/figures/?format=csv&amp;figure=shares" in page
+        assert 'href="/admin/figures/shares.csv"' in page
 
 
 def test_the_portal_page_shows_the_states_own_requests(client, dataset, togo_focal):
@@ -319,7 +319,78 @@ def test_the_portal_page_shows_the_states_own_requests(client, dataset, togo_foc
     assert '<th scope="row">Following up UPR recommendations</th><td>1</td>' in page
     assert '<th scope="row">Following up imported UPR records</th><td>0</td>' in page
     # The CSV link narrows as the page does.
-    assert "/api/v1/reports/figures/?region=AFRICA&amp;format=csv&amp;figure=funding" in page
+    assert 'href="/portal/figures/funding.csv?region=AFRICA"' in page
+
+
+def csv_lines(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+
+def test_each_tables_csv_is_that_table_in_the_readers_language(client_as, dataset):
+    """Not one dump of every figure: the table under the chart, its headings translated,
+    stages named, not coded."""
+    analyst = client_as("analyst")
+    withdrawals = csv_lines(analyst.get("/admin/figures/withdrawals.csv"))
+    assert withdrawals[0] == "Stage,Withdrawals"
+    assert "Needs assessment,1" in withdrawals  # B, from needs assessment
+    assert len(withdrawals) == 1 + 5  # one row per open stage
+    ownership = csv_lines(analyst.get("/admin/figures/ownership.csv"))
+    assert ownership[0] == "Measure,Value,Detail"
+    assert ownership != withdrawals
+    analyst.post("/portal/language/", {"language": "fr"})
+    french = csv_lines(analyst.get("/admin/figures/withdrawals.csv"))
+    assert french[0] == "Étape,Retraits"
+    assert "Évaluation des besoins,1" in french
+
+
+def test_a_states_table_csv_counts_only_its_requests_narrowed_as_its_page(client_as, dataset):
+    togo = client_as("togo_focal")
+    per_year = csv_lines(togo.get("/portal/figures/opened_per_year.csv"))
+    assert per_year == ["Year,Requests,Change", "2024,1,—"]
+    assert csv_lines(togo.get("/portal/figures/opened_per_year.csv?region=ASIA_PACIFIC")) == [
+        "Year,Requests,Change"
+    ]
+
+
+def test_a_figure_that_is_not_there_is_a_404_and_strangers_sign_in_first(
+    client, client_as, dataset
+):
+    assert client.get("/portal/figures/shares.csv").status_code == 302
+    assert client.get("/admin/figures/shares.csv").status_code == 302
+    assert client_as("togo_focal").get("/admin/figures/shares.csv").status_code == 302
+    assert client_as("analyst").get("/admin/figures/nothing.csv").status_code == 404
+    assert client_as("togo_focal").get("/portal/figures/nothing.csv").status_code == 404
+
+
+def test_a_year_with_no_request_is_a_year_of_the_table_and_its_change_is_said_in_words(
+    client_as, officer, dataset
+):
+    """Mexico asked in 2023 and 2025, not in 2024: the years stay consecutive,
+    and from none there is no percentage."""
+    for day in ("2023-05-01", "2023-06-01"):
+        with clock.at(at(day)):
+            services.open_request(
+                by=officer,
+                title="E",
+                requesting_state="MEX",
+                formal_request=FormalRequest("note_verbale", f"NV/MEX/{day}", at(day).date()),
+            )
+    years = everything(region="LATIN_AMERICA_CARIBBEAN")["opened_per_year"]["years"]
+    assert [(y["year"], y["total"]) for y in years] == [(2023, 2), (2024, 0), (2025, 1)]
+    assert years[1]["change"]["difference"] == -2
+    assert years[2]["change"] == {"difference": 1, "percent": None, "text": "n/a"}
+    page = (
+        client_as("analyst").get("/admin/figures/?region=LATIN_AMERICA_CARIBBEAN").content.decode()
+    )
+    assert '<th scope="row">2024</th><td>0</td><td>-100.0%</td>' in page
+    assert '<th scope="row">2025</th><td>1</td><td>up from none</td>' in page
+    by_region = csv_lines(
+        client_as("analyst").get(
+            "/admin/figures/opened_by_region.csv?region=LATIN_AMERICA_CARIBBEAN"
+        )
+    )
+    assert by_region[1:] == ["2023,2", "2024,0", "2025,1"]
 
 
 def test_states_and_strangers_stay_out_of_the_admins_figures(client, dataset, togo_focal):

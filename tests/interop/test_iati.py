@@ -230,6 +230,20 @@ def test_the_public_brief_page_needs_both_publications(client, closed_and_follow
     assert client.get(url).status_code == 404
 
 
+def test_the_public_brief_page_has_its_heading_and_the_portal_links_to_it(
+    client, client_as, closed_and_followed_up, togo_focal
+):
+    reference = closed_and_followed_up.reference
+    url = f"/open/briefs/{reference}/"
+    page = client.get(url).content.decode()
+    assert '<header class="site">' in page
+    assert "<h1>Good-practice brief</h1>" in page
+    portal = client_as("togo_focal")
+    assert f'href="{url}"' in portal.get(f"/portal/requests/{reference}/").content.decode()
+    services.decide_open_publication(ta_request=closed_and_followed_up, by=togo_focal, agree=False)
+    assert f'href="{url}"' not in portal.get(f"/portal/requests/{reference}/").content.decode()
+
+
 def test_a_brief_taken_back_or_corrected_leaves_the_served_file_at_once(
     client, closed_and_followed_up, togo_focal, officer, django_capture_on_commit_callbacks
 ):

@@ -36,6 +36,15 @@ def test_a_focal_point_finds_a_plan_waiting_for_its_decision(client, demo_data):
     assert "National protocol for investigating femicides" in page
 
 
+def test_a_state_sees_its_officer_by_name_not_by_username(client, demo_data):
+    handled = AssistanceRequest.objects.filter(requesting_state_id="SLV", officer__isnull=False)
+    ta_request = handled.first()
+    first_screen(client, "elena")
+    page = client.get(f"/portal/requests/{ta_request.reference}/").content.decode()
+    assert f"handled by {ta_request.officer.get_full_name()} at the secretariat" in page
+    assert f"handled by {ta_request.officer.username} " not in page
+
+
 def test_a_state_finds_three_open_requests_to_rank(client, demo_data):
     tunisia = AssistanceRequest.objects.filter(requesting_state_id="TUN")
     assert tunisia.filter(stage__in=workflow.OPEN).count() == 3

@@ -617,7 +617,7 @@ def _taken(ta_request: AssistanceRequest, name: str) -> str:
             _("%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”.")
             % said
         )
-    said["officer"] = ta_request.officer.get_full_name() or ta_request.officer.get_username()
+    said["officer"] = str(ta_request.officer)
     return (
         _(
             "%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”, "

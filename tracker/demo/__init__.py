@@ -39,6 +39,7 @@ DEMO_PASSWORD = "demo-ta-2026"  # noqa: S105
 @dataclass(frozen=True)
 class Account:
     username: str
+    name: str
     role: str
     state: str | None = None
     language: str = "en"
@@ -46,15 +47,15 @@ class Account:
 
 
 ACCOUNTS = (
-    Account("sam", Role.OFFICER),
-    Account("olga", Role.OFFICER, supervisor="sam"),
-    Account("ana", Role.ANALYST),
-    Account("afi", Role.FOCAL_POINT, state="TGO", language="fr"),
-    Account("moussa", Role.FOCAL_POINT, state="SEN", language="fr"),
-    Account("sophea", Role.FOCAL_POINT, state="KHM", language="fr"),
-    Account("lucia", Role.FOCAL_POINT, state="MEX", language="es"),
-    Account("ines", Role.FOCAL_POINT, state="TUN", language="ar"),
-    Account("elena", Role.FOCAL_POINT, state="SLV"),
+    Account("sam", "Sam Mensah", Role.OFFICER),
+    Account("olga", "Olga Ivanova", Role.OFFICER, supervisor="sam"),
+    Account("ana", "Ana Souza", Role.ANALYST),
+    Account("afi", "Afi Agbeko", Role.FOCAL_POINT, state="TGO", language="fr"),
+    Account("moussa", "Moussa Diop", Role.FOCAL_POINT, state="SEN", language="fr"),
+    Account("sophea", "Sophea Chan", Role.FOCAL_POINT, state="KHM", language="fr"),
+    Account("lucia", "Lucía Hernández", Role.FOCAL_POINT, state="MEX", language="es"),
+    Account("ines", "Inès Ben Salah", Role.FOCAL_POINT, state="TUN", language="ar"),
+    Account("elena", "Elena Martínez", Role.FOCAL_POINT, state="SLV"),
 )
 
 PROVIDERS = (
@@ -632,6 +633,8 @@ def _accounts() -> dict[str, User]:
                 email=f"{account.username}@example.org",
                 language=account.language,
                 supervisor=users.get(account.supervisor or ""),
+                first_name=account.name.split(" ", 1)[0],
+                last_name=account.name.split(" ", 1)[1],
             )
         users[account.username] = user
     return users

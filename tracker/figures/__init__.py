@@ -221,13 +221,14 @@ def _figures(
     approvals = sum(approved_first.values())
     closed = by_stage[Stage.CLOSED]
     withdrawn = sums.count("withdrawn_from", by="item")
+    totals = dict(sums.count("requests", by="year"))
     return {
         # A/HRC/43/31 paras 95-97 state their figures so: each year's, and the change.
         "opened_per_year": {
-            "years": _years(dict(sums.count("requests", by="year"))),
-            "by_stage": sums.per_year("stage", by="item"),
-            "by_region": sums.per_year("requests", by="region"),
-            "by_domain": sums.per_year("domain", by="item"),
+            "years": _years(totals),
+            "by_stage": _every_year(sums.per_year("stage", by="item"), totals),
+            "by_region": _every_year(sums.per_year("requests", by="region"), totals),
+            "by_domain": _every_year(sums.per_year("domain", by="item"), totals),
         },
         "time_in_stage": {
             "stages": {
@@ -289,19 +290,30 @@ def _overdue(requests: QuerySet[AssistanceRequest], now: datetime | None) -> int
     return requests.filter(deadlines.overdue_q(now or timezone.now())).count()
 
 
+def _span(totals: dict[int, int]) -> range:
+    """Every year from the first with a request to the last: a year with none is a
+    figure too (0), or the years beside it would look consecutive."""
+    return range(min(totals), max(totals) + 1) if totals else range(0)
+
+
 def _years(totals: dict[int, int]) -> list[dict[str, Any]]:
-    """Each year's total and its change from the year before (when there is one)."""
-    years = []
-    for year in sorted(totals):
-        before = totals.get(year - 1)
-        years.append(
-            {
-                "year": year,
-                "total": totals[year],
-                "change": change(before, totals[year]) if before is not None else None,
-            }
-        )
-    return years
+    """Each year's total and its change from the year before (none for the first)."""
+    span = _span(totals)
+    return [
+        {
+            "year": year,
+            "total": totals.get(year, 0),
+            "change": change(totals.get(year - 1, 0), totals.get(year, 0))
+            if year != span.start
+            else None,
+        }
+        for year in span
+    ]
+
+
+def _every_year(table: dict[str, dict[str, int]], totals: dict[int, int]) -> dict[str, Any]:
+    """``table`` (per year, then per kind) with a row, maybe empty, for every year."""
+    return {str(year): table.get(str(year), {}) for year in _span(totals)}
 
 
 def _days(value: float) -> float:

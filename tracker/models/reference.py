@@ -122,6 +122,10 @@ class User(AbstractUser):
             )
         ]
 
+    def __str__(self) -> str:
+        """How every page names a person: the full name, else the username."""
+        return self.get_full_name() or self.get_username()
+
 
 class Domain(Named):
     """A field of assistance (A/HRC/43/31 para 8)."""

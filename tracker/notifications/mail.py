@@ -36,7 +36,7 @@ def language_of(person: User) -> str:
 
 def _called(person: User | None) -> str:
     """How a message names a person: the full name, else the username."""
-    return (person.get_full_name() or person.username) if person else ""
+    return str(person) if person else ""
 
 
 def _words(notification: Notification) -> dict[str, Any]:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("priorities/", views.priorities, name="priorities"),
     path("good-practices/", views.practices, name="practices"),
     path("figures/", views.figures, name="figures"),
+    path("figures/<slug:figure>.csv", views.figures_csv, name="figures_csv"),
     path("language/", views.language, name="language"),
     path(
         "login/",

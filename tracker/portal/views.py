@@ -572,7 +572,16 @@ def language(request: HttpRequest) -> HttpResponse:
 @focal_point_required
 def figures(request: SignedInRequest) -> HttpResponse:
     """The State's own requests in figures, each chart with its table."""
-    return render(request, "portal/figures.html", figures_page.context(request))
+    context = figures_page.context(
+        request, lambda figure: reverse("portal:figures_csv", args=[figure])
+    )
+    return render(request, "portal/figures.html", context)
+
+
+@focal_point_required
+def figures_csv(request: SignedInRequest, figure: str) -> HttpResponse:
+    """One table of the Figures page as CSV."""
+    return figures_page.table_csv(request, figure)
 
 
 def open_brief(request: HttpRequest, reference: str) -> HttpResponse:

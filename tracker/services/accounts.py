@@ -23,6 +23,8 @@ def create_account(
     email: str = "",
     language: str = "en",
     supervisor: User | None = None,
+    first_name: str = "",
+    last_name: str = "",
 ) -> User:
     """Create a user with its role; a focal point speaks for exactly one State."""
     if role not in Role.values:
@@ -44,6 +46,8 @@ def create_account(
         raise InvalidInput(_("The user “%(username)s” already exists.") % {"username": username})
     user = User(
         username=username,
+        first_name=first_name,
+        last_name=last_name,
         email=email,
         role=role,
         member_state=member_state,

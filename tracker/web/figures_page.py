@@ -8,17 +8,16 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from babel import Locale
 from django import forms
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from tracker import figures, selectors
+from tracker.interop import exports
 from tracker.kernel import clock, names
 from tracker.kernel.collation import NamedChoiceField
 from tracker.kernel.vocabulary import Stage
@@ -59,8 +58,34 @@ class FiguresForm(forms.Form):
         return data
 
 
-def context(request: HttpRequest) -> dict[str, Any]:
-    """Everything the page shows, over what the signed-in user may see."""
+def context(request: HttpRequest, csv_url: Callable[[str], str]) -> dict[str, Any]:
+    """Everything the page shows, over what the signed-in user may see; ``csv_url``
+    gives where a section's table downloads."""
+    form, narrowed, on, compare = _asked(request)
+    shown, counted_up_to = sections(request.user, narrowed, on, compare)
+    query = request.GET.urlencode()
+    for section in shown:
+        spec = section.pop("spec")
+        section["chart"] = charts.image_source(spec) if spec else None
+        section["csv"] = csv_url(section["id"]) + (f"?{query}" if query else "")
+    return {"form": form, "sections": shown, "counted_up_to": counted_up_to}
+
+
+def table_csv(request: HttpRequest, figure: str) -> HttpResponse:
+    """One section's table as the page shows it, narrowed as the page is: its headings in
+    the reader's language, names rather than codes (the API keeps the machine-readable
+    figures)."""
+    _form, narrowed, on, compare = _asked(request)
+    shown, _counted = sections(request.user, narrowed, on, compare)
+    for section in shown:
+        if section["id"] == figure:
+            table = section["table"]
+            return exports.csv_response(f"{figure}.csv", table["columns"], table["rows"])
+    raise Http404(_("There is no such figure."))
+
+
+def _asked(request: HttpRequest) -> tuple[FiguresForm, figures.Filters, Any, Any]:
+    """The form of the page's filters, and what it narrows to (nothing when invalid)."""
     form = FiguresForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     domain = data.get("domain")
@@ -70,23 +95,7 @@ def context(request: HttpRequest) -> dict[str, Any]:
         region=data.get("region", ""),
         domain=domain.code if domain else "",
     )
-    on, compare = data.get("on"), data.get("compare")
-    shown, counted_up_to = sections(request.user, narrowed, on, compare)
-    query = {
-        k: v
-        for k, v in {
-            "first_year": narrowed.first_year,
-            "last_year": narrowed.last_year,
-            "region": narrowed.region,
-            "domain": narrowed.domain,
-        }.items()
-        if v
-    }
-    for section in shown:
-        spec = section.pop("spec")
-        section["chart"] = charts.image_source(spec) if spec else None
-        section["csv"] = _csv_url(section["csv"], query, *section.pop("dates"))
-    return {"form": form, "sections": shown, "counted_up_to": counted_up_to}
+    return form, narrowed, data.get("on"), data.get("compare")
 
 
 def sections(
@@ -111,18 +120,7 @@ def sections(
         _funding(found["funding"]),
         *_ownership(found["ownership"]),
     ]
-    for section in shown:
-        section["dates"] = (on, compare)
     return shown, found.counted_up_to
-
-
-def _csv_url(figure: str, query: dict[str, Any], on: Any, compare: Any) -> str:
-    """Where the API gives the section's figures as CSV, narrowed as the page is."""
-    if figure == "backlog":
-        return f"{reverse('api-backlog')}?" + urlencode(
-            {**query, "on": on, "compare": compare, "format": "csv"}
-        )
-    return f"{reverse('api-figures')}?" + urlencode({**query, "format": "csv", "figure": figure})
 
 
 def _stage(code: str) -> str:
@@ -133,8 +131,8 @@ def _table(caption: str, columns: list[str], rows: list[list[Any]]) -> dict[str,
     return {"caption": caption, "columns": columns, "rows": rows}
 
 
-def _section(name: str, title: str, spec: Any, table: dict[str, Any], csv: str = "") -> dict:
-    return {"id": name, "title": title, "spec": spec, "table": table, "csv": csv or name}
+def _section(name: str, title: str, spec: Any, table: dict[str, Any]) -> dict[str, Any]:
+    return {"id": name, "title": title, "spec": spec, "table": table}
 
 
 def _opened(opened: dict[str, Any]) -> list[dict[str, Any]]:
@@ -180,7 +178,6 @@ def _opened(opened: dict[str, Any]) -> list[dict[str, Any]]:
                 title,
                 charts.bars(values, "year", "requests", color="kind", y_title=_("Requests")),
                 _table(title, [_("Year"), *[label(k) for k in kinds]], rows),
-                csv="opened_per_year",
             )
         )
     return sections
@@ -221,7 +218,6 @@ def _backlog(backlog: dict[str, Any]) -> dict[str, Any]:
             values, "stage", "requests", color="date", offset=True, y_title=_("Open requests")
         ),
         _table(title, [_("Stage"), compare, on, pgettext("a figure", "Change")], rows),
-        csv="backlog",
     )
 
 
@@ -262,8 +258,13 @@ def _percent(share: float | None) -> str:
 
 
 def _change(change: dict[str, Any] | None) -> str:
-    """A change from one figure to another; none from nothing."""
-    return "—" if not change or change["percent"] is None else percent(change["percent"], True)
+    """A change from one figure to another: none before the first; from zero there is no
+    percentage, so it is said in words (the report gives a change only from a figure)."""
+    if not change:
+        return "—"
+    if change["percent"] is not None:
+        return percent(change["percent"], True)
+    return _("up from none") if change["difference"] else _("still none")
 
 
 def _shares(found: dict[str, Any]) -> dict[str, Any]:
@@ -363,7 +364,7 @@ def _ownership(found: dict[str, Any]) -> list[dict[str, Any]]:
             else None,
             _table(
                 _("Ownership by the States (A/HRC/43/31 paras 54-56)"),
-                [_("Measure"), _("Value"), ""],
+                [_("Measure"), _("Value"), _("Detail")],
                 rows,
             ),
         ),
@@ -378,6 +379,5 @@ def _ownership(found: dict[str, Any]) -> list[dict[str, Any]]:
                 [_("Stage"), _("Withdrawals")],
                 [[row["stage"], row["withdrawals"]] for row in withdrawn],
             ),
-            csv="ownership",
         ),
     ]
