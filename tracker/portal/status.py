@@ -201,5 +201,5 @@ def indicator_progress(final: Evaluation | None, follow_ups: list[Evaluation]) -
 
 def _point(follow_up: Evaluation) -> str:
     if follow_up.kind == EvaluationKind.FOLLOW_UP_LATER and follow_up.measured_on:
-        return formats.date_format(follow_up.measured_on, "SHORT_DATE_FORMAT")
+        return formats.date_format(follow_up.measured_on)
     return str(follow_up.get_kind_display())
