@@ -53,7 +53,9 @@ def dataset(togo_focal, senegal_focal, officer):
             by=togo_focal,
             title="A",
             domains=["justice"],
-            recommendations=[RecommendationDraft(source="upr", upr_cycle=3)],
+            recommendations=[
+                RecommendationDraft(source="upr", upr_cycle=3, text="Reform the courts.")
+            ],
         )
     with clock.at(at("2024-03-11")):
         services.take_transition(ta_request=a, name="accept", by=officer)

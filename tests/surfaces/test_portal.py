@@ -255,6 +255,8 @@ def test_new_request_lands_in_requested_for_the_state(portal, togo_focal):
             "rec-0-source": "upr",
             "rec-0-upr_cycle": "4",
             "rec-0-recommending_state": "FRA",
+            "rec-0-text": "Improve the conditions of detention.",
+            "rec-0-mandate": "typed under another mechanism, then hidden",
         },
     )
     ta_request = AssistanceRequest.objects.get()
@@ -264,7 +266,51 @@ def test_new_request_lands_in_requested_for_the_state(portal, togo_focal):
         Stage.REQUESTED,
         "portal",
     )
-    assert ta_request.recommendations.get().recommending_state_id == "FRA"
+    linked = ta_request.recommendations.get()
+    assert (linked.recommending_state_id, linked.mandate) == ("FRA", "")
+
+
+def new_request_with(portal, **row):
+    return portal.post(
+        "/portal/requests/new/",
+        {
+            "title": "Prison reform",
+            "rec-TOTAL_FORMS": "2",
+            "rec-INITIAL_FORMS": "0",
+            **{f"rec-0-{name}": value for name, value in row.items()},
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "problem"),
+    [
+        (
+            {"source": "upr", "upr_cycle": "4"},
+            "text",
+            "Give the recommendation's text or the symbol of the document it is in.",
+        ),
+        ({"document_symbol": "CAT/C/TGO/CO/3"}, "source", "Choose the mechanism."),
+    ],
+)
+def test_a_recommendation_that_does_not_say_which_is_refused_at_its_field(
+    portal, row, field, problem
+):
+    response = new_request_with(portal, **row)
+    assert response.status_code == 200
+    page = response.content.decode()
+    rows = response.context["recommendations"]
+    assert rows.forms[0].errors[field] == [problem]
+    assert f'href="#id_rec-0-{field}"' in page.split('class="error-summary"')[1]
+    assert all(value in page for value in row.values())  # kept
+    assert not AssistanceRequest.objects.exists()
+
+
+def test_the_form_shows_each_mechanisms_fields_by_style_sheet(portal):
+    page = portal.get("/portal/requests/new/").content.decode()
+    assert 'name="rec-0-mandate" maxlength="200" data-mechanisms="special_procedure"' in page
+    assert 'data-mechanisms="upr treaty_body special_procedure"' in page  # the words
+    assert "<script" not in page
 
 
 def test_new_request_without_a_title_is_refused_and_keeps_the_input(portal):

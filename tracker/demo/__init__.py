@@ -200,7 +200,13 @@ CASES = (
         ["upr-follow-up", "treaty-reporting"],
         ["workshop"],
         Content(days_per_step=30, plan_awaiting_decision=True),
-        recommendations=(RecommendationDraft(source="upr", upr_cycle=3),),
+        recommendations=(
+            RecommendationDraft(
+                source="upr",
+                upr_cycle=3,
+                text="Submit the national report of the next cycle on time.",
+            ),
+        ),
         on_paper=True,
     ),
     Case(
@@ -212,7 +218,13 @@ CASES = (
         ["upr-follow-up"],
         ["workshop", "advisory"],
         Content(days_per_step=20),
-        recommendations=(RecommendationDraft(source="upr", upr_cycle=3),),
+        recommendations=(
+            RecommendationDraft(
+                source="upr",
+                upr_cycle=3,
+                text="Act on the recommendations the State supported in the review.",
+            ),
+        ),
         upr_records=(
             "Strengthen the national human rights institution in line with the Paris Principles.",
             "Adopt a national plan to implement the recommendations supported in the review.",
@@ -471,7 +483,9 @@ CASES = (
         ),
         recommendations=(
             RecommendationDraft(
-                source="special_procedure", mandate="Special Rapporteur on adequate housing"
+                source="special_procedure",
+                mandate="Special Rapporteur on adequate housing",
+                text="Adopt a national housing strategy grounded in the right to housing.",
             ),
         ),
         on_paper=True,

@@ -208,6 +208,26 @@ class RecommendationSource(models.TextChoices):
     TREATY_BODY = "treaty_body", _("Treaty body")
     SPECIAL_PROCEDURE = "special_procedure", _("Special procedure")
 
+    @classmethod
+    def having(cls, field: str) -> list[str]:
+        """The mechanisms whose recommendations ``field`` describes (none: the mechanism
+        itself)."""
+        return [m for m, fields in _FIELDS.items() if field in fields]
+
+
+#: What describes a recommendation of each mechanism, besides its words and document.
+_FIELDS = {
+    RecommendationSource.UPR: {
+        "record",
+        "upr_cycle",
+        "recommending_state",
+        "text",
+        "document_symbol",
+    },
+    RecommendationSource.TREATY_BODY: {"text", "document_symbol"},
+    RecommendationSource.SPECIAL_PROCEDURE: {"mandate", "text", "document_symbol"},
+}
+
 
 class UprResponse(models.TextChoices):
     SUPPORTED = "supported", _("Supported")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker import selectors
 from tracker.kernel.collation import NamedChoiceField
 from tracker.models import RecommendationSource, RegionalGroup
-from tracker.web.forms import RecordChoice
+from tracker.web.forms import FilledRows, RecordChoice
 from tracker.workflow import Stage
 
 
@@ -32,8 +32,17 @@ class NewRequestForm(forms.Form):
 
 
 class RecommendationForm(RecordChoice):
+    """One recommendation; the page shows the fields of the mechanism chosen
+    (``RecommendationSource.FIELDS``), by style sheet alone."""
+
     source = forms.ChoiceField(
         label=_("Mechanism"), choices=[("", "—"), *RecommendationSource.choices], required=False
+    )
+    text = forms.CharField(
+        label=_("The recommendation's words"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        required=False,
     )
     document_symbol = forms.CharField(
         label=_("Document symbol"),
@@ -47,8 +56,25 @@ class RecommendationForm(RecordChoice):
     )
     mandate = forms.CharField(label=_("Special procedure"), max_length=200, required=False)
 
+    def clean(self):
+        data = super().clean() or {}
+        if source := data.get("source"):
+            # What another mechanism's fields held stays out: the page hid them.
+            for name in self.fields:
+                if name != "source" and source not in RecommendationSource.having(name):
+                    data[name] = getattr(self.fields[name], "empty_value", None)
+        return data
 
-RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=2, max_num=20)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if mechanisms := RecommendationSource.having(name):
+                field.widget.attrs["data-mechanisms"] = " ".join(mechanisms)
+
+
+RecommendationFormSet = forms.formset_factory(
+    RecommendationForm, formset=FilledRows, extra=2, max_num=20
+)
 
 
 class RequestSearchForm(forms.Form):

@@ -220,7 +220,7 @@ def write(request: SignedInRequest, reference: str) -> HttpResponse:
                 attachments=[attachment] if attachment else [],
             )
         except DomainError as error:
-            _show(request, error, form, {"text": "text", "file": "attachment"})
+            _show(request, error, [form], {"text": "text", "file": "attachment"})
         else:
             messages.success(request, _("Your message was sent to the secretariat."))
             return redirect(reverse("portal:request", args=[obj.reference]) + "#conversation")
@@ -245,7 +245,7 @@ def attach(request: SignedInRequest, reference: str) -> HttpResponse:
                 supersedes=data["supersedes"],
             )
         except DomainError as error:
-            _show(request, error, form, {name: name for name in form.fields})
+            _show(request, error, [form], {name: name for name in form.fields})
         else:
             messages.success(
                 request, _("“%(name)s” is attached to the request.") % {"name": document.name}
@@ -254,10 +254,10 @@ def attach(request: SignedInRequest, reference: str) -> HttpResponse:
     return _request_page(request, obj, document_form=form)
 
 
-def _show(request: SignedInRequest, error: DomainError, form, fields: dict[str, str]) -> None:
-    """A refusal next to the fields it is about; when some of it has no field, the
-    whole refusal as a message."""
-    if not isinstance(error, InvalidInput) or place_problems(error, [form], fields):
+def _show(request: SignedInRequest, error: DomainError, shown, fields: dict[str, str]) -> None:
+    """A refusal next to the fields it is about in the forms ``shown``; when some of it
+    has no field, the whole refusal as a message."""
+    if not isinstance(error, InvalidInput) or place_problems(error, shown, fields):
         messages.error(request, error.message)
 
 
@@ -420,12 +420,11 @@ def new_request(request: SignedInRequest) -> HttpResponse:
                 domains=[d.code for d in data["domains"]],
                 forms=[f.code for f in data["assistance_forms"]],
                 recommendations=drafts(
-                    RecommendationDraft,
-                    (r for r in recommendations.cleaned_data if r.get("source") or r.get("record")),
+                    RecommendationDraft, (row.cleaned_data for row in recommendations.rows())
                 ),
             )
         except DomainError as error:
-            messages.error(request, error.message)
+            _show(request, error, [form, recommendations], {"recommendations": "rec"})
         else:
             messages.success(
                 request,
@@ -533,7 +532,7 @@ def brief(request: SignedInRequest, reference: str) -> HttpResponse:
                     ta_request=obj, by=request.user, publish=True, version=saved.version
                 )
         except DomainError as error:
-            _show(request, error, form, {name: name for name in form.fields})
+            _show(request, error, [form], {name: name for name in form.fields})
         else:
             messages.success(
                 request,

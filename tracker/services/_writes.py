@@ -199,16 +199,18 @@ def check_recommendations(drafts: Sequence[RecommendationDraft]) -> None:
     for row, draft in enumerate(drafts):
         if draft.record is None and draft.source not in RecommendationSource.values:
             problems[f"recommendations.{row}.source"] = _("Choose the mechanism.")
-        if (
-            draft.record is None
-            and not (draft.text or "").strip()
-            and not (draft.document_symbol or "").strip()
-        ):
+        if draft.record is None and not _identified(draft):
             problems[f"recommendations.{row}.text"] = _(
                 "Give the recommendation's text or the symbol of the document it is in."
             )
     if problems:
         raise InvalidInput(fields=problems)
+
+
+def _identified(draft: RecommendationDraft) -> bool:
+    """A link says which recommendation it follows up: a mechanism, a cycle or a mandate
+    alone does not."""
+    return bool((draft.text or "").strip() or (draft.document_symbol or "").strip())
 
 
 def open_data_changed(

@@ -30,6 +30,7 @@ from tracker.models import (
 from tracker.services._writes import (
     add_funding,
     add_recommendations,
+    check_recommendations,
     figures_moved,
     write_history,
 )
@@ -66,6 +67,7 @@ def open_request(
     if not title:
         raise InvalidInput(_("Give the request a title."))
     vocabulary = _vocabulary(domains, forms)
+    check_recommendations(recommendations)
     now = clock.now()
     with transaction.atomic():
         ta_request = AssistanceRequest(

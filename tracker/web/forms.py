@@ -84,20 +84,36 @@ class RecordChoice(forms.Form):
         self.fields["record"].choices = [("", "---------"), *records]
 
 
+class FilledRows(forms.BaseFormSet):
+    """Rows of a formset; ``rows()`` are those a person filled in, numbered as the
+    service numbers its problems ("recommendations.0.text", ``place_problems``)."""
+
+    def rows(self) -> list[forms.Form]:
+        return [form for form in self.forms if form.has_changed()]
+
+
 def place_problems(
     error: InvalidInput, shown: Sequence[Any], renamed: Mapping[str, str] | None = None
 ) -> str:
     """Put each problem of ``error`` next to its field in the forms ``shown`` (a form,
     or a list of rows whose problems are named "prefix.row.field"); ``renamed`` gives
-    the form's name of a service's input where they differ. Returns what has no field."""
+    the form's name of a service's input (or of rows' prefix) where they differ.
+    Returns what has no field."""
     unplaced = [
         problem
         for name, problem in error.fields.items()
-        if not _placed((renamed or {}).get(name, name), problem, shown)
+        if not _placed(_renamed(name, renamed or {}), problem, shown)
     ]
     if not error.fields:
         unplaced.append(error.message)
     return " ".join(unplaced)
+
+
+def _renamed(name: str, renamed: Mapping[str, str]) -> str:
+    if name in renamed:
+        return renamed[name]
+    prefix, dot, rest = name.partition(".")
+    return f"{renamed[prefix]}.{rest}" if dot and prefix in renamed else name
 
 
 def _placed(name: str, problem: str, shown: Sequence[Any]) -> bool:
