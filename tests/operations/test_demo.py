@@ -45,6 +45,19 @@ def test_a_state_sees_its_officer_by_name_not_by_username(client, demo_data):
     assert f"handled by {ta_request.officer.username} " not in page
 
 
+def test_the_demos_story_is_told_in_order(demo_data):
+    """Each plan is proposed before its State decides on it, and no plan says it was
+    agreed before it was."""
+    from tracker.models import HistoryEntry, Plan
+
+    approvals = HistoryEntry.objects.filter(transition="approve_plan")
+    assert approvals.exists()
+    for approval in approvals:
+        plans = Plan.objects.filter(request=approval.request_id)
+        assert all(plan.proposed_at < approval.at for plan in plans), approval.request
+    assert not Plan.objects.filter(summary__icontains="agreed").exists()
+
+
 def test_a_state_finds_three_open_requests_to_rank(client, demo_data):
     tunisia = AssistanceRequest.objects.filter(requesting_state_id="TUN")
     assert tunisia.filter(stage__in=workflow.OPEN).count() == 3

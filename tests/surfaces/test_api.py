@@ -307,7 +307,10 @@ def test_focal_point_cannot_open_for_another_state(api):
 def test_an_unknown_recommending_state_is_a_400(api):
     response = api("togo_focal").post(
         "/api/v1/requests/",
-        {"title": "x", "recommendations": [{"source": "upr", "recommending_state": "ZZZ"}]},
+        {
+            "title": "x",
+            "recommendations": [{"source": "upr", "recommending_state": "ZZZ", "text": "t"}],
+        },
         format="json",
     )
     assert response.status_code == 400

@@ -24,7 +24,7 @@ class Content:
 
     findings: str = "Findings of the needs assessment."
     gaps: str = "Gaps identified by the needs assessment."
-    plan_summary: str = "Plan of assistance agreed with the State."
+    plan_summary: str = "Plan of assistance proposed to the State."
     budget: Decimal = Decimal("50000")
     activities: Sequence[ActivityDraft] = (
         ActivityDraft(form="workshop", title="National consultation workshop"),
@@ -60,9 +60,14 @@ def bring_to(
     """
     content = content or Content()
     moment = ta_request.opened_at
+    step = timedelta(days=content.days_per_step)
     for name in workflow.path_to(stage):
-        moment += timedelta(days=content.days_per_step)
-        with clock.at(moment if content.days_per_step else clock.now()):
+        moment += step
+        if name == "approve_plan":
+            # The plan is proposed halfway through consultation, then decided on.
+            with clock.at(moment - step / 2 if step else clock.now()):
+                _propose(ta_request, officer, content)
+        with clock.at(moment if step else clock.now()):
             ta_request = _step(ta_request, name, officer, focal_point, content)
     if stage == Stage.CONSULTATION and content.plan_awaiting_decision:
         _propose(ta_request, officer, content)
@@ -95,7 +100,6 @@ def _step(
             ta_request=ta_request, by=officer, findings=content.findings, gaps=content.gaps
         )
     elif name == "approve_plan":
-        _propose(ta_request, officer, content)
         return services.take_transition(
             ta_request=ta_request, name=name, by=state_actor, document_reference=paper_reference
         )
