@@ -30,7 +30,7 @@ from tracker.portal.forms import (
     RequestSearchForm,
 )
 from tracker.services import RecommendationDraft, drafts
-from tracker.web import charts, figures_page, http
+from tracker.web import charts, figures_page, http, signin
 from tracker.web.forms import BriefForm, DocumentForm, MessageForm, error_summary, place_problems
 from tracker.web.http import SignedInRequest
 from tracker.web.pagination import BoundedPaginator
@@ -561,6 +561,7 @@ def publish_brief(request: SignedInRequest, reference: str) -> HttpResponse:
 def language(request: HttpRequest) -> HttpResponse:
     """Switch language: remembered in a cookie, and on the account for e-mails."""
     response = set_language(request)
+    signin.choose_language(request, request.POST.get("language", ""))
     if request.user.is_authenticated:
         # Django's view ignored an unknown code; the service refuses it the same way.
         with suppress(InvalidInput):

@@ -247,7 +247,22 @@ def qr_svg(device: TOTPDevice) -> str:
 def apply_account_language(
     sender: object, request: HttpRequest | None, user: User, **kwargs: object
 ) -> None:
-    """On every sign-in: the pages that follow are in the account's language
-    (``AccountLanguageMiddleware`` puts it in the language cookie)."""
-    if request is not None and user.language:
-        setattr(request, "account_language", user.language)  # noqa: B010  (read by the middleware)
+    """On every sign-in: the pages that follow are in the language chosen on the sign-in
+    page, else in the account's (``AccountLanguageMiddleware`` puts it in the language
+    cookie). A choice made before signing in lives in that visit's session only, so the
+    next person at the same browser gets their own account's language."""
+    if request is None:
+        return
+    language = request.session.pop(CHOSEN_BEFORE_SIGN_IN, None) or user.language
+    if language:
+        setattr(request, "account_language", language)  # noqa: B010  (read by the middleware)
+
+
+#: The session key of a language chosen on a sign-in page (``choose_language``).
+CHOSEN_BEFORE_SIGN_IN = "language_chosen_before_sign_in"
+
+
+def choose_language(request: HttpRequest, language: str) -> None:
+    """Remember a language chosen before signing in, for the sign-in to keep."""
+    if not request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.session[CHOSEN_BEFORE_SIGN_IN] = language

@@ -280,7 +280,7 @@ class RequestWorkflow:
         permission=STAFF,
         custom={
             "about": About(
-                label=gettext_lazy("Close"),
+                label=gettext_lazy("Close the request"),
                 action=gettext_lazy("close a request"),
                 told=gettext_lazy("The secretariat closed the request after its evaluation."),
                 notice=NotificationKind.CLOSED,
