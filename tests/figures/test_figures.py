@@ -12,7 +12,7 @@ C  Mexico, logged from a note verbale 2025-06-01, elections; still requested.
    Funding: 2 000 USD from the Voluntary Fund.
 D  Senegal (least developed), opened by its focal point 2025-02-01, education,
    follows up an imported UPR record; ten days in each stage to closed (plan 1
-   proposed and approved at once); its lessons published.
+   proposed halfway through consultation, approved 5 days later); its lessons published.
 """
 
 from __future__ import annotations
@@ -192,8 +192,8 @@ def test_ownership(dataset):
     owned = everything()["ownership"]
     assert owned["opened_by_the_state"] == {"count": 2, "share": 0.5}  # A and D
     assert owned["logged_from_a_letter"] == {"count": 2, "share": 0.5}  # B and C
-    # Plans decided after 5 (A 1, rejected), 2 (A 2) and 0 days (D 1).
-    assert owned["days_to_decision"] == {"plans_decided": 3, "median_days": 2.0}
+    # Plans decided after 5 (A 1, rejected), 2 (A 2) and 5 days (D 1).
+    assert owned["days_to_decision"] == {"plans_decided": 3, "median_days": 5.0}
     assert owned["plans_rejected"] == 1
     assert owned["versions_before_approval"] == {
         "approved": 2,

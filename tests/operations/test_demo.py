@@ -41,7 +41,7 @@ def test_a_state_sees_its_officer_by_name_not_by_username(client, demo_data):
     ta_request = handled.first()
     first_screen(client, "elena")
     page = client.get(f"/portal/requests/{ta_request.reference}/").content.decode()
-    assert f"handled by {ta_request.officer.get_full_name()} at the secretariat" in page
+    assert f"handled by <bdi>{ta_request.officer.get_full_name()}</bdi> at the secretariat" in page
     assert f"handled by {ta_request.officer.username} " not in page
 
 

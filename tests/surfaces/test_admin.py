@@ -243,7 +243,7 @@ def test_each_transition_through_the_admin(
     assert f"now at the stage “{Stage(expected).label}”" in said
 
 
-def test_accepting_says_who_has_the_request_now(client_as, request_at, officer):
+def test_accepting_says_who_has_the_request_now_and_what_comes_next(client_as, request_at, officer):
     officer.first_name, officer.last_name = "Olga", "Ivanova"
     officer.save()
     ta_request = request_at(Stage.REQUESTED)
@@ -252,7 +252,7 @@ def test_accepting_says_who_has_the_request_now(client_as, request_at, officer):
     )
     assert messages_of(response) == [
         f"{ta_request.reference}: “Accept” done. The request is now at the stage "
-        "“Needs assessment”, with Olga Ivanova."
+        "“Needs assessment”, with Olga Ivanova. Next, the needs assessment, with the State."
     ]
 
 

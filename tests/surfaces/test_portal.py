@@ -168,6 +168,8 @@ def test_approving_asks_for_confirmation_then_approves(portal, with_plan):
     with_plan.refresh_from_db()
     assert with_plan.stage == Stage.IMPLEMENTATION
     assert Consent.objects.get(request=with_plan, decision="approved").plan.version == 1
+    (said,) = messages_of(portal.get(response["Location"]))
+    assert said.endswith("Next, the activities of the plan are delivered.")
 
 
 def test_rejecting_needs_a_reason(portal, with_plan):
@@ -494,7 +496,7 @@ def test_the_request_page_says_who_handles_it_and_how_long_the_stage_takes(
     officer.first_name, officer.last_name, officer.email = "Olga", "Petrova", "olga@example.org"
     officer.save()
     content = portal.get(url(request_at(Stage.NEEDS_ASSESSMENT))).content.decode()
-    assert "handled by Olga Petrova" in content
+    assert "handled by <bdi>Olga Petrova</bdi>" in content
     assert "mailto:olga@example.org" in content
     assert "This stage should take at most 90 days" in content
 

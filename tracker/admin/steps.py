@@ -613,18 +613,20 @@ def _taken(ta_request: AssistanceRequest, name: str) -> str:
         "stage": Stage(ta_request.stage).label,
     }
     if ta_request.stage in workflow.TERMINAL or ta_request.officer is None:
-        return (
+        done = (
             _("%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”.")
             % said
         )
-    said["officer"] = str(ta_request.officer)
-    return (
-        _(
-            "%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”, "
-            "with %(officer)s."
+    else:
+        said["officer"] = str(ta_request.officer)
+        done = (
+            _(
+                "%(reference)s: “%(label)s” done. The request is now at the stage “%(stage)s”, "
+                "with %(officer)s."
+            )
+            % said
         )
-        % said
-    )
+    return f"{done} {workflow.what_comes_next(ta_request.stage)}"
 
 
 def _plan_confirmed(plan: Plan) -> str:

@@ -340,7 +340,7 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
         if "plan_version" in inputs_taken:
             inputs["plan_version"] = form.cleaned_data["plan_version"]
         try:
-            services.take_transition(
+            taken = services.take_transition(
                 ta_request=obj,
                 name=name,
                 by=request.user,
@@ -354,7 +354,7 @@ def decide(request: SignedInRequest, reference: str, name: str) -> HttpResponse:
             messages.error(request, error.message)
         else:
             done = str(workflow.about(name).done) % {"version": plan.version if plan else ""}
-            messages.success(request, done)
+            messages.success(request, f"{done} {workflow.what_comes_next(taken.stage)}")
             return redirect("portal:request", reference=obj.reference)
     return render(
         request,
@@ -429,7 +429,9 @@ def new_request(request: SignedInRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Your request %(reference)s has been sent to the secretariat.")
-                % {"reference": opened.reference},
+                % {"reference": opened.reference}
+                + " "
+                + workflow.what_comes_next(opened.stage),
             )
             return redirect("portal:request", reference=opened.reference)
     return render(

@@ -62,6 +62,7 @@ from tracker.workflow.rules import (
     require_content_allowed,
     require_stage,
     steps_for,
+    what_comes_next,
 )
 from tracker.workflow.transitions import (
     NOTICES,
@@ -138,5 +139,6 @@ __all__ = [
     "sources",
     "steps_for",
     "target",
+    "what_comes_next",
     "works_in_admin",
 ]

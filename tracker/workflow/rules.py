@@ -296,3 +296,22 @@ def allows(ta_request: AssistanceRequest, name: str, user: User | AnonymousUser)
 def available_transitions(ta_request: AssistanceRequest, user: User | AnonymousUser) -> list[str]:
     """The transitions ``user`` may take on ``request`` now, in contract order."""
     return [name for name in TRANSITION_NAMES if allows(ta_request, name, user)]
+
+
+#: What happens next at each stage, said after a step is taken (A/HRC/43/31 paras 62,
+#: 89: the State knows at every step where its request stands).
+_NEXT = {
+    Stage.REQUESTED: gettext_lazy("Next, the secretariat decides whether it can accept it."),
+    Stage.NEEDS_ASSESSMENT: gettext_lazy("Next, the needs assessment, with the State."),
+    Stage.CONSULTATION: gettext_lazy("Next, a plan of assistance for the State to decide on."),
+    Stage.IMPLEMENTATION: gettext_lazy("Next, the activities of the plan are delivered."),
+    Stage.EVALUATION: gettext_lazy("Next, the results are measured against the indicators."),
+    Stage.CLOSED: gettext_lazy("Next, follow-up evaluations, if the State agreed to them."),
+    Stage.WITHDRAWN: gettext_lazy("Nothing more is done on it."),
+    Stage.DECLINED: gettext_lazy("Nothing more is done on it."),
+}
+
+
+def what_comes_next(stage: str) -> str:
+    """The next thing to happen to a request at ``stage``, in a sentence."""
+    return str(_NEXT[Stage(stage)])
