@@ -54,6 +54,8 @@ if env.bool("BEHIND_TLS_PROXY", default=PRODUCTION):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 INSTALLED_APPS = [
+    # First: its templates override the admin's (admin/base_site.html, change_form.html).
+    "tracker",
     "tracker.admin_apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,7 +71,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "tracker",
 ]
 
 MIDDLEWARE = [
@@ -132,8 +133,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # The project's templates first: its admin/base_site.html is every admin page's.
-        "DIRS": [BASE_DIR / "tracker" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -218,9 +218,8 @@ def test_an_officer_records_the_states_written_withdrawal_in_the_admin(client_as
     assert withdrawal_step(admin, closed)["url"] == withdrawal_url(closed)
     response = admin.post(withdrawal_url(closed), {"comment": "By telephone."})
     assert response.status_code == 200
-    assert any(
-        "give the reference of its written communication" in m for m in messages_of(response)
-    )
+    (form,) = response.context["forms"]
+    assert "give the reference of its written communication" in form.errors["document_reference"][0]
     assert closed.consents_to_follow_up()
     letter = {
         "document_reference": "NV/TGO/2026/120",

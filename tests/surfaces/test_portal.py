@@ -348,11 +348,14 @@ def test_two_requests_cannot_share_a_priority(portal, togo_focal):
     response = portal.post("/portal/priorities/", typed)
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count("Priority 1 is given to more than one request: give each its own.") == 2
+    # At each field, and in the summary at the top.
+    assert page.count("Priority 1 is given to more than one request: give each its own.") == 4
     assert f'id="rank-{a.reference}-error"' in page
     assert f'id="rank-{c.reference}-error"' not in page
     assert f'name="rank-{c.reference}" value="7"' in page
-    assert "Give each request its own priority." in messages_of(response)
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert f'href="#rank-{a.reference}"' in summary
+    assert f'href="#rank-{b.reference}"' in summary
     after = list(AssistanceRequest.objects.order_by("pk").values_list("priority", flat=True))
     assert after == before
 
@@ -360,7 +363,9 @@ def test_two_requests_cannot_share_a_priority(portal, togo_focal):
 def test_a_rank_must_be_a_number(portal, togo_focal):
     ta_request = open_request(togo_focal, title="A")
     response = portal.post("/portal/priorities/", {f"rank-{ta_request.reference}": "first"})
-    assert "A priority is a whole number from 1 (highest)." in messages_of(response)
+    page = response.content.decode()
+    assert f'id="rank-{ta_request.reference}-error">A priority is a whole number' in page
+    assert f'name="rank-{ta_request.reference}" value="first"' in page
 
 
 def test_publishing_lessons_shares_them_with_other_states(

@@ -102,8 +102,9 @@ def test_an_assessment_without_findings_or_gaps_is_not_recorded(
     request_at, officer, findings, gaps
 ):
     ta_request = request_at(Stage.NEEDS_ASSESSMENT)
-    with pytest.raises(InvalidInput, match="findings and the gaps"):
+    with pytest.raises(InvalidInput) as refused:
         services.record_assessment(ta_request=ta_request, by=officer, findings=findings, gaps=gaps)
+    assert list(refused.value.fields) == ["gaps" if findings else "findings"]
     assert not ta_request.assessment_is_complete()
 
 

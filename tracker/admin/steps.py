@@ -522,9 +522,9 @@ class RequestSteps(_ModelAdmin):
             try:
                 result = perform()
             except InvalidInput as error:
-                unplaced = place_problems(error, forms, fields or {})
-                if unplaced:
-                    self.message_user(request, unplaced, messages.ERROR)
+                # What has no field of its own heads the summary, above the fields'.
+                if unplaced := place_problems(error, forms, fields or {}):
+                    forms[0].add_error(None, unplaced)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
             else:

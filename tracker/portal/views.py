@@ -460,19 +460,17 @@ def priorities(request: SignedInRequest) -> HttpResponse:
         typed = {
             r.reference: request.POST.get(f"rank-{r.reference}", "").strip() for r in open_requests
         }
-        try:
-            ranks = {reference: int(value) for reference, value in typed.items() if value}
-        except ValueError:
-            messages.error(request, _("A priority is a whole number from 1 (highest)."))
-        else:
+        whole = _("A priority is a whole number from 1 (highest).")
+        problems = {ref: whole for ref, value in typed.items() if value and not value.isdigit()}
+        if not problems:
             try:
-                services.rank_requests(by=request.user, state=state, ranks=ranks)
+                services.rank_requests(
+                    by=request.user,
+                    state=state,
+                    ranks={ref: int(value) for ref, value in typed.items() if value},
+                )
             except InvalidInput as error:
                 problems = error.fields
-                messages.error(
-                    request,
-                    error.message if not problems else _("Give each request its own priority."),
-                )
             except DomainError as error:
                 messages.error(request, error.message)
             else:
@@ -486,7 +484,16 @@ def priorities(request: SignedInRequest) -> HttpResponse:
         }
         for index, r in enumerate(open_requests, start=1)
     ]
-    return render(request, "portal/priorities.html", {"rows": rows})
+    summary = [
+        {
+            "href": f"#rank-{row['request'].reference}",
+            "text": _("Priority of %(ref)s") % {"ref": row["request"].reference}
+            + f": {row['problem']}",
+        }
+        for row in rows
+        if row["problem"]
+    ]
+    return render(request, "portal/priorities.html", {"rows": rows, "problems": summary})
 
 
 @focal_point_required

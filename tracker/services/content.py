@@ -51,10 +51,16 @@ def record_assessment(
         current = claimed_for_step(ta_request, by, "assessment")
         # Who, then the stage (in claimed_for_step), then the inputs: the order of every refusal.
         findings, gaps = (findings or "").strip(), (gaps or "").strip()
-        if not findings or not gaps:
-            raise InvalidInput(
-                _("A needs assessment records both its findings and the gaps found.")
+        missing = {
+            name: problem
+            for name, value, problem in (
+                ("findings", findings, _("Give the findings of the needs assessment.")),
+                ("gaps", gaps, _("Give the gaps the needs assessment found.")),
             )
+            if not value
+        }
+        if missing:
+            raise InvalidInput(fields=missing)
         now = clock.now()
         assessment, _created = NeedsAssessment.objects.update_or_create(
             request=current,

@@ -77,7 +77,14 @@ def rank_requests(*, by: User, state: MemberState, ranks: dict[str, int]) -> Non
     named ones (P3, as ``set_priority``).
     """
     _require_state(by, state)
-    ranks = {reference: _valid_rank(rank) for reference, rank in ranks.items()}
+    invalid = {}
+    for reference, rank in ranks.items():
+        try:
+            _valid_rank(rank)
+        except InvalidInput as error:
+            invalid[reference] = error.message
+    if invalid:
+        raise InvalidInput(fields=invalid)
     given = Counter(ranks.values())
     shared = {
         reference: _("Priority %(rank)s is given to more than one request: give each its own.")

@@ -139,11 +139,13 @@ def require_document_when_staff(user: User, document_reference: str, action: str
     """Staff act for a State only on the strength of its written communication (P2, P4)."""
     if is_officer(user) and not (document_reference or "").strip():
         raise InvalidInput(
-            names.sentence(
-                _(
-                    "%(action)s for the State: give the reference of its written "
-                    "communication (note verbale or letter)."
+            fields={
+                "document_reference": names.sentence(
+                    _(
+                        "%(action)s for the State: give the reference of its written "
+                        "communication (note verbale or letter)."
+                    )
+                    % {"action": action}
                 )
-                % {"action": action}
-            )
+            }
         )

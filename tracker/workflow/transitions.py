@@ -57,9 +57,10 @@ class Outcome:
 
 
 def _required_text(value: str | None, message: str) -> str:
+    """A reason the transition cannot go without (said at the field ``reason``)."""
     value = (value or "").strip()
     if not value:
-        raise InvalidInput(message)
+        raise InvalidInput(fields={"reason": message})
     return value
 
 
