@@ -212,7 +212,8 @@ def test_the_add_form_requires_the_state_and_its_formal_request(client_as, missi
     data[missing] = ""
     response = client_as("officer").post(f"{CHANGELIST}add/", data)
     assert response.status_code == 200
-    assert any(m.startswith(message) for m in messages_of(response))
+    (form,) = response.context["forms"]
+    assert form.errors[missing][0].startswith(message)  # at its field
     assert response.context["forms"][0]["title"].value() == "Nationality code"
     assert not AssistanceRequest.objects.exists()
 
@@ -274,8 +275,9 @@ def test_staff_approval_without_the_states_document_is_refused_in_the_admin(
         {"revision": ta_request.revision, "plan_version": 1, "comment": "Agreed by phone"},
     )
     assert response.status_code == 200
-    assert any("written communication" in m for m in messages_of(response))
-    assert response.context["forms"][0]["comment"].value() == "Agreed by phone"
+    (form,) = response.context["forms"]
+    assert "written communication" in form.errors["document_reference"][0]
+    assert form["comment"].value() == "Agreed by phone"
     ta_request.refresh_from_db()
     assert ta_request.stage == Stage.CONSULTATION
     assert not Consent.objects.filter(decision="approved").exists()

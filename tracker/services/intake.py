@@ -136,17 +136,31 @@ def _requester(
         return own, Channel.PORTAL, "", None
     # An officer, recording the State's formal request.
     if not code:
-        raise InvalidInput(_("Name the State that asked for assistance."))
+        raise InvalidInput(
+            fields={"requesting_state": _("Name the State that asked for assistance.")}
+        )
     state = MemberState.objects.filter(pk=str(code).upper()).first()
     if state is None:
-        raise InvalidInput(_("There is no State with the code “%(code)s”.") % {"code": code})
-    if formal is None or not (formal.number or "").strip() or formal.date is None:
         raise InvalidInput(
-            _(
-                "Record the State's formal request: its kind (note verbale, letter, "
-                "UPR follow-up letter), number and date."
-            )
+            fields={
+                "requesting_state": _("There is no State with the code “%(code)s”.")
+                % {"code": code}
+            }
         )
+    missing = [
+        name
+        for name, given in (
+            ("document_number", formal and (formal.number or "").strip()),
+            ("document_date", formal and formal.date),
+        )
+        if not given
+    ]
+    if missing:
+        formal_request = _(
+            "Record the State's formal request: its kind (note verbale, letter, "
+            "UPR follow-up letter), number and date."
+        )
+        raise InvalidInput(fields=dict.fromkeys(missing, formal_request))
     if formal.kind not in FORMAL_CHANNELS:
         raise InvalidInput(
             _("A formal request is a note verbale, a letter or a UPR follow-up letter.")
