@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from functools import wraps
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,7 +32,14 @@ from tracker.portal.forms import (
 )
 from tracker.services import RecommendationDraft, drafts
 from tracker.web import charts, figures_page, http, signin
-from tracker.web.forms import BriefForm, DocumentForm, MessageForm, error_summary, place_problems
+from tracker.web.forms import (
+    BriefForm,
+    DocumentForm,
+    FilledRows,
+    MessageForm,
+    error_summary,
+    place_problems,
+)
 from tracker.web.http import SignedInRequest
 from tracker.web.pagination import BoundedPaginator
 from tracker.workflow import Stage
@@ -420,7 +428,8 @@ def new_request(request: SignedInRequest) -> HttpResponse:
                 domains=[d.code for d in data["domains"]],
                 forms=[f.code for f in data["assistance_forms"]],
                 recommendations=drafts(
-                    RecommendationDraft, (row.cleaned_data for row in recommendations.rows())
+                    RecommendationDraft,
+                    (row.cleaned_data for row in cast(FilledRows, recommendations).rows()),
                 ),
             )
         except DomainError as error:
@@ -486,12 +495,10 @@ def priorities(request: SignedInRequest) -> HttpResponse:
     ]
     summary = [
         {
-            "href": f"#rank-{row['request'].reference}",
-            "text": _("Priority of %(ref)s") % {"ref": row["request"].reference}
-            + f": {row['problem']}",
+            "href": f"#rank-{reference}",
+            "text": _("Priority of %(ref)s") % {"ref": reference} + f": {problem}",
         }
-        for row in rows
-        if row["problem"]
+        for reference, problem in problems.items()
     ]
     return render(request, "portal/priorities.html", {"rows": rows, "problems": summary})
 

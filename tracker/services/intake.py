@@ -62,10 +62,17 @@ def open_request(
     A focal point opens one for its own State; an officer logs one only with the
     State's formal request (kind, number, date); nobody else can open one.
     """
-    state, channel, number, doc_date = _requester(by, requesting_state, formal_request)
     title = (title or "").strip()
+    try:
+        state, channel, number, doc_date = _requester(by, requesting_state, formal_request)
+    except InvalidInput as refused:
+        if not title:  # said with the rest, all at once
+            raise InvalidInput(
+                fields={"title": _("Give the request a title."), **refused.fields}
+            ) from refused
+        raise
     if not title:
-        raise InvalidInput(_("Give the request a title."))
+        raise InvalidInput(fields={"title": _("Give the request a title.")})
     vocabulary = _vocabulary(domains, forms)
     check_recommendations(recommendations)
     now = clock.now()
@@ -134,33 +141,25 @@ def _requester(
                 )
             )
         return own, Channel.PORTAL, "", None
-    # An officer, recording the State's formal request.
+    # An officer, recording the State's formal request: every problem of it at once.
+    problems: dict[str, str] = {}
+    state = MemberState.objects.filter(pk=code).first() if code else None
     if not code:
-        raise InvalidInput(
-            fields={"requesting_state": _("Name the State that asked for assistance.")}
-        )
-    state = MemberState.objects.filter(pk=str(code).upper()).first()
-    if state is None:
-        raise InvalidInput(
-            fields={
-                "requesting_state": _("There is no State with the code “%(code)s”.")
-                % {"code": code}
-            }
-        )
-    missing = [
-        name
-        for name, given in (
-            ("document_number", formal and (formal.number or "").strip()),
-            ("document_date", formal and formal.date),
-        )
-        if not given
-    ]
-    if missing:
-        formal_request = _(
-            "Record the State's formal request: its kind (note verbale, letter, "
-            "UPR follow-up letter), number and date."
-        )
-        raise InvalidInput(fields=dict.fromkeys(missing, formal_request))
+        problems["requesting_state"] = _("Name the State that asked for assistance.")
+    elif state is None:
+        problems["requesting_state"] = _("There is no State with the code “%(code)s”.") % {
+            "code": code
+        }
+    formal_request = _(
+        "Record the State's formal request: its kind (note verbale, letter, "
+        "UPR follow-up letter), number and date."
+    )
+    if not (formal and (formal.number or "").strip()):
+        problems["document_number"] = formal_request
+    if not (formal and formal.date):
+        problems["document_date"] = formal_request
+    if problems or state is None or formal is None:
+        raise InvalidInput(fields=problems)
     if formal.kind not in FORMAL_CHANNELS:
         raise InvalidInput(
             _("A formal request is a note verbale, a letter or a UPR follow-up letter.")
