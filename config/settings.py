@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "tracker.web.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.web.middleware.PrivateAnswersMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tracker.web.middleware.AccountLanguageMiddleware",
@@ -114,6 +115,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tracker.web.observability.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_USERNAME_CALLABLE = "tracker.web.signin.username_for_lockouts"
 
 # Second factor for staff (tracker.web.signin): "required" makes every staff account enrol
 # an authenticator before it can work; "optional" lets each choose. Superusers always
@@ -326,6 +328,9 @@ REST_FRAMEWORK = {
         "tracker.api.throttles.AnonThrottle",
         "tracker.api.throttles.UserThrottle",
     ],
+    # Clients are counted by the address the proxies in front vouch for (as django-axes
+    # does), never by an X-Forwarded-For a client writes itself.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,
     "EXCEPTION_HANDLER": "tracker.api.errors.handle",
     # JSON only: people read the API through its documentation (/api/docs/).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

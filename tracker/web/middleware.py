@@ -4,6 +4,7 @@ page with its message and its status (the API has its own handler)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from tracker.kernel.errors import DomainError
@@ -46,6 +47,23 @@ class AccountLanguageMiddleware:
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
+        return response
+
+
+class PrivateAnswersMiddleware:
+    """Whatever is answered to a signed-in person (a page, an API answer, a file) is
+    theirs: no shared cache and no browser history may keep it. A page that set its
+    own caching (the open data, the public brief) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+            patch_vary_headers(response, ("Cookie", "Authorization"))
         return response
 
 

@@ -266,3 +266,18 @@ def choose_language(request: HttpRequest, language: str) -> None:
     """Remember a language chosen before signing in, for the sign-in to keep."""
     if not request.user.is_authenticated and language in dict(settings.LANGUAGES):
         request.session[CHOSEN_BEFORE_SIGN_IN] = language
+
+
+def username_for_lockouts(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username django-axes counts failures for (``AXES_USERNAME_CALLABLE``): as
+    given, cut to what its table holds. No account's username is that long, so a longer
+    one is an ordinary failed sign-in, not an error of the database."""
+    if credentials:
+        given = credentials.get("username")
+    else:
+        given = getattr(request, "data", request.POST).get("username")
+    return given[:USERNAME_KEPT] if isinstance(given, str) else given
+
+
+#: django-axes keeps usernames in a column of 255 characters.
+USERNAME_KEPT = 255

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import demo
@@ -14,6 +15,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # Its accounts share a password printed in README: whoever reads it first could
+            # sign in, and under STAFF_TWO_FACTOR=required enrol their own authenticator.
+            raise CommandError(
+                "load_demo does not run with DJANGO_ENV=production: its accounts share a "
+                "published password. Load the demo on a development or staging instance."
+            )
         try:
             added = demo.load()
         except demo.BrokenSample as error:

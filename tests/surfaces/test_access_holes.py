@@ -1,0 +1,90 @@
+"""The access holes a hostile tester found against a production-mode instance, each
+closed: every test here failed on the code before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+# --- throttles count the address the proxies vouch for ------------------------------------
+
+
+def guesses(client, forwarded_for: list[str]) -> list[int]:
+    return [
+        client.post(
+            "/api/v1/auth/token/",
+            {"username": "afi", "password": "guess"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=header,
+        ).status_code
+        for header in forwarded_for
+    ]
+
+
+def test_a_new_forwarded_for_header_does_not_reset_the_anonymous_limit(api, settings, togo_focal):
+    """No proxy in front (PROXY_COUNT=0): the header is the client's own words."""
+    settings.API_THROTTLE_RATES = {"anon": "2/minute", "user": "100/minute"}
+    assert guesses(api(), ["1.1.1.1", "2.2.2.2", "3.3.3.3"]) == [400, 400, 429]
+
+
+def test_behind_one_proxy_the_address_it_appended_is_counted(api, settings, togo_focal):
+    settings.API_THROTTLE_RATES = {"anon": "2/minute", "user": "100/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    # The client writes what it likes on the left; the proxy appends what it saw.
+    spoofed = ["1.1.1.1, 203.0.113.7", "2.2.2.2, 203.0.113.7", "3.3.3.3, 203.0.113.7"]
+    assert guesses(api(), spoofed) == [400, 400, 429]
+    assert guesses(api(), ["1.1.1.1, 198.51.100.9"]) == [400]  # another client
+
+
+# --- the demo never reaches a production database -----------------------------------------
+
+
+def test_load_demo_refuses_to_run_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    from tracker.models import User
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="does not run with DJANGO_ENV=production"):
+        call_command("load_demo")
+    assert not User.objects.filter(username="olga").exists()
+
+
+# --- a username of any length is an ordinary failed sign-in -------------------------------
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize("door", ["/admin/login/", "/portal/login/"])
+def test_a_very_long_username_is_refused_at_the_sign_in_pages(client, door):
+    response = client.post(door, {"username": LONG, "password": "whatever"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_a_very_long_username_is_refused_by_the_token_endpoint(api):
+    response = api().post(
+        "/api/v1/auth/token/", {"username": LONG, "password": "whatever"}, format="json"
+    )
+    assert response.status_code == 400
+
+
+def test_a_very_long_username_asks_for_a_reset_like_any_other(client):
+    response = client.post("/portal/password/reset/", {"email": f"{LONG}@example.org"})
+    assert response.status_code in (200, 302)
+
+
+# --- private answers are never cached -----------------------------------------------------
+
+
+def test_private_pages_and_answers_are_not_kept_by_any_cache(client_as, api, request_at):
+    ta_request = request_at("needs_assessment")
+    portal = client_as("togo_focal")
+    for url in ("/portal/", f"/portal/requests/{ta_request.reference}/", "/portal/figures/"):
+        assert portal.get(url)["Cache-Control"] == "private, no-store", url
+    answer = api("togo_focal").get(f"/api/v1/requests/{ta_request.reference}/")
+    assert answer["Cache-Control"] == "private, no-store"
+    assert "Authorization" in answer["Vary"]
+
