@@ -337,6 +337,9 @@ REST_FRAMEWORK = {
     # JSON bodies only, nested no deeper than tracker.api.parsers allows.
     "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.JSONParser"],
 }
+# An API token's lifetime in days (unset: until the password changes, the account is
+# deactivated or the token is revoked).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=0)
 # Requests per client: anonymous by IP, authenticated by user.
 API_THROTTLE_RATES = {
     "anon": env("API_THROTTLE_ANON", default="60/minute"),

@@ -88,3 +88,82 @@ def test_private_pages_and_answers_are_not_kept_by_any_cache(client_as, api, req
     assert answer["Cache-Control"] == "private, no-store"
     assert "Authorization" in answer["Vary"]
 
+
+# --- a token lives no longer than the password, the account or its lifetime --------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def token_of(api, username: str = "afi", password: str = PASSWORD) -> str:
+    response = api().post(
+        "/api/v1/auth/token/", {"username": username, "password": password}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def answers(api, token: str) -> int:
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client.get("/api/v1/requests/").status_code
+
+
+def test_changing_the_password_in_the_portal_ends_the_token(api, client, togo_focal):
+    before = token_of(api)
+    client.post("/portal/login/", {"username": "afi", "password": PASSWORD})
+    changed = client.post(
+        "/portal/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another long passphrase 42",
+            "new_password2": "another long passphrase 42",
+        },
+    )
+    assert changed.status_code == 302
+    assert answers(api, before) == 401
+    after = token_of(api, password="another long passphrase 42")
+    assert after != before
+    assert answers(api, after) == 200
+
+
+def test_a_password_reset_ends_the_token(api, togo_focal):
+    before = token_of(api)
+    togo_focal.set_password("reset through the e-mailed link 7")
+    togo_focal.save()
+    assert answers(api, before) == 401
+
+
+def test_deactivating_an_account_ends_its_token_and_its_session(api, client, togo_focal):
+    before = token_of(api)
+    client.post("/portal/login/", {"username": "afi", "password": PASSWORD})
+    assert client.get("/portal/").status_code == 200
+    togo_focal.is_active = False
+    togo_focal.save()
+    assert answers(api, before) == 401
+    assert client.get("/portal/").status_code == 302  # to the sign-in page
+
+
+def test_a_token_older_than_its_lifetime_is_refused_and_a_new_one_given(
+    api, settings, togo_focal
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    settings.API_TOKEN_DAYS = 30
+    old = token_of(api)
+    Token.objects.filter(key=old).update(created=timezone.now() - timedelta(days=31))
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    refused = client.get("/api/v1/requests/")
+    assert refused.status_code == 401
+    assert "expired" in refused.json()["detail"]
+    fresh = token_of(api)
+    assert fresh != old
+    assert answers(api, fresh) == 200
+
+
+def test_a_token_within_its_lifetime_is_handed_out_again(api, settings, togo_focal):
+    settings.API_TOKEN_DAYS = 30
+    assert token_of(api) == token_of(api)

@@ -10,12 +10,18 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from tracker import services
 from tracker.web import signin
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
+        if services.token_expired(token):
+            token.delete()
+            raise exceptions.AuthenticationFailed(
+                _("This token has expired: ask for a new one at /api/v1/auth/token/.")
+            )
         if signin.must_enrol(user):
             # The policy now asks this account for a second factor it has not set up.
             raise exceptions.AuthenticationFailed(

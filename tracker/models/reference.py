@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -125,6 +127,25 @@ class User(AbstractUser):
     def __str__(self) -> str:
         """How every page names a person: the full name, else the username."""
         return self.get_full_name() or self.get_username()
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        user = super().from_db(db, field_names, values, **kwargs)
+        user._was_active = user.is_active  # type: ignore[attr-defined]
+        return user
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whichever door set the password (the portal, a reset link, the admin, a
+        # command) or took the account away, its API tokens stop working with it.
+        revoke = self._password is not None or (  # type: ignore[attr-defined]
+            getattr(self, "_was_active", False) and not self.is_active
+        )
+        super().save(*args, **kwargs)
+        self._was_active = self.is_active
+        if revoke:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
 
 
 class Domain(Named):

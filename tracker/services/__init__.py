@@ -8,7 +8,9 @@ and the other gets a ``Conflict`` — never a lost or doubled step.
 
 from tracker.services.accounts import (
     create_account,
+    issue_token,
     set_language,
+    token_expired,
 )
 from tracker.services.consent import (
     decide_open_publication,
@@ -72,6 +74,7 @@ __all__ = [
     "decide_open_publication",
     "drafted",
     "drafts",
+    "issue_token",
     "mark_read",
     "open_request",
     "propose_plan",
@@ -87,6 +90,7 @@ __all__ = [
     "set_priority",
     "set_state_groups",
     "take_transition",
+    "token_expired",
     "withdraw_follow_up_consent",
     "write_brief",
     "write_message",

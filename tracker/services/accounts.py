@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from tracker import workflow
 from tracker.kernel.errors import InvalidInput
@@ -72,3 +77,20 @@ def set_language(*, user: User, language: str) -> None:
 def _require_language(language: str) -> None:
     if language not in dict(User.LANGUAGES):
         raise InvalidInput(_("Unknown language “%(code)s”.") % {"code": language})
+
+
+def issue_token(user: User) -> Token:
+    """The account's API token: the one it has, or a new one when it has none or its
+    lifetime (``API_TOKEN_DAYS``) is over."""
+    token = Token.objects.filter(user=user).first()
+    if token is not None and token_expired(token):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def token_expired(token: Token) -> bool:
+    """Whether a token has outlived ``API_TOKEN_DAYS`` (none when unset: tokens last
+    until the password changes, the account is deactivated or its holder revokes it)."""
+    days = settings.API_TOKEN_DAYS
+    return bool(days) and token.created < timezone.now() - timedelta(days=days)
