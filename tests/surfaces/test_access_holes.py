@@ -143,9 +143,7 @@ def test_deactivating_an_account_ends_its_token_and_its_session(api, client, tog
     assert client.get("/portal/").status_code == 302  # to the sign-in page
 
 
-def test_a_token_older_than_its_lifetime_is_refused_and_a_new_one_given(
-    api, settings, togo_focal
-):
+def test_a_token_older_than_its_lifetime_is_refused_and_a_new_one_given(api, settings, togo_focal):
     from datetime import timedelta
 
     from django.utils import timezone

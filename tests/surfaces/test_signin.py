@@ -14,6 +14,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -393,7 +394,7 @@ def test_new_backup_codes_replace_the_old_ones(client, officer_with_device):
     old = signin.new_backup_codes(officer_with_device)
     sign_in_at(client, "admin", "olga")
     client.post("/admin/login/code/", {"code": old[0]})
-    page = client.post("/admin/two-factor/").content.decode()
+    page = client.post("/admin/two-factor/", {"code": old[2]}).content.decode()
     new = re.findall(r"<li><code>([a-z0-9]+)</code></li>", page)
     assert len(new) == signin.BACKUP_CODES
     assert not set(new) & set(old)
@@ -401,6 +402,39 @@ def test_new_backup_codes_replace_the_old_ones(client, officer_with_device):
     sign_in_at(client, "admin", "olga")
     client.post("/admin/login/code/", {"code": old[1]})
     assert standing(client) == "code"
+
+
+def test_new_backup_codes_need_a_code_given_now(client, officer_with_device):
+    """A session left open on someone's desk cannot read new backup codes."""
+    old = signin.new_backup_codes(officer_with_device)
+    sign_in_at(client, "admin", "olga")
+    client.post("/admin/login/code/", {"code": old[0]})
+    for given in ({}, {"code": "000000"}):
+        page = client.post("/admin/two-factor/", given).content.decode()
+        assert not re.findall(r"<li><code>([a-z0-9]+)</code></li>", page)
+    assert signin.backup_codes_left(officer_with_device) == signin.BACKUP_CODES - 1
+
+
+def test_the_session_key_changes_when_the_session_is_verified(client, officer_with_device):
+    device = officer_with_device.totpdevice_set.get()
+    sign_in_at(client, "admin", "olga")
+    before = client.cookies["sessionid"].value
+    client.post("/admin/login/code/", {"code": current_code(device)})
+    assert client.cookies["sessionid"].value != before
+    stolen = Client()
+    stolen.cookies["sessionid"] = before
+    assert standing(stolen) == "out"
+
+
+def test_the_session_key_changes_when_an_authenticator_is_enrolled(client, officer):
+    sign_in_at(client, "admin", "olga")
+    before = client.cookies["sessionid"].value
+    device = signin.start_enrolment(officer)
+    client.post("/admin/two-factor/", {"code": current_code(device)})
+    assert client.cookies["sessionid"].value != before
+    stolen = Client()
+    stolen.cookies["sessionid"] = before
+    assert standing(stolen) == "out"
 
 
 def test_focal_points_cannot_enrol_in_the_admin(client, togo_focal):

@@ -79,13 +79,20 @@ def two_factor(site):
             return redirect("admin:login_code")
         title = _("Two-factor sign-in")
         if signin.has_device(user):
-            if request.method == "POST":
-                renewed = signin.new_backup_codes(user)
-                return _page(
-                    site, request, "backup_codes", _("Your new backup codes"), codes=renewed
+            # New backup codes only on a code given now: a session left open is not
+            # enough to read them.
+            form = CodeForm(request.POST or None)
+            if request.method == "POST" and form.is_valid():
+                if signin.verify(request, user, form.cleaned_data["code"]) is not None:
+                    renewed = signin.new_backup_codes(user)
+                    return _page(
+                        site, request, "backup_codes", _("Your new backup codes"), codes=renewed
+                    )
+                form.add_error(
+                    "code", _("That code is not right: type the code the app shows now.")
                 )
             left = signin.backup_codes_left(user)
-            return _page(site, request, "two_factor", title, backup_codes_left=left)
+            return _page(site, request, "two_factor", title, backup_codes_left=left, form=form)
         device = signin.start_enrolment(user)
         form = CodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

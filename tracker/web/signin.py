@@ -145,6 +145,13 @@ def complete(request: HttpRequest, user: User, device: Device) -> None:
     forget_pending(request)
     if not request.user.is_authenticated:
         auth.login(request, user)
+    verified(request, device)
+
+
+def verified(request: HttpRequest, device: Device) -> None:
+    """The session passed its second factor: under a new key, so that a session id
+    seen before (on a shared computer, in a log) never carries a verified session."""
+    request.session.cycle_key()
     otp_login(request, device)
 
 
@@ -183,7 +190,7 @@ def enrol_with_code(request: HttpRequest, device: TOTPDevice, code: str) -> list
     in with it; returns the backup codes, or None (a failed login) if the code is wrong."""
     if device.verify_token("".join(code.split())):
         codes = confirm(device)
-        otp_login(request, device)
+        verified(request, device)
         return codes
     user_login_failed.send(
         sender=__name__, credentials={"username": device.user.get_username()}, request=request
