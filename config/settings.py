@@ -340,6 +340,12 @@ REST_FRAMEWORK = {
 # An API token's lifetime in days (unset: until the password changes, the account is
 # deactivated or the token is revoked).
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=0)
+# Password-reset e-mails an hour, per address asked for and per client (the page
+# answers the same beyond the limit).
+PASSWORD_RESET_LIMITS = {
+    "per_address": env.int("PASSWORD_RESETS_PER_ADDRESS", default=3),
+    "per_client": env.int("PASSWORD_RESETS_PER_CLIENT", default=10),
+}
 # Requests per client: anonymous by IP, authenticated by user.
 API_THROTTLE_RATES = {
     "anon": env("API_THROTTLE_ANON", default="60/minute"),

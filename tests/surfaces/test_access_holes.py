@@ -165,3 +165,31 @@ def test_a_token_older_than_its_lifetime_is_refused_and_a_new_one_given(api, set
 def test_a_token_within_its_lifetime_is_handed_out_again(api, settings, togo_focal):
     settings.API_TOKEN_DAYS = 30
     assert token_of(api) == token_of(api)
+
+
+# --- password resets are limited, and say nothing about it ---------------------------------
+
+
+def ask_reset(client, email: str, address: str = "192.0.2.1"):
+    return client.post("/portal/password/reset/", {"email": email}, REMOTE_ADDR=address)
+
+
+def test_resets_for_one_address_are_limited_with_the_same_answer(client, togo_focal, mailoutbox):
+    togo_focal.email = "afi@example.org"
+    togo_focal.save()
+    answers = [ask_reset(client, "afi@example.org", f"192.0.2.{n}") for n in range(6)]
+    assert {(a.status_code, a["Location"]) for a in answers} == {
+        (302, "/portal/password/reset/sent/")
+    }
+    assert len(mailoutbox) == 3  # PASSWORD_RESET_LIMITS["per_address"]
+
+
+def test_resets_from_one_client_are_limited(client, settings, mailoutbox):
+    from tests.factories import FocalPointFactory
+
+    settings.PASSWORD_RESET_LIMITS = {"per_address": 3, "per_client": 2}
+    for n in range(4):
+        FocalPointFactory(username=f"fp{n}", email=f"fp{n}@example.org")
+    answers = [ask_reset(client, f"fp{n}@example.org").status_code for n in range(4)]
+    assert answers == [302, 302, 302, 302]
+    assert len(mailoutbox) == 2

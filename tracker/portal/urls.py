@@ -55,6 +55,7 @@ urlpatterns = [
         _auth(
             auth.PasswordResetView,
             "password_reset",
+            form_class=signin.LimitedPasswordResetForm,
             email_template_name="portal/registration/password_reset_email.txt",
             subject_template_name="portal/registration/password_reset_subject.txt",
             success_url=reverse_lazy("portal:password_reset_sent"),

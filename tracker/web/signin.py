@@ -15,17 +15,21 @@ good password does not reset the count of wrong codes (django-axes counts both).
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import qrcode
 import qrcode.image.svg
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -288,3 +292,29 @@ def username_for_lockouts(request: HttpRequest, credentials: dict | None = None)
 
 #: django-axes keeps usernames in a column of 255 characters.
 USERNAME_KEPT = 255
+
+
+# --- password resets, limited ---------------------------------------------------------------
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending at most ``PASSWORD_RESET_LIMITS`` e-mails per address
+    and per client an hour. The page answers the same either way (Django's does for an
+    unknown address), so the limit tells nothing about which addresses have accounts."""
+
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        email = self.cleaned_data["email"].strip().lower()
+        client = get_client_ip_address(request) if request is not None else ""
+        counted = (
+            _within("address", hashlib.sha256(email.encode()).hexdigest(), "per_address"),
+            _within("client", client or "unknown", "per_client"),
+        )
+        if all(counted):
+            super().save(*args, request=request, **kwargs)
+
+
+def _within(kind: str, key: str, limit: str) -> bool:
+    """Count one more reset for ``key`` this hour; whether it is within the limit."""
+    cache_key = f"password-reset:{kind}:{key}"
+    cache.add(cache_key, 0, timeout=3600)
+    return cache.incr(cache_key) <= settings.PASSWORD_RESET_LIMITS[limit]
