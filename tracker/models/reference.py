@@ -129,9 +129,9 @@ class User(AbstractUser):
         return self.get_full_name() or self.get_username()
 
     @classmethod
-    def from_db(cls, db, field_names, values, **kwargs):
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> User:
         user = super().from_db(db, field_names, values, **kwargs)
-        user._was_active = user.is_active  # type: ignore[attr-defined]
+        user._was_active = user.is_active
         return user
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -302,7 +302,8 @@ class LimitedPasswordResetForm(PasswordResetForm):
     and per client an hour. The page answers the same either way (Django's does for an
     unknown address), so the limit tells nothing about which addresses have accounts."""
 
-    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]  # Django passes keywords
+        request = kwargs.get("request")
         email = self.cleaned_data["email"].strip().lower()
         client = get_client_ip_address(request) if request is not None else ""
         counted = (
@@ -310,7 +311,7 @@ class LimitedPasswordResetForm(PasswordResetForm):
             _within("client", client or "unknown", "per_client"),
         )
         if all(counted):
-            super().save(*args, request=request, **kwargs)
+            super().save(**kwargs)
 
 
 def _within(kind: str, key: str, limit: str) -> bool:
