@@ -193,3 +193,80 @@ def test_resets_from_one_client_are_limited(client, settings, mailoutbox):
     answers = [ask_reset(client, f"fp{n}@example.org").status_code for n in range(4)]
     assert answers == [302, 302, 302, 302]
     assert len(mailoutbox) == 2
+
+
+# --- an archive is refused before it is inflated, when it would inflate too far -----------
+
+
+def word_file(inflated: int, *, fill: bytes = b"\x00") -> bytes:
+    """A Word file whose document inflates to ``inflated`` bytes of ``fill``."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            chunk = (fill * (1024 * 1024 // len(fill) + 1))[: 1024 * 1024]
+            for _ in range(max(1, inflated // len(chunk))):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+def attach(officer, ta_request, content: bytes):
+    from tests import samples
+    from tracker import services
+
+    return services.attach_document(
+        ta_request=ta_request,
+        by=officer,
+        upload=samples.upload("report.docx", content),
+        kind="other",
+    )
+
+
+def test_a_zip_bomb_in_a_word_file_is_refused_unopened(request_at, officer, monkeypatch):
+    from tracker.documents import files
+    from tracker.kernel.errors import InvalidInput
+
+    ta_request = request_at("needs_assessment")
+    bomb = word_file(64 * 1024 * 1024)  # 64 MB of zeros in about 64 KB: a ratio of ~1000
+    assert len(bomb) < 100 * 1024
+    inflated = []
+    monkeypatch.setattr(
+        files.zipfile.ZipFile, "testzip", lambda self: inflated.append(1) or None, raising=True
+    )
+    with pytest.raises(InvalidInput, match="would unpack to far more"):
+        attach(officer, ta_request, bomb)
+    assert inflated == []  # never inflated
+
+
+def test_an_archive_over_the_inflated_cap_is_refused_whatever_its_ratio(
+    request_at, officer, monkeypatch
+):
+    import os
+
+    from tracker.documents import files
+    from tracker.kernel.errors import InvalidInput
+
+    monkeypatch.setattr(files, "ARCHIVE_INFLATED_LIMIT", 2 * 1024 * 1024)
+    # Random letters barely compress: the ratio is low, the size over the cap.
+    letters = os.urandom(1024 * 1024).hex().encode()
+    with pytest.raises(InvalidInput, match="would unpack"):
+        attach(officer, request_at("needs_assessment"), word_file(3 * 1024 * 1024, fill=letters))
+
+
+def test_a_word_file_of_ordinary_text_is_accepted(request_at, officer):
+    """Words in paragraphs, as a report has them, inflate some ten times."""
+    import random
+
+    words = "every child has a nationality at birth the State registers each birth".split()
+    rng = random.Random(7)
+    text = " ".join(rng.choice(words) for _ in range(200_000)).encode()
+    paragraphs = b"".join(
+        b"<w:p>" + text[i : i + 400] + b"</w:p>" for i in range(0, len(text), 400)
+    )
+    document = attach(
+        officer, request_at("needs_assessment"), word_file(len(paragraphs), fill=paragraphs)
+    )
+    assert document.size > 0

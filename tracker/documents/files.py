@@ -88,6 +88,8 @@ def inspect(name: str, content: IO[bytes], size: int, limit: int) -> Kind:
             _("“%(name)s” is named as a .%(extension)s file but is a %(kind)s file.")
             % {"name": name, "extension": extension, "kind": kind.label}
         )
+    if problem := _inflation_problem(kind, content, size):
+        raise InvalidInput(problem % {"name": name, "kind": kind.label})
     if not _readable(kind, content, size):
         raise InvalidInput(
             _("“%(name)s” cannot be read as a %(kind)s file: it may be damaged or incomplete.")
@@ -115,13 +117,39 @@ def _zipped_kind(content: IO[bytes]) -> Kind | None:
         with zipfile.ZipFile(content) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                with archive.open("mimetype") as member:  # a few bytes, however declared
+                    mimetype = member.read(100).decode("ascii", "replace").strip()
                 return KINDS.get(mimetype) if mimetype.startswith(_OPEN_DOCUMENT) else None
             for content_type, folder in _ZIPPED.items():
                 if "[Content_Types].xml" in names and any(n.startswith(folder) for n in names):
                     return KINDS[content_type]
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
+    return None
+
+
+#: What an Office or OpenDocument file may inflate to: in all, and as a multiple of its
+#: size. Real documents stay far below (text inflates about 5 to 20 times, images not
+#: at all); a "zip bomb" declares gigabytes from a megabyte.
+ARCHIVE_INFLATED_LIMIT = 200 * 1024 * 1024
+ARCHIVE_RATIO_LIMIT = 100
+
+
+def _inflation_problem(kind: Kind, content: IO[bytes], size: int) -> str | None:
+    """Why an archive is refused before it is inflated, if it is."""
+    if not (kind.content_type in _ZIPPED or kind.content_type.startswith(_OPEN_DOCUMENT)):
+        return None
+    try:
+        content.seek(0)
+        with zipfile.ZipFile(content) as archive:
+            inflated = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None  # refused as unreadable next
+    if inflated > ARCHIVE_INFLATED_LIMIT or inflated > ARCHIVE_RATIO_LIMIT * size:
+        return _(
+            "“%(name)s” would unpack to far more than a %(kind)s file holds: it is "
+            "refused unopened. Save it again from its program, or send it as a PDF."
+        )
     return None
 
 
@@ -133,6 +161,9 @@ def _readable(kind: Kind, content: IO[bytes], size: int) -> bool:
     if kind.content_type in _ZIPPED or kind.content_type.startswith(_OPEN_DOCUMENT):
         try:
             with zipfile.ZipFile(content) as archive:
+                # Checked whole (every member's CRC), which inflates it: only once its
+                # declared sizes are within the caps (zipfile never inflates a member
+                # past its declared size).
                 return archive.testzip() is None
         except (zipfile.BadZipFile, OSError, ValueError):
             return False
