@@ -270,3 +270,19 @@ def test_a_word_file_of_ordinary_text_is_accepted(request_at, officer):
         officer, request_at("needs_assessment"), word_file(len(paragraphs), fill=paragraphs)
     )
     assert document.size > 0
+
+
+# --- a Content-Security-Policy on every page ------------------------------------------------
+
+
+def test_every_html_page_has_a_content_security_policy(client, client_as):
+    pages = {"/portal/login/": client, "/admin/login/": client, "/api/docs/": client}
+    for url, who in pages.items():
+        policy = who.get(url)["Content-Security-Policy"]
+        assert "default-src 'self'" in policy, url
+        assert "script-src 'self'" in policy  # a nonce only where the page uses one
+        assert "frame-ancestors 'none'" in policy
+    officer = client_as("officer")
+    page = officer.get("/admin/tracker/assistancerequest/")
+    nonce = page["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}">' in page.content.decode()  # the page's own style
