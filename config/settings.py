@@ -343,6 +343,8 @@ REST_FRAMEWORK = {
 # An API token's lifetime in days (unset: until the password changes, the account is
 # deactivated or the token is revoked).
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=0)
+# How long an invitation's link works.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # Password-reset e-mails an hour, per address asked for and per client (the page
 # answers the same beyond the limit).
 PASSWORD_RESET_LIMITS = {

@@ -169,3 +169,43 @@ class AssistanceForm(Named):
         ordering = ["name_en"]
         verbose_name = _("form of assistance")
         verbose_name_plural = _("forms of assistance")
+
+
+class Invitation(models.Model):
+    """An officer's invitation to a State's focal point: a link, good once and for
+    ``INVITATION_DAYS``, that makes the account when its password is chosen. Only the
+    link's hash is kept."""
+
+    member_state = models.ForeignKey(
+        MemberState, verbose_name=_("State"), on_delete=models.PROTECT, related_name="+"
+    )
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    key_hash = models.CharField(_("link's hash"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    account = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} <{self.email}>"

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,7 +19,7 @@ from django.utils.translation import ngettext
 from tracker import workflow
 from tracker.kernel import names
 from tracker.kernel.vocabulary import NotificationKind as Kind
-from tracker.models import Notification, User
+from tracker.models import Invitation, Notification, User
 from tracker.workflow import Stage, deadlines
 
 
@@ -187,3 +188,39 @@ def send(notification: Notification, people: list[User]) -> None:
         message = EmailMultiAlternatives(subject, text, to=[person.email])
         message.attach_alternative(html, "text/html")
         message.send()
+
+
+def send_invitation(invitation: Invitation, key: str) -> None:
+    """The invitation e-mail, in the invited person's language, with its link."""
+    with translation.override(invitation.language):
+        words = {
+            "officer": str(invitation.invited_by),
+            "state": invitation.member_state.name,
+            "days": settings.INVITATION_DAYS,
+        }
+        subject = "[TA Tracker] " + _("You are invited to the State portal")
+        context = {
+            "greeting": _("Dear %(name)s,")
+            % {"name": f"{invitation.first_name} {invitation.last_name}"},
+            "paragraphs": [
+                _(
+                    "%(officer)s of the secretariat invites you to the State portal of TA "
+                    "Tracker, as a focal point of %(state)s: there your State asks for "
+                    "technical assistance and decides on it at every step."
+                )
+                % words,
+                ngettext(
+                    "Choose your password with the link below. It works once, for %(days)s day.",
+                    "Choose your password with the link below. It works once, for %(days)s days.",
+                    settings.INVITATION_DAYS,
+                )
+                % words,
+            ],
+            "link": settings.SITE_URL + reverse("portal:invitation", args=[key]),
+            "subject": subject,
+        }
+        text = render_to_string("tracker/email/notification.txt", context)
+        html = render_to_string("tracker/email/notification.html", context)
+    message = EmailMultiAlternatives(subject, text.strip() + "\n", to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from tracker import selectors
@@ -109,3 +110,30 @@ class BriefSearchForm(forms.Form):
         label=_("Region"), required=False, choices=[("", _("Any region")), *RegionalGroup.choices]
     )
     year = forms.IntegerField(label=_("Closed in"), required=False, min_value=1990, max_value=2100)
+
+
+class ChoosePasswordForm(forms.Form):
+    """The password an invited person chooses, checked by the site's validators."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

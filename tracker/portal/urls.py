@@ -30,6 +30,7 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("figures/<slug:figure>.csv", views.figures_csv, name="figures_csv"),
     path("language/", views.language, name="language"),
+    path("invitation/<str:key>/", views.invitation, name="invitation"),
     path(
         "login/",
         _auth(signin.PasswordStep, "login", redirect_authenticated_user=True),

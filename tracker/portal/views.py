@@ -9,11 +9,13 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -25,6 +27,7 @@ from tracker.models import AssistanceRequest, MemberState
 from tracker.portal import status
 from tracker.portal.forms import (
     BriefSearchForm,
+    ChoosePasswordForm,
     DecisionForm,
     NewRequestForm,
     RecommendationFormSet,
@@ -608,3 +611,33 @@ def open_brief(request: HttpRequest, reference: str) -> HttpResponse:
     except NotFound as missing:
         raise Http404(str(missing)) from missing
     return render(request, "portal/open_brief.html", {"brief": found})
+
+
+def invitation(request: HttpRequest, key: str) -> HttpResponse:
+    """An invited focal point chooses a password, in the language they were invited in,
+    and lands in the portal signed in; a link used, cancelled or expired says so and
+    whom to ask."""
+    try:
+        invited = services.invitation_for(key)
+    except DomainError as error:
+        return render(request, "portal/invitation.html", {"refusal": error.message}, status=410)
+    translation.activate(invited.language)
+    request.LANGUAGE_CODE = invited.language
+    form = ChoosePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(key=key, password=form.cleaned_data["password1"])
+        except DomainError as error:
+            return render(request, "portal/invitation.html", {"refusal": error.message}, status=410)
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome, %(name)s: your account for %(state)s is ready.")
+            % {"name": str(user), "state": invited.member_state.name},
+        )
+        return redirect("portal:dashboard")
+    return render(
+        request,
+        "portal/invitation.html",
+        {"invitation": invited, "form": form},
+    )

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from tracker import workflow
-from tracker.kernel.errors import InvalidInput
+from tracker.kernel.errors import InvalidInput, NotFound, Refused
 from tracker.models import (
+    Invitation,
     MemberState,
     User,
 )
+from tracker.notifications import mail
 from tracker.workflow import Role
 
 
@@ -94,3 +99,134 @@ def token_expired(token: Token) -> bool:
     until the password changes, the account is deactivated or its holder revokes it)."""
     days = settings.API_TOKEN_DAYS
     return bool(days) and token.created < timezone.now() - timedelta(days=days)
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def invite_focal_point(
+    *, by: User, state: str, first_name: str, last_name: str, email: str, language: str = "en"
+) -> Invitation:
+    """An officer invites a State's focal point: the person is e-mailed, in their
+    language, a link good once and for ``INVITATION_DAYS`` that sets their password."""
+    workflow.require_officer(by, _("invite a focal point"))
+    if problems := invitation_problems(state, first_name, last_name, email, language):
+        raise InvalidInput(fields=problems)
+    member_state = MemberState.objects.get(pk=state.upper())
+    email = email.strip().lower()
+    invitation = Invitation(
+        member_state=member_state,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        language=language,
+        invited_by=by,
+    )
+    _send_invitation(invitation)
+    return invitation
+
+
+def invitation_problems(
+    state: str, first_name: str, last_name: str, email: str, language: str
+) -> dict[str, str]:
+    """What is wrong with an invitation, per field (none: it can be sent)."""
+    problems = {}
+    if not MemberState.objects.filter(pk=(state or "").upper()).exists():
+        problems["state"] = _("Choose the State the focal point speaks for.")
+    for name, value, problem in (
+        ("first_name", first_name, _("Give the person's first name.")),
+        ("last_name", last_name, _("Give the person's last name.")),
+        ("email", email, _("Give the person's e-mail address.")),
+    ):
+        if not (value or "").strip():
+            problems[name] = problem
+    email = (email or "").strip().lower()
+    if email and User.objects.filter(username=email).exists():
+        problems["email"] = _("An account with this e-mail address exists already.")
+    if language not in dict(User.LANGUAGES):
+        problems["language"] = _("Unknown language “%(code)s”.") % {"code": language}
+    return problems
+
+
+def resend_invitation(*, by: User, invitation: Invitation) -> Invitation:
+    """A new link (the old one stops working), good for ``INVITATION_DAYS`` again."""
+    workflow.require_officer(by, _("resend an invitation"))
+    _require_open(invitation)
+    _send_invitation(invitation)
+    return invitation
+
+
+def cancel_invitation(*, by: User, invitation: Invitation) -> None:
+    workflow.require_officer(by, _("cancel an invitation"))
+    _require_open(invitation)
+    Invitation.objects.filter(pk=invitation.pk).update(cancelled_at=timezone.now())
+
+
+def invitation_for(key: str) -> Invitation:
+    """The invitation a link carries, if it is still good; else a refusal that says why
+    and whom to ask."""
+    invitation = (
+        Invitation.objects.select_related("invited_by", "member_state")
+        .filter(key_hash=_hashed(key))
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(
+            _("This invitation link is not known: it may have been replaced by a newer one.")
+        )
+    whom = {"officer": str(invitation.invited_by), "email": invitation.invited_by.email}
+    if invitation.accepted_at is not None:
+        raise Refused(
+            _(
+                "This invitation was used already: sign in with your password, or ask "
+                "%(officer)s (%(email)s)."
+            )
+            % whom
+        )
+    if invitation.cancelled_at is not None:
+        raise Refused(_("This invitation was cancelled: ask %(officer)s (%(email)s).") % whom)
+    if invitation.expires_at <= timezone.now():
+        raise Refused(
+            _("This invitation has expired: ask %(officer)s (%(email)s) to send a new one.") % whom
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, key: str, password: str) -> User:
+    """The invited person chose a password: their focal-point account is made, and the
+    link is used up."""
+    invitation = invitation_for(key)
+    Invitation.objects.select_for_update().filter(pk=invitation.pk).get()
+    user = create_account(
+        username=invitation.email,
+        role=Role.FOCAL_POINT,
+        password=password,
+        state=invitation.member_state_id,
+        email=invitation.email,
+        language=invitation.language,
+        first_name=invitation.first_name,
+        last_name=invitation.last_name,
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), account=user)
+    return user
+
+
+def _require_open(invitation: Invitation) -> None:
+    if invitation.accepted_at is not None or invitation.cancelled_at is not None:
+        raise Refused(_("This invitation was used or cancelled already."))
+
+
+def _hashed(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    """A new key for the invitation, saved, and the e-mail with its link once saved."""
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.key_hash = _hashed(key)
+    invitation.sent_at = now
+    invitation.expires_at = now + timedelta(days=settings.INVITATION_DAYS)
+    invitation.save()
+    transaction.on_commit(lambda: mail.send_invitation(invitation, key))
