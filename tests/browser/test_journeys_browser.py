@@ -292,3 +292,41 @@ def test_a_state_opens_a_request_in_french(browser, live_server, togo_focal):
     assert ta_request.recommendations.get().text == "Abolir la peine de mort."
     shot(page, "journey-new-request-fr")
     context.close()
+
+
+def test_an_officer_invites_a_focal_point_who_chooses_a_password_in_spanish(
+    browser, live_server, officer, mailoutbox
+):
+    named(officer, "Olga", "Ivanova")
+    context, page = sign_in(browser, live_server, "admin", officer)
+    page.goto("/admin/tracker/invitation/add/")
+    page.select_option("select[name=member_state]", "PER")
+    page.fill("input[name=first_name]", "Rosa")
+    page.fill("input[name=last_name]", "Quispe")
+    page.fill("input[name=email]", "rquispe@minjus.gob.pe")
+    page.select_option("#id_language", "es")  # not the header's switcher
+    page.locator("input[name=_save]").click()
+    assert "rquispe@minjus.gob.pe" in page.locator(".messagelist").inner_text()
+    context.close()
+
+    (mail,) = mailoutbox
+    link = next(word for word in mail.body.split() if "/portal/invitation/" in word)
+    path = "/" + link.split("/", 3)[3]
+    person = browser.new_context(base_url=live_server.url).new_page()
+    person.goto(path)
+    assert person.locator("html").get_attribute("lang") == "es"
+    person.fill("input[name=password1]", "una frase bastante larga 42")
+    person.fill("input[name=password2]", "una frase distinta 42")
+    person.locator("main form button[type=submit]").click()
+    assert "#id_password2" in summary_links(person)
+    person.fill("input[name=password1]", "una frase bastante larga 42")
+    person.fill("input[name=password2]", "una frase bastante larga 42")
+    person.locator("main form button[type=submit]").click()
+    person.wait_for_url("**/portal/")
+    assert "Rosa Quispe" in person.locator(".messages").inner_text()
+    assert person.locator("html").get_attribute("lang") == "es"
+    shot(person, "journey-invitation-es")
+    # The link worked once.
+    person.goto(path)
+    assert "ya se utilizó" in person.content()
+    person.context.close()
