@@ -36,6 +36,7 @@ from tracker.kernel.names import name_language
 from tracker.kernel.vocabulary import EvaluationKind
 from tracker.models import (
     NAME_FIELDS,
+    AccessChange,
     Activity,
     AssistanceForm,
     AssistanceRequest,
@@ -45,6 +46,7 @@ from tracker.models import (
     Evaluation,
     Funding,
     HistoryEntry,
+    Invitation,
     LinkedRecommendation,
     MemberState,
     Message,
@@ -501,3 +503,46 @@ def search_requests(
     if year:
         found = found.filter(opened_at__year=year)
     return found.order_by("-opened_at", "-pk")
+
+
+def state_access(state: MemberState) -> dict[str, Any]:
+    """Who has access to a State's requests: its focal points, the secretariat staff
+    assigned to its requests (each with their last sign-in), the invitations waiting,
+    and every change of access."""
+    return {
+        "focal_points": User.objects.filter(member_state=state, is_active=True).order_by(
+            "last_name", "first_name", "username"
+        ),
+        "staff": User.objects.filter(
+            pk__in=AssistanceRequest.objects.filter(requesting_state=state, officer__isnull=False)
+            .values("officer")
+            .distinct(),
+            is_active=True,
+        ).order_by("last_name", "first_name"),
+        "waiting": Invitation.objects.filter(
+            member_state=state, accepted_at__isnull=True, cancelled_at__isnull=True
+        ),
+        "changes": AccessChange.objects.filter(member_state=state).select_related("by")[:50],
+    }
+
+
+def visible_focal_points(user: User, pk: Any) -> User:
+    """A focal point of the user's own State (``NotFound`` otherwise: another State's
+    people are not shown, even by number)."""
+    found = (
+        User.objects.filter(
+            pk=int(pk), member_state_id=user.member_state_id, is_active=True
+        ).first()
+        if str(pk).isdigit() and user.member_state_id
+        else None
+    )
+    if found is None:
+        raise NotFound(_("There is no such focal point of your State."))
+    return found
+
+
+def api_token_of(user: User) -> Any:
+    """The person's API token, if they have one."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).first()

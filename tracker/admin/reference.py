@@ -66,12 +66,15 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "email", "role", "member_state", "is_active")
-    list_filter = ("role", "is_active", "member_state__region")
+    list_display = ("username", "email", "role", "member_state", "leads_state", "is_active")
+    list_filter = ("role", "is_active", "leads_state", "member_state__region")
     list_select_related = ("member_state",)
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("TA Tracker"), {"fields": ("role", "member_state", "supervisor", "language")}),
+        (
+            _("TA Tracker"),
+            {"fields": ("role", "member_state", "leads_state", "supervisor", "language")},
+        ),
     )
 
 

@@ -37,6 +37,7 @@ from tracker.models.records import (
 )
 from tracker.models.reference import (
     NAME_FIELDS,
+    AccessChange,
     AssistanceForm,
     Domain,
     Invitation,
@@ -61,6 +62,7 @@ from tracker.models.requests import (
 __all__ = [
     "FORMAL_CHANNELS",
     "NAME_FIELDS",
+    "AccessChange",
     "Activity",
     "AppendOnly",
     "AppendOnlyQuerySet",

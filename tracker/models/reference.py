@@ -111,6 +111,12 @@ class User(AbstractUser):
     #: The languages an account may choose, for the portal and its e-mails.
     LANGUAGES = settings.LANGUAGES
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGES, default="en")
+    #: A State's lead focal point keeps its list: invites and deactivates its colleagues.
+    leads_state = models.BooleanField(
+        _("lead focal point"),
+        default=False,
+        help_text=_("Invites and deactivates the other focal points of the State, in the portal."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -209,3 +215,38 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+class AccessChange(models.Model):
+    """A change of who may enter on behalf of a State: an invitation sent, accepted or
+    cancelled, an account deactivated. The State and the officers read them; nothing
+    edits them."""
+
+    INVITED = "invited"
+    JOINED = "joined"
+    CANCELLED = "cancelled"
+    DEACTIVATED = "deactivated"
+    KINDS = [
+        (INVITED, _("invited")),
+        (JOINED, _("joined")),
+        (CANCELLED, _("invitation cancelled")),
+        (DEACTIVATED, _("deactivated")),
+    ]
+
+    member_state = models.ForeignKey(
+        MemberState, verbose_name=_("State"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("change"), max_length=16, choices=KINDS)
+    person = models.CharField(_("person"), max_length=320)
+    by = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("change of access")
+        verbose_name_plural = _("changes of access")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member_state_id} {self.kind} {self.person}"

@@ -30,6 +30,7 @@ urlpatterns = [
     path("figures/", views.figures, name="figures"),
     path("figures/<slug:figure>.csv", views.figures_csv, name="figures_csv"),
     path("language/", views.language, name="language"),
+    path("access/", views.access, name="access"),
     path("invitation/<str:key>/", views.invitation, name="invitation"),
     path(
         "login/",

@@ -28,6 +28,7 @@ from tracker.portal import status
 from tracker.portal.forms import (
     BriefSearchForm,
     ChoosePasswordForm,
+    ColleagueForm,
     DecisionForm,
     NewRequestForm,
     RecommendationFormSet,
@@ -641,3 +642,54 @@ def invitation(request: HttpRequest, key: str) -> HttpResponse:
         "portal/invitation.html",
         {"invitation": invited, "form": form},
     )
+
+
+@focal_point_required
+def access(request: SignedInRequest) -> HttpResponse:
+    """Who has access to our requests; the lead focal point invites and deactivates
+    colleagues here; everyone ends their own API token here."""
+    state = _state(request)
+    form = ColleagueForm(request.POST if request.POST.get("do") == "invite" else None)
+    if request.method == "POST":
+        try:
+            done = _access_change(request, state, form)
+        except InvalidInput as error:
+            _show(request, error, [form], {"state": "first_name"})
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            if done:
+                messages.success(request, done)
+                return redirect("portal:access")
+    token = selectors.api_token_of(request.user)
+    return render(
+        request,
+        "portal/access.html",
+        {
+            **selectors.state_access(state),
+            "form": form,
+            "token": token,
+            "problems": error_summary([form]) if form.is_bound else [],
+        },
+    )
+
+
+def _access_change(request: SignedInRequest, state: MemberState, form: ColleagueForm) -> str:
+    """What a POST of the access page does, said in a sentence ("" when nothing)."""
+    action = request.POST.get("do")
+    if action == "revoke_token":
+        services.revoke_token(user=request.user)
+        return _("Your API token is revoked: programs using it are refused from now on.")
+    if action == "deactivate":
+        person = selectors.visible_focal_points(request.user, request.POST.get("person"))
+        services.deactivate_focal_point(by=request.user, person=person)
+        return _("%(name)s no longer has access: their sessions and API token stop now.") % {
+            "name": str(person)
+        }
+    if action == "invite" and form.is_valid():
+        invited = services.invite_focal_point(by=request.user, state=state.pk, **form.cleaned_data)
+        return _("%(name)s is invited: the link goes to %(email)s.") % {
+            "name": str(invited),
+            "email": invited.email,
+        }
+    return ""

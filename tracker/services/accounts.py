@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from tracker import workflow
-from tracker.kernel.errors import InvalidInput, NotFound, Refused
+from tracker.kernel.errors import InvalidInput, NotAllowed, NotFound, Refused
 from tracker.models import (
+    AccessChange,
     Invitation,
     MemberState,
     User,
@@ -109,7 +110,7 @@ def invite_focal_point(
 ) -> Invitation:
     """An officer invites a State's focal point: the person is e-mailed, in their
     language, a link good once and for ``INVITATION_DAYS`` that sets their password."""
-    workflow.require_officer(by, _("invite a focal point"))
+    _require_keeper(by, state, _("invite a focal point"))
     if problems := invitation_problems(state, first_name, last_name, email, language):
         raise InvalidInput(fields=problems)
     member_state = MemberState.objects.get(pk=state.upper())
@@ -123,6 +124,7 @@ def invite_focal_point(
         invited_by=by,
     )
     _send_invitation(invitation)
+    _changed(invitation.member_state, AccessChange.INVITED, str(invitation), by)
     return invitation
 
 
@@ -150,16 +152,17 @@ def invitation_problems(
 
 def resend_invitation(*, by: User, invitation: Invitation) -> Invitation:
     """A new link (the old one stops working), good for ``INVITATION_DAYS`` again."""
-    workflow.require_officer(by, _("resend an invitation"))
+    _require_keeper(by, invitation.member_state_id, _("resend an invitation"))
     _require_open(invitation)
     _send_invitation(invitation)
     return invitation
 
 
 def cancel_invitation(*, by: User, invitation: Invitation) -> None:
-    workflow.require_officer(by, _("cancel an invitation"))
+    _require_keeper(by, invitation.member_state_id, _("cancel an invitation"))
     _require_open(invitation)
     Invitation.objects.filter(pk=invitation.pk).update(cancelled_at=timezone.now())
+    _changed(invitation.member_state, AccessChange.CANCELLED, str(invitation), by)
 
 
 def invitation_for(key: str) -> Invitation:
@@ -209,7 +212,50 @@ def accept_invitation(*, key: str, password: str) -> User:
         last_name=invitation.last_name,
     )
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), account=user)
+    _changed(invitation.member_state, AccessChange.JOINED, str(invitation), user)
     return user
+
+
+@transaction.atomic
+def deactivate_focal_point(*, by: User, person: User) -> None:
+    """The State's lead focal point (or an officer) takes a colleague's access away: at
+    once, the person's sessions stop opening pages and their API token stops working."""
+    if not workflow.is_focal_point(person):
+        raise NotAllowed(_("Only a State's focal points are deactivated here."))
+    _require_keeper(by, person.member_state_id, _("deactivate a focal point"))
+    if person.pk == by.pk:
+        raise Refused(_("You cannot deactivate your own account: ask an officer."))
+    person.is_active = False
+    person.save()  # ends its token (User.save); inactive, its sessions no longer sign in
+    state = MemberState.objects.get(pk=person.member_state_id)  # a focal point has one
+    _changed(state, AccessChange.DEACTIVATED, _who(person), by)
+
+
+def revoke_token(*, user: User) -> bool:
+    """The person ends their own API token; whether there was one."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def _require_keeper(by: User, state: str | None, action: str) -> None:
+    """Officers keep every State's list of focal points; a lead focal point its own."""
+    if workflow.is_officer(by):
+        return
+    if by.leads_state and workflow.is_focal_point_of(by, (state or "").upper()):
+        return
+    raise NotAllowed(
+        _("Only officers, or the State's lead focal point, can %(action)s.") % {"action": action}
+    )
+
+
+def _who(person: User) -> str:
+    return f"{person} <{person.email}>" if person.email else str(person)
+
+
+def _changed(state: MemberState, kind: str, person: str, by: User | None) -> None:
+    AccessChange.objects.create(
+        member_state=state, kind=kind, person=person, by=by, at=timezone.now()
+    )
 
 
 def _require_open(invitation: Invitation) -> None:
